@@ -1,0 +1,186 @@
+"""ember: a PyTorch-compatible deep-learning framework on NumPy.
+
+``import ember as torch`` is enough for ordinary programs; ``ember run script.py`` makes an
+unmodified script's ``import torch`` resolve to ember.
+"""
+import numpy as _np
+
+# NOTE: PyTorch gives inf/nan silently (log(0), 0/0); NumPy would warn on every such op.
+_np.seterr(divide="ignore", invalid="ignore", over="ignore", under="ignore")
+
+from ._dtype import (bool_ as bool, uint8, int8, int16, int32, int64, float16, float32, float64,  # noqa: E402
+                     bfloat16, dtype, get_default_dtype, set_default_dtype, promote_types)
+from ._dtype import result_type as _result_type  # noqa: E402
+from ._device import device, strided, sparse_coo  # noqa: E402
+from ._tensor import Tensor, Size  # noqa: E402
+from . import _methods  # noqa: E402,F401  (attaches the ops to Tensor)
+from .autograd.grad_mode import (no_grad, enable_grad, set_grad_enabled, is_grad_enabled,  # noqa: E402
+                                 inference_mode, is_inference_mode_enabled)
+from . import autograd  # noqa: E402
+from .ops.creation import (tensor, as_tensor, asarray, from_numpy, zeros, ones, empty, full,  # noqa: E402
+                           zeros_like, ones_like, empty_like, full_like, arange, linspace, logspace,
+                           eye, scalar_tensor)
+from .ops.arith import (add, sub, subtract, rsub, mul, multiply, div, divide, true_divide,  # noqa: E402
+                        floor_divide, remainder, fmod, pow, float_power, maximum, minimum, fmax,
+                        fmin, atan2, arctan2, lerp)
+from .ops.pointwise import (exp, exp2, expm1, log, log1p, log2, log10, sqrt, rsqrt, sin, cos, tan,  # noqa: E402
+                            asin, acos, atan, sinh, cosh, tanh, asinh, acosh, atanh, arcsin, arccos,
+                            arctan, arcsinh, arccosh, arctanh, sigmoid, erf, erfc, erfinv, lgamma,
+                            digamma, reciprocal, neg, negative, abs, absolute, sign, sgn, floor, ceil,
+                            trunc, fix, frac, square, relu, round, clamp, clip, clamp_min, clamp_max,
+                            nan_to_num, xlogy)
+from .ops.compare import (eq, ne, lt, le, gt, ge, greater, greater_equal, less, less_equal,  # noqa: E402
+                          not_equal, logical_and, logical_or, logical_xor, logical_not, bitwise_and,
+                          bitwise_or, bitwise_xor, bitwise_not, bitwise_left_shift,
+                          bitwise_right_shift, isnan, isinf, isposinf, isneginf, isfinite, isreal,
+                          signbit, isclose, allclose, equal, where)
+from .ops.reduce import (sum, nansum, mean, nanmean, prod, max, min, amax, amin, aminmax, argmax,  # noqa: E402
+                         argmin, var, std, var_mean, std_mean, norm, logsumexp, cumsum, cumprod,
+                         cummax, cummin, all, any, count_nonzero, median, nanmedian, quantile, mode)
+from .ops.matmul import (matmul, mm, bmm, mv, dot, inner, vdot, outer, ger, addmm, addmv, baddbmm,  # noqa: E402
+                         addbmm, addcmul, addcdiv, einsum, tensordot, kron, trace, cdist, cross,
+                         chain_matmul)
+from .ops.shape import (reshape,  # noqa: E402
+                        permute, transpose, swapaxes, swapdims, t, adjoint, movedim, moveaxis,
+                        squeeze, unsqueeze, flatten, unflatten, ravel, broadcast_to, broadcast_tensors,
+                        broadcast_shapes, cat, concat, concatenate, stack, hstack, vstack, row_stack,
+                        dstack, column_stack, atleast_1d, atleast_2d, atleast_3d, split, tensor_split,
+                        chunk, unbind, narrow, select, flip, fliplr, flipud, roll, rot90, tile,
+                        repeat_interleave, tril, triu, tril_indices, triu_indices, diag, diagonal,
+                        diag_embed, meshgrid, cartesian_prod)
+from .ops.index import (gather, scatter, scatter_add, scatter_reduce, index_select, index_add,  # noqa: E402
+                        index_copy, index_fill, index_put, masked_fill, masked_select, masked_scatter,
+                        take, take_along_dim, nonzero, argwhere, sort, argsort, msort, topk,
+                        kthvalue, unique, unique_consecutive, bincount, histc, searchsorted,
+                        bucketize)
+from .ops.softmax import softmax, log_softmax  # noqa: E402
+from .ops.random import (Generator, default_generator, manual_seed, seed, initial_seed,  # noqa: E402
+                         get_rng_state, set_rng_state, rand, randn, randint, randperm, rand_like,
+                         randn_like, randint_like, normal, bernoulli, poisson, multinomial)
+from ._printing import set_printoptions  # noqa: E402
+from .autograd.function import Function as _Function  # noqa: E402,F401
+
+float = float32  # noqa: A001  (torch.float)
+double = float64
+half = float16
+long = int64
+int = int32  # noqa: A001
+short = int16
+cfloat = complex64 = None
+uint16 = uint32 = uint64 = None
+__version__ = "2.13.0+ember"
+
+
+def is_tensor(obj):
+    return isinstance(obj, Tensor)
+
+
+def is_floating_point(input):
+    return input.is_floating_point()
+
+
+def is_complex(input):
+    return False
+
+
+def numel(input):
+    return input.numel()
+
+
+def clone(input, *, memory_format=None):
+    return input.clone()
+
+
+def detach(input):
+    return input.detach()
+
+
+def result_type(tensor1, tensor2):
+    items, scalars = [], []
+    for x in (tensor1, tensor2):
+        if isinstance(x, Tensor):
+            items.append((x.dtype, x.ndim))
+        else:
+            scalars.append(x)
+    return _result_type(items, scalars)
+
+
+def can_cast(from_, to):
+    return _np.can_cast(from_.np, to.np, "same_kind")
+
+
+def view(input, *shape):
+    return input.view(*shape)
+
+
+def set_num_threads(n):
+    """Sets BLAS threads where threadpoolctl is available (ember's own code is single-threaded)."""
+    try:
+        from threadpoolctl import threadpool_limits
+        threadpool_limits(n)
+    except ImportError:
+        pass
+
+
+def get_num_threads():
+    return 1
+
+
+def set_num_interop_threads(n):
+    pass
+
+
+def get_num_interop_threads():
+    return 1
+
+
+def use_deterministic_algorithms(mode, *, warn_only=False):
+    pass
+
+
+def are_deterministic_algorithms_enabled():
+    return True
+
+
+def set_float32_matmul_precision(precision):
+    pass
+
+
+def get_float32_matmul_precision():
+    return "highest"
+
+
+def compile(model=None, **kwargs):
+    """Returns the model unchanged for now (eager mode); ember's compiler comes later."""
+    if model is None:
+        return lambda m: m
+    return model
+
+
+def typename(obj):
+    return obj.type() if isinstance(obj, Tensor) else type(obj).__name__
+
+
+class _LegacyTensorType:
+    def __init__(self, dt):
+        self.dtype = dt
+
+    def __call__(self, *args):
+        from .ops.creation import legacy_tensor_data
+        return Tensor(legacy_tensor_data(*args)).to(self.dtype)
+
+    def __instancecheck__(self, obj):
+        return isinstance(obj, Tensor) and obj.dtype is self.dtype
+
+
+FloatTensor = _LegacyTensorType(float32)
+DoubleTensor = _LegacyTensorType(float64)
+LongTensor = _LegacyTensorType(int64)
+IntTensor = _LegacyTensorType(int32)
+ByteTensor = _LegacyTensorType(uint8)
+BoolTensor = _LegacyTensorType(bool)
+HalfTensor = _LegacyTensorType(float16)
+
+from . import linalg  # noqa: E402
+from . import cuda, backends, accelerator  # noqa: E402,F401
+from . import nn, optim, utils  # noqa: E402,F401

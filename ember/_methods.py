@@ -1,0 +1,479 @@
+"""Attach the ops to Tensor as methods, operators and in-place variants (``add_``, ``+=``)."""
+import numpy as np
+
+from . import _dtype
+from ._device import check_device, device as _device_cls
+from ._tensor import Tensor, _wrap, _wrap_view
+from .autograd.function import Function
+from .autograd.grad_mode import GRAD_ENABLED
+from .autograd import hooks as _hooks
+from .ops import arith, compare, creation, index, matmul, pointwise, random, reduce, shape, softmax
+from .ops.index import _assign, _inplace_record
+
+
+class Clone(Function):
+    saved_inputs = ()
+
+    def forward(ctx, x):
+        return x.copy()
+
+    def backward(ctx, g):
+        return g
+
+
+class Contiguous(Function):
+    saved_inputs = ()
+
+    def forward(ctx, x):
+        return np.ascontiguousarray(x)
+
+    def backward(ctx, g):
+        return g
+
+
+def clone(self, *, memory_format=None):
+    return Clone.apply(self)
+
+
+def contiguous(self, memory_format=None):
+    if self._data.flags.c_contiguous:
+        return self
+    return Contiguous.apply(self)
+
+
+def detach(self):
+    """A tensor sharing data (and version counter) with ``self``, cut from the graph."""
+    return _wrap_view(self._data, self)
+
+
+def detach_(self):
+    self.grad_fn = None
+    self.requires_grad = False
+    return self
+
+
+def requires_grad_(self, requires_grad=True):
+    if not requires_grad and self.grad_fn is not None:
+        raise RuntimeError("you can only change requires_grad flags of leaf variables. If you want to "
+                           "use a computed variable in a subgraph that doesn't require differentiation "
+                           "use var_no_grad = var.detach().")
+    if requires_grad and self._data.dtype.kind != "f":
+        raise RuntimeError("only Tensors of floating point dtype can require gradients")
+    self.requires_grad = requires_grad
+    return self
+
+
+def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
+    """Accumulate d(self)/d(leaf) into every leaf's ``.grad``."""
+    from .autograd import backward as _backward
+    _backward(self, gradient, retain_graph, create_graph, inputs=inputs)
+
+
+def register_hook(self, hook):
+    return _hooks.register_tensor_hook(self, hook)
+
+
+def retain_grad(self):
+    _hooks.retain_grad(self)
+
+
+@property
+def retains_grad(self):
+    return self._retains_grad
+
+
+def _parse_to(args, kwargs):
+    dtype = kwargs.get("dtype")
+    dev = kwargs.get("device")
+    for a in args:
+        if isinstance(a, _dtype.dtype) or a in (float, int, bool):
+            dtype = a
+        elif isinstance(a, Tensor):
+            dtype = a.dtype
+        elif isinstance(a, (str, _device_cls)):
+            dev = a
+        elif a is None:
+            continue
+        else:
+            dtype = a
+    return dtype, dev
+
+
+def to(self, *args, **kwargs):
+    """``to(dtype)``, ``to(device)``, ``to(other)``; returns self when nothing changes."""
+    dtype, dev = _parse_to(args, kwargs)
+    check_device(dev)
+    r = self if dtype is None else creation.cast(self, dtype)
+    if kwargs.get("copy") and r is self:
+        r = clone(self)
+    return r
+
+
+def _cast_method(dt):
+    def m(self, memory_format=None):
+        return creation.cast(self, dt)
+    return m
+
+
+def type_(self, dtype=None, non_blocking=False, **kw):
+    if dtype is None:
+        return _LEGACY_NAMES[self.dtype.name]
+    if isinstance(dtype, str) and dtype in _LEGACY_TYPES:
+        return creation.cast(self, _LEGACY_TYPES[dtype])
+    return creation.cast(self, dtype)
+
+
+_LEGACY_NAMES = {"float32": "torch.FloatTensor", "float64": "torch.DoubleTensor",
+                 "float16": "torch.HalfTensor", "int64": "torch.LongTensor", "int32": "torch.IntTensor",
+                 "int16": "torch.ShortTensor", "int8": "torch.CharTensor", "uint8": "torch.ByteTensor",
+                 "bool": "torch.BoolTensor"}
+_LEGACY_TYPES = {v: _dtype.to_dtype(k) for k, v in _LEGACY_NAMES.items()}
+
+
+def cpu(self, memory_format=None):
+    return self
+
+
+def cuda(self, device=None, non_blocking=False, memory_format=None):
+    check_device("cuda")
+
+
+def new_tensor(self, data, dtype=None, device=None, requires_grad=False):
+    return creation.tensor(data, dtype=dtype or self.dtype, requires_grad=requires_grad)
+
+
+def _new(fn):
+    def m(self, *size, dtype=None, device=None, requires_grad=False, **kw):
+        return fn(*size, dtype=dtype or self.dtype, requires_grad=requires_grad)
+    return m
+
+
+def new_full(self, size, fill_value, *, dtype=None, device=None, requires_grad=False, **kw):
+    return creation.full(size, fill_value, dtype=dtype or self.dtype, requires_grad=requires_grad)
+
+
+# --- in-place machinery -------------------------------------------------------------------------
+def _inplace(fn):
+    """``x.op_(...)``: compute out of place, write back, bump the version counter."""
+    def m(self, *args, **kwargs):
+        if GRAD_ENABLED[0] and (self.requires_grad or any(
+                isinstance(a, Tensor) and a.requires_grad for a in args)):
+            return _inplace_record(self, lambda old: fn(old, *args, **kwargs))
+        r = fn(self, *args, **kwargs)
+        rd = r._data
+        sd = self._data
+        if rd.dtype is not sd.dtype and not np.can_cast(rd.dtype, sd.dtype, "same_kind"):
+            raise RuntimeError(f"result type {_dtype.from_np(rd.dtype).name.capitalize()} can't be cast to "
+                               f"the desired output type {self.dtype.name.capitalize()}")
+        if rd.shape != sd.shape:
+            try:
+                np.broadcast_to(rd, sd.shape)
+            except ValueError:
+                raise RuntimeError(f"output with shape {list(sd.shape)} doesn't match the broadcast "
+                                   f"shape {list(rd.shape)}") from None
+        np.copyto(sd, rd, casting="unsafe")
+        self._vbox[0] += 1
+        return self
+    m.__name__ = fn.__name__ + "_"
+    return m
+
+
+def copy_(self, src, non_blocking=False):
+    if not isinstance(src, Tensor):
+        src = creation.tensor(src)
+    if GRAD_ENABLED[0] and (self.requires_grad or src.requires_grad):
+        return _inplace_record(self, lambda old: src.to(self.dtype).expand(self.shape) + old * 0)
+    try:
+        np.copyto(self._data, np.broadcast_to(src._data, self._data.shape), casting="unsafe")
+    except ValueError:
+        raise RuntimeError(f"The size of tensor a ({self.shape[-1] if self.ndim else 1}) must match the "
+                           f"size of tensor b ({src.shape[-1] if src.ndim else 1}) (copy_: destination "
+                           f"{list(self.shape)}, source {list(src.shape)})") from None
+    self._vbox[0] += 1
+    return self
+
+
+def fill_(self, value):
+    if isinstance(value, Tensor):
+        value = value.item()
+    if GRAD_ENABLED[0] and self.requires_grad:
+        return _inplace_record(self, lambda old: old * 0 + value)
+    self._data.fill(value)
+    self._vbox[0] += 1
+    return self
+
+
+def zero_(self):
+    if GRAD_ENABLED[0] and self.requires_grad:
+        return _inplace_record(self, lambda old: old * 0)
+    self._data.fill(0)
+    self._vbox[0] += 1
+    return self
+
+
+def set_(self, source):
+    self._data = source._data
+    self._vbox = source._vbox
+    return self
+
+
+def resize_(self, *size):
+    from .ops._util import shape_arg
+    shape = shape_arg(size)
+    n = int(np.prod(shape))
+    flat = np.zeros(n, self._data.dtype)
+    m = min(n, self._data.size)
+    flat[:m] = self._data.reshape(-1)[:m]
+    self._data = flat.reshape(shape)
+    return self
+
+
+def resize_as_(self, other):
+    return resize_(self, other.shape)
+
+
+def share_memory_(self):
+    return self
+
+
+def is_shared(self):
+    return False
+
+
+def pin_memory(self):
+    return self
+
+
+def is_pinned(self):
+    return False
+
+
+def apply_(self, fn):
+    flat = self._data.reshape(-1)
+    for i in range(flat.size):
+        flat[i] = fn(flat[i].item())
+    return self
+
+
+def map_(self, other, fn):
+    a, b = self._data.reshape(-1), np.broadcast_to(other._data, self.shape).reshape(-1)
+    for i in range(a.size):
+        a[i] = fn(a[i].item(), b[i].item())
+    return self
+
+
+def _swap(fn):
+    return lambda self, other: fn(other, self)
+
+
+def _getitem(self, idx):
+    return index._getitem(self, idx)
+
+
+def _setitem(self, idx, value):
+    index._setitem(self, idx, value)
+
+
+def _eq(self, other):
+    if other is None:
+        return False
+    return compare.eq(self, other)
+
+
+def _ne(self, other):
+    if other is None:
+        return True
+    return compare.ne(self, other)
+
+
+def _pos(self):
+    return self
+
+
+def _and(self, other):
+    return compare.bitwise_and(self, other) if self.dtype is not _dtype.bool_ or (
+        isinstance(other, Tensor) and other.dtype is not _dtype.bool_) else compare.logical_and(self, other)
+
+
+def _or(self, other):
+    return compare.bitwise_or(self, other) if self.dtype is not _dtype.bool_ or (
+        isinstance(other, Tensor) and other.dtype is not _dtype.bool_) else compare.logical_or(self, other)
+
+
+def _xor(self, other):
+    return compare.bitwise_xor(self, other) if self.dtype is not _dtype.bool_ or (
+        isinstance(other, Tensor) and other.dtype is not _dtype.bool_) else compare.logical_xor(self, other)
+
+
+def _invert(self):
+    return compare.logical_not(self) if self.dtype is _dtype.bool_ else compare.bitwise_not(self)
+
+
+def _size_method(self, dim=None):
+    return Tensor.size(self, dim)
+
+
+@property
+def T(self):
+    return shape.permute(self, tuple(range(self.ndim - 1, -1, -1))) if self.ndim > 1 else self
+
+
+@property
+def mT(self):
+    return shape.transpose(self, -2, -1)
+
+
+@property
+def H(self):
+    return T.fget(self)
+
+
+@property
+def real(self):
+    return self
+
+
+def _grad_getter_attr():
+    pass
+
+
+METHODS = dict(
+    # arithmetic
+    add=arith.add, sub=arith.sub, subtract=arith.sub, mul=arith.mul, multiply=arith.mul,
+    div=arith.div, divide=arith.div, true_divide=arith.div, floor_divide=arith.floor_divide,
+    remainder=arith.remainder, fmod=arith.fmod, pow=arith.pow, float_power=arith.pow,
+    maximum=arith.maximum, minimum=arith.minimum, fmax=arith.fmax, fmin=arith.fmin,
+    atan2=arith.atan2, arctan2=arith.atan2, lerp=arith.lerp, rsub=arith.rsub,
+    addcmul=matmul.addcmul, addcdiv=matmul.addcdiv,
+    # pointwise
+    clamp=pointwise.clamp, clip=pointwise.clamp, clamp_min=pointwise.clamp_min,
+    clamp_max=pointwise.clamp_max, round=pointwise.round, nan_to_num=pointwise.nan_to_num,
+    xlogy=pointwise.xlogy,
+    # compare
+    eq=compare.eq, ne=compare.ne, lt=compare.lt, le=compare.le, gt=compare.gt, ge=compare.ge,
+    greater=compare.gt, greater_equal=compare.ge, less=compare.lt, less_equal=compare.le,
+    not_equal=compare.ne,
+    logical_and=compare.logical_and, logical_or=compare.logical_or, logical_xor=compare.logical_xor,
+    logical_not=compare.logical_not, bitwise_and=compare.bitwise_and, bitwise_or=compare.bitwise_or,
+    bitwise_xor=compare.bitwise_xor, bitwise_not=compare.bitwise_not,
+    isnan=compare.isnan, isinf=compare.isinf, isfinite=compare.isfinite, isposinf=compare.isposinf,
+    isneginf=compare.isneginf, signbit=compare.signbit, isclose=compare.isclose,
+    allclose=compare.allclose, equal=compare.equal, where=lambda self, cond, other: compare.where(cond, self, other),
+    # reductions
+    sum=reduce.sum, nansum=reduce.nansum, mean=reduce.mean, nanmean=reduce.nanmean, prod=reduce.prod,
+    max=reduce.max, min=reduce.min, amax=reduce.amax, amin=reduce.amin, aminmax=reduce.aminmax,
+    argmax=reduce.argmax, argmin=reduce.argmin, var=reduce.var, std=reduce.std, norm=reduce.norm,
+    logsumexp=reduce.logsumexp, cumsum=reduce.cumsum, cumprod=reduce.cumprod, cummax=reduce.cummax,
+    cummin=reduce.cummin, all=reduce.all, any=reduce.any, count_nonzero=reduce.count_nonzero,
+    median=reduce.median, nanmedian=reduce.nanmedian, mode=reduce.mode, quantile=reduce.quantile,
+    # products
+    matmul=matmul.matmul, mm=matmul.mm, bmm=matmul.bmm, mv=matmul.mv, dot=matmul.dot,
+    inner=matmul.inner, outer=matmul.outer, ger=matmul.outer, kron=matmul.kron, trace=matmul.trace,
+    addmm=matmul.addmm, baddbmm=matmul.baddbmm, addmv=matmul.addmv, cross=matmul.cross,
+    # shape
+    view=shape.view, reshape=shape.reshape, view_as=shape.view_as, reshape_as=shape.reshape_as,
+    permute=shape.permute, transpose=shape.transpose, swapaxes=shape.transpose,
+    swapdims=shape.transpose, t=shape.t, adjoint=shape.adjoint, movedim=shape.movedim,
+    moveaxis=shape.movedim, squeeze=shape.squeeze, unsqueeze=shape.unsqueeze, flatten=shape.flatten,
+    unflatten=shape.unflatten, ravel=shape.ravel, expand=shape.expand, expand_as=shape.expand_as,
+    broadcast_to=shape.broadcast_to, repeat=shape.repeat, tile=shape.tile,
+    repeat_interleave=shape.repeat_interleave, split=shape.split, tensor_split=shape.tensor_split,
+    chunk=shape.chunk, unbind=shape.unbind, narrow=shape.narrow, select=shape.select,
+    flip=shape.flip, fliplr=shape.fliplr, flipud=shape.flipud, roll=shape.roll, rot90=shape.rot90,
+    tril=shape.tril, triu=shape.triu, diag=shape.diag, diagonal=shape.diagonal,
+    diag_embed=shape.diag_embed,
+    # indexing
+    gather=index.gather, scatter=index.scatter, scatter_add=index.scatter_add,
+    scatter_reduce=index.scatter_reduce, index_select=index.index_select, index_add=index.index_add,
+    index_copy=index.index_copy, index_fill=index.index_fill, index_put=index.index_put,
+    masked_fill=index.masked_fill, masked_select=index.masked_select,
+    masked_scatter=index.masked_scatter, take=index.take, take_along_dim=index.take_along_dim,
+    put=index.put, nonzero=index.nonzero, argwhere=index.argwhere, sort=index.sort,
+    argsort=index.argsort, msort=index.msort, topk=index.topk, kthvalue=index.kthvalue,
+    unique=index.unique, unique_consecutive=index.unique_consecutive, bincount=index.bincount,
+    histc=index.histc,
+    # softmax
+    softmax=softmax.softmax, log_softmax=softmax.log_softmax,
+    # conversions and autograd
+    clone=clone, contiguous=contiguous, detach=detach, detach_=detach_, requires_grad_=requires_grad_,
+    backward=backward, register_hook=register_hook, retain_grad=retain_grad, to=to, type=type_,
+    cpu=cpu, cuda=cuda, float=_cast_method(_dtype.float32), double=_cast_method(_dtype.float64),
+    half=_cast_method(_dtype.float16), bfloat16=_cast_method(_dtype.bfloat16),
+    long=_cast_method(_dtype.int64), int=_cast_method(_dtype.int32), short=_cast_method(_dtype.int16),
+    char=_cast_method(_dtype.int8), byte=_cast_method(_dtype.uint8), bool=_cast_method(_dtype.bool_),
+    type_as=lambda self, other: creation.cast(self, other.dtype),
+    new_tensor=new_tensor, new_zeros=_new(creation.zeros), new_ones=_new(creation.ones),
+    new_empty=_new(creation.empty), new_full=new_full,
+    copy_=copy_, fill_=fill_, zero_=zero_, set_=set_, resize_=resize_, resize_as_=resize_as_,
+    share_memory_=share_memory_, is_shared=is_shared, pin_memory=pin_memory, is_pinned=is_pinned,
+    apply_=apply_, map_=map_,
+    uniform_=random.uniform_, normal_=random.normal_, bernoulli_=random.bernoulli_,
+    random_=random.random_, exponential_=random.exponential_, geometric_=random.geometric_,
+    log_normal_=random.log_normal_, cauchy_=random.cauchy_,
+    bernoulli=random.bernoulli, multinomial=random.multinomial,
+    __getitem__=_getitem, __setitem__=_setitem,
+    __add__=arith.add, __radd__=arith.add, __sub__=arith.sub, __rsub__=_swap(arith.sub),
+    __mul__=arith.mul, __rmul__=arith.mul, __truediv__=arith.div, __rtruediv__=_swap(arith.div),
+    __floordiv__=arith.floor_divide, __rfloordiv__=_swap(arith.floor_divide),
+    __mod__=arith.remainder, __rmod__=_swap(arith.remainder), __pow__=arith.pow,
+    __rpow__=_swap(arith.pow), __matmul__=matmul.matmul, __rmatmul__=_swap(matmul.matmul),
+    __neg__=pointwise.neg, __abs__=pointwise.abs, __pos__=_pos,
+    __eq__=_eq, __ne__=_ne, __lt__=compare.lt, __le__=compare.le, __gt__=compare.gt, __ge__=compare.ge,
+    __and__=_and, __rand__=_and, __or__=_or, __ror__=_or, __xor__=_xor, __rxor__=_xor,
+    __invert__=_invert,
+    T=T, mT=mT, mH=mT, H=H, real=real, retains_grad=retains_grad,
+)
+
+for _name in ("exp", "exp2", "expm1", "log", "log1p", "log2", "log10", "sqrt", "rsqrt", "sin", "cos",
+              "tan", "asin", "acos", "atan", "sinh", "cosh", "tanh", "asinh", "acosh", "atanh",
+              "sigmoid", "erf", "erfc", "erfinv", "lgamma", "digamma", "reciprocal", "neg", "negative",
+              "abs", "absolute", "sign", "sgn", "floor", "ceil", "trunc", "fix", "frac", "square", "relu",
+              "arcsin", "arccos", "arctan", "arcsinh", "arccosh", "arctanh"):
+    METHODS[_name] = getattr(pointwise, _name)
+
+_INPLACE = ("add", "sub", "subtract", "mul", "multiply", "div", "divide", "true_divide",
+            "floor_divide", "remainder", "fmod", "pow", "clamp", "clip", "clamp_min", "clamp_max",
+            "round", "nan_to_num", "lerp", "addcmul", "addcdiv", "masked_fill", "scatter",
+            "scatter_add", "scatter_reduce", "index_add", "index_copy", "index_fill", "index_put",
+            "masked_scatter", "put", "tril", "triu", "eq", "ne", "lt", "le", "gt", "ge", "logical_and",
+            "logical_or", "logical_xor", "logical_not", "bitwise_and", "bitwise_or", "bitwise_xor",
+            "bitwise_not", "exp", "exp2", "expm1", "log", "log1p", "log2", "log10", "sqrt", "rsqrt",
+            "sin", "cos", "tan", "asin", "acos", "atan", "sinh", "cosh", "tanh", "asinh", "acosh",
+            "atanh", "sigmoid", "erf", "erfc", "erfinv", "lgamma", "digamma", "reciprocal", "neg",
+            "negative", "abs", "absolute", "sign", "sgn", "floor", "ceil", "trunc", "fix", "frac",
+            "square", "relu", "maximum", "minimum", "atan2", "xlogy", "cumsum", "cumprod", "softmax",
+            "log_softmax", "t", "squeeze", "unsqueeze", "transpose", "swapaxes", "swapdims", "fmax", "fmin")
+
+
+def _install():
+    for name, fn in METHODS.items():
+        setattr(Tensor, name, fn)
+    for name in _INPLACE:
+        setattr(Tensor, name + "_", _inplace(METHODS[name]))
+    Tensor.__iadd__ = Tensor.add_
+    Tensor.__isub__ = Tensor.sub_
+    Tensor.__imul__ = Tensor.mul_
+    Tensor.__itruediv__ = Tensor.div_
+    Tensor.__ifloordiv__ = Tensor.floor_divide_
+    Tensor.__imod__ = Tensor.remainder_
+    Tensor.__ipow__ = Tensor.pow_
+    Tensor.__iand__ = _inplace(_and)
+    Tensor.__ior__ = _inplace(_or)
+    Tensor.__ixor__ = _inplace(_xor)
+    Tensor.__imatmul__ = _inplace(matmul.matmul)
+    # view-changing in-place ops replace the array rather than copying into it
+    for name in ("t", "squeeze", "unsqueeze", "transpose", "swapaxes", "swapdims"):
+        setattr(Tensor, name + "_", _reshape_inplace(METHODS[name]))
+
+
+def _reshape_inplace(fn):
+    def m(self, *args, **kwargs):
+        r = fn(self, *args, **kwargs)
+        self._data = r._data
+        if r.grad_fn is not None:
+            self.grad_fn, self._output_nr = r.grad_fn, r._output_nr
+        return self
+    return m
+
+
+_install()

@@ -1,0 +1,122 @@
+"""torch.autograd: backward, grad, grad modes, custom Functions, gradcheck."""
+from .._tensor import Tensor
+from .custom import Function, FunctionCtx, InplaceFunction, NestedIOFunction, once_differentiable
+from .engine import run_backward
+from .grad_mode import (enable_grad, inference_mode, is_grad_enabled, is_inference_mode_enabled,
+                        no_grad, set_grad_enabled)
+from .gradcheck import gradcheck, gradgradcheck
+from . import graph  # noqa: F401  (torch.autograd.graph)
+from . import functional  # noqa: F401  (torch.autograd.functional)
+
+Variable = Tensor  # the old name the course teaches: a Variable is a Tensor
+
+
+def _as_tuple(x):
+    if x is None:
+        return ()
+    if isinstance(x, Tensor):
+        return (x,)
+    return tuple(x)
+
+
+def _make_grads(outputs, grad_outputs, create_graph):
+    from ..ops.creation import ones_like
+    grads = []
+    for i, out in enumerate(outputs):
+        g = grad_outputs[i] if i < len(grad_outputs) else None
+        if g is None:
+            if not out.requires_grad:
+                raise RuntimeError("element %d of tensors does not require grad and does not have "
+                                   "a grad_fn" % i)
+            if out.numel() != 1:
+                raise RuntimeError("grad can be implicitly created only for scalar outputs")
+            if not out.is_floating_point():
+                raise RuntimeError(f"grad can be implicitly created only for real scalar outputs "
+                                   f"but got {out.dtype}")
+            g = ones_like(out)
+        else:
+            if not isinstance(g, Tensor):
+                from ..ops.creation import tensor as _tensor
+                g = _tensor(g, dtype=out.dtype)
+            if tuple(g.shape) != tuple(out.shape):
+                raise RuntimeError(f"Mismatch in shape: grad_output[{i}] has a shape of "
+                                   f"{g.shape} and output[{i}] has a shape of {out.shape}.")
+            if not out.requires_grad:
+                raise RuntimeError("element %d of tensors does not require grad and does not have "
+                                   "a grad_fn" % i)
+            if not create_graph:
+                g = g.detach()
+        grads.append(g)
+    return grads
+
+
+def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, inputs=None):
+    """Accumulate gradients of ``tensors`` into the ``.grad`` of the leaves."""
+    tensors = _as_tuple(tensors)
+    grads = _make_grads(tensors, _as_tuple(grad_tensors), create_graph)
+    if retain_graph is None:
+        retain_graph = create_graph
+    if inputs is not None:
+        inputs = _as_tuple(inputs)
+        res = run_backward(tensors, grads, retain_graph, create_graph, inputs=inputs, accumulate=False)
+        from .engine import _accumulate
+        for t, g in zip(inputs, res):
+            if g is not None:
+                _accumulate(t, g, create_graph) if t.grad_fn is None else setattr(
+                    t, "grad", g if t.grad is None else t.grad + g)
+        return
+    run_backward(tensors, grads, retain_graph, create_graph)
+
+
+def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,
+         only_inputs=True, allow_unused=None, is_grads_batched=False, materialize_grads=False):
+    """Return the gradients of ``outputs`` with respect to ``inputs`` (nothing accumulates).
+
+    >>> x = torch.tensor(2.0, requires_grad=True)
+    >>> torch.autograd.grad(x ** 3, x)
+    (tensor(12.),)
+    """
+    outputs = _as_tuple(outputs)
+    single = isinstance(inputs, Tensor)
+    inputs = _as_tuple(inputs)
+    for i, t in enumerate(inputs):
+        if not t.requires_grad:
+            raise RuntimeError("One of the differentiated Tensors does not require grad")
+    grads = _make_grads(outputs, _as_tuple(grad_outputs), create_graph)
+    if retain_graph is None:
+        retain_graph = create_graph
+    res = run_backward(outputs, grads, retain_graph, create_graph, inputs=inputs, accumulate=False)
+    if allow_unused is None:
+        allow_unused = materialize_grads
+    out = []
+    for t, g in zip(inputs, res):
+        if g is None:
+            if materialize_grads:
+                from ..ops.creation import zeros_like
+                g = zeros_like(t)
+            elif not allow_unused:
+                raise RuntimeError("One of the differentiated Tensors appears to not have been used "
+                                   "in the graph. Set allow_unused=True if this is the desired behavior.")
+        elif not create_graph:
+            g = g.detach()
+        out.append(g)
+    return tuple(out)
+
+
+class detect_anomaly:
+    def __init__(self, check_nan=True):
+        pass
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *a):
+        return False
+
+
+def set_detect_anomaly(mode, check_nan=True):
+    return detect_anomaly()
+
+
+def is_anomaly_enabled():
+    return False

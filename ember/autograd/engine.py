@@ -1,0 +1,233 @@
+"""The backward engine: iterative, ordered by creation sequence, frees saved values.
+
+Edges are ``(node, output_nr)`` for non-leaves and ``(leaf_tensor, -1)`` for leaves.
+Backward functions run with grad mode = ``create_graph`` (Chainer's trick), so an ordinary
+``backward()`` records nothing while ``create_graph=True`` yields differentiable gradients.
+"""
+import heapq
+
+import numpy as np
+
+from .._tensor import Tensor, _wrap
+from .grad_mode import GRAD_ENABLED
+
+
+class AccumulateGrad:
+    """What ``next_functions`` shows for a leaf (PyTorch's name)."""
+
+    def __init__(self, variable):
+        self.variable = variable
+
+    def name(self):
+        return "torch::autograd::AccumulateGrad"
+
+    next_functions = ()
+
+
+def _accumulate(leaf, g, create_graph):
+    if leaf._hooks:
+        for h in list(leaf._hooks.values()):
+            r = h(g)
+            if r is not None:
+                g = r
+    if g._data.shape != leaf._data.shape:
+        raise RuntimeError(f"Function returned an invalid gradient: got shape {list(g.shape)}, "
+                           f"expected shape {list(leaf.shape)}")
+    old = leaf.grad
+    if create_graph:
+        leaf.grad = g if old is None else old + g
+        return
+    if old is None:
+        # NOTE: copy, because the same array may be handed to several leaves (add's backward
+        # passes its gradient through), and users zero their .grad in place.
+        arr = g._data
+        leaf.grad = _wrap(np.array(arr, dtype=leaf._data.dtype, copy=True))
+    else:
+        od = old._data
+        if od.dtype == g._data.dtype:
+            np.add(od, g._data, out=od)
+            old._vbox[0] += 1
+        else:
+            od += g._data.astype(od.dtype)
+
+
+def _post_process(node, i, g):
+    """Tensor hooks registered on a non-leaf output, then retain_grad."""
+    hooks = node.__dict__.get("_pre_hooks")
+    if hooks and i in hooks:
+        for h in list(hooks[i].values()):
+            r = h(g)
+            if r is not None:
+                g = r
+    ret = node.__dict__.get("_retain")
+    if ret and i in ret:
+        t = ret[i]()
+        if t is not None:
+            t.grad = g.detach() if t.grad is None else (t.grad + g).detach()
+    return g
+
+
+def run_backward(roots, grads, retain_graph, create_graph, inputs=None, accumulate=True):
+    """Backpropagate ``grads`` from ``roots``.
+
+    inputs: tensors whose gradient is captured and returned (``autograd.grad``) instead of,
+    or as well as, accumulated into leaves.  Returns the list of captured gradients.
+    """
+    capture_leaf, capture_node, results = {}, {}, None
+    if inputs is not None:
+        results = [None] * len(inputs)
+        for k, t in enumerate(inputs):
+            if t.grad_fn is None:
+                capture_leaf.setdefault(id(t), []).append(k)
+            else:
+                capture_node.setdefault((t.grad_fn, t._output_nr), []).append(k)
+
+    # Dependencies: how many edges point into each node from the reachable graph.
+    deps, bufs, heap = {}, {}, []
+    start = []
+    for t, g in zip(roots, grads):
+        fn = t.grad_fn
+        if fn is None:
+            if t.requires_grad:
+                if id(t) in capture_leaf:
+                    for k in capture_leaf[id(t)]:
+                        results[k] = g if results[k] is None else results[k] + g
+                elif accumulate:
+                    _accumulate(t, g, create_graph)
+            continue
+        buf = bufs.get(fn)
+        if buf is None:
+            buf = bufs[fn] = [None] * len(getattr(fn, "_out_meta", (0,)))
+            start.append(fn)
+        nr = t._output_nr
+        buf[nr] = g if buf[nr] is None else buf[nr] + g
+
+    stack = list(start)
+    seen = set(start)
+    while stack:
+        n = stack.pop()
+        edges = n.__dict__.get("_edges")
+        if edges is None:
+            continue
+        for e in edges:
+            if e is not None and e[1] >= 0:
+                m = e[0]
+                deps[m] = deps.get(m, 0) + 1
+                if m not in seen:
+                    seen.add(m)
+                    stack.append(m)
+
+    needed = None
+    if not accumulate:
+        needed = _needed_nodes(seen, capture_leaf, capture_node)
+
+    for fn in start:
+        if deps.get(fn, 0) == 0:
+            heapq.heappush(heap, (-fn._seq, id(fn), fn))
+
+    prev_mode = GRAD_ENABLED[0]
+    GRAD_ENABLED[0] = create_graph
+    try:
+        while heap:
+            _, _, node = heapq.heappop(heap)
+            buf = bufs.pop(node, None)
+            edges = node.__dict__.get("_edges")
+            if edges is None:
+                node._check_saved()
+            run = buf is not None and any(g is not None for g in buf)
+            if run:
+                for i, g in enumerate(buf):
+                    if g is not None:
+                        buf[i] = _post_process(node, i, g)
+                        if capture_node:
+                            ks = capture_node.get((node, i))
+                            if ks:
+                                for k in ks:
+                                    results[k] = buf[i]
+            if run and (needed is None or node in needed):
+                node._check_saved()
+                meta = node.__dict__.get("_out_meta")
+                if meta is not None:
+                    for i, g in enumerate(buf):
+                        if g is None:
+                            buf[i] = _wrap(np.zeros(meta[i][0], meta[i][1]))
+                pre = node.__dict__.get("_fn_pre_hooks")
+                if pre:
+                    for h in pre.values():
+                        r = h(tuple(buf))
+                        if r is not None:
+                            buf = list(r)
+                out = type(node).backward(node, *buf)
+                if type(out) is not tuple:
+                    out = (out,)
+                post = node.__dict__.get("_post_hooks")
+                if post:
+                    for h in post.values():
+                        r = h(out, tuple(buf))
+                        if r is not None:
+                            out = tuple(r)
+                if len(out) < len(edges):
+                    raise RuntimeError(f"function {node.name()} returned an incorrect number of "
+                                       f"gradients (expected {len(edges)}, got {len(out)})")
+                if not retain_graph:
+                    node._release()
+            else:
+                out = (None,) * len(edges)
+            for e, g in zip(edges, out):
+                if e is None:
+                    continue
+                m, nr = e
+                if nr < 0:
+                    if g is not None:
+                        if type(g) is not Tensor and not isinstance(g, Tensor):
+                            raise TypeError(f"{node.name()} returned a {type(g).__name__} as a "
+                                            "gradient; expected a Tensor or None")
+                        if id(m) in capture_leaf:
+                            for k in capture_leaf[id(m)]:
+                                results[k] = g if results[k] is None else results[k] + g
+                        elif accumulate:
+                            _accumulate(m, g, create_graph)
+                    continue
+                if g is not None:
+                    b = bufs.get(m)
+                    if b is None:
+                        b = bufs[m] = [None] * len(m.__dict__.get("_out_meta", (0,)))
+                    b[nr] = g if b[nr] is None else b[nr] + g
+                d = deps[m] - 1
+                deps[m] = d
+                if d == 0:
+                    heapq.heappush(heap, (-m._seq, id(m), m))
+    finally:
+        GRAD_ENABLED[0] = prev_mode
+    return results
+
+
+def _needed_nodes(nodes, capture_leaf, capture_node):
+    """Nodes from which a captured input can be reached (autograd.grad prunes the rest)."""
+    targets = {fn for fn, _ in capture_node}
+    memo = {}
+    for start in nodes:
+        if start in memo:
+            continue
+        stack = [(start, False)]
+        while stack:
+            n, done = stack.pop()
+            if done:
+                ok = n in targets
+                for e in n.__dict__.get("_edges") or ():
+                    if e is None:
+                        continue
+                    if e[1] < 0:
+                        ok = ok or id(e[0]) in capture_leaf
+                    else:
+                        ok = ok or memo.get(e[0], False)
+                memo[n] = ok
+                continue
+            if n in memo:
+                continue
+            memo[n] = False
+            stack.append((n, True))
+            for e in n.__dict__.get("_edges") or ():
+                if e is not None and e[1] >= 0 and e[0] not in memo:
+                    stack.append((e[0], False))
+    return {n for n, ok in memo.items() if ok}

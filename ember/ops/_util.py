@@ -1,0 +1,77 @@
+"""Helpers shared by the op families: argument normalisation and gradient reduction."""
+import numpy as np
+
+from .._tensor import Tensor, _wrap, _wrap_dim
+from .. import _dtype
+
+_SCALARS = (int, float, bool)
+
+
+def as_tensor_like(x, ref=None):
+    """A Tensor for ``x`` (scalars and arrays get the dtype PyTorch would give them)."""
+    if isinstance(x, Tensor):
+        return x
+    if type(x) in _SCALARS:
+        dt = _dtype.scalar_dtype(x) if ref is None else _dtype.result_type(((ref.dtype, ref.ndim),), (x,))
+        return _wrap(np.array(x, dtype=dt.np))
+    from .creation import tensor
+    return tensor(x)
+
+
+def scalar(x):
+    """A Python number for a NumPy scalar (PyTorch treats those as weak Python scalars)."""
+    t = type(x)
+    if t is float or t is int or t is bool:
+        return x
+    if isinstance(x, np.generic):
+        return x.item()
+    return x
+
+
+def dims(dim, ndim, op="dim"):
+    """Normalise ``dim`` (int, tuple, list or None) to a sorted tuple of non-negative axes."""
+    if dim is None:
+        return None
+    if isinstance(dim, (tuple, list)):
+        out = tuple(sorted(_wrap_dim(d, ndim, op) for d in dim))
+        if len(set(out)) != len(out):
+            raise RuntimeError(f"{op}: dim {list(dim)} appears multiple times in the list of dims")
+        return out
+    return (_wrap_dim(dim, ndim, op),)
+
+
+def sum_to(g, shape):
+    """Reduce a broadcast gradient ``g`` back to ``shape`` (written in Tensor ops)."""
+    gs = g._data.shape
+    if gs == shape:
+        return g
+    lead = len(gs) - len(shape)
+    axes = tuple(range(lead)) + tuple(i + lead for i, s in enumerate(shape) if s == 1 and gs[i + lead] != 1)
+    if axes:
+        g = g.sum(axes, keepdim=True)
+    if lead or g._data.shape != shape:
+        g = g.reshape(shape)
+    return g
+
+
+def np_dtype(dtype):
+    return None if dtype is None else _dtype.to_dtype(dtype).np
+
+
+def shape_arg(size):
+    """Accept ``f(2, 3)``, ``f((2, 3))``, ``f([2, 3])`` and ``f(torch.Size(...))``."""
+    if len(size) == 1 and isinstance(size[0], (tuple, list)):
+        size = size[0]
+    out = []
+    for s in size:
+        if isinstance(s, Tensor):
+            s = int(s.item())
+        elif not isinstance(s, (int, np.integer)):
+            raise TypeError(f"expected a sequence of integers as the size, but got an element of "
+                            f"type {type(s).__name__}")
+        out.append(int(s))
+    return tuple(out)
+
+
+def fmt_shape(t):
+    return str(list(t._data.shape))

@@ -1,0 +1,232 @@
+"""Tensor creation: tensor, as_tensor, from_numpy, zeros/ones/full/arange/linspace/eye, *_like."""
+import numpy as np
+
+from .. import _dtype
+from .._device import check_device
+from .._tensor import Tensor, _wrap
+from ..autograd.function import Function
+from ._util import np_dtype, shape_arg
+
+
+def _infer_np(data):
+    """NumPy array for nested Python data with PyTorch's dtype inference."""
+    if isinstance(data, Tensor):
+        return data._data.copy()
+    if isinstance(data, np.ndarray):
+        return data.copy()
+    if isinstance(data, (list, tuple)) and any(isinstance(x, Tensor) for x in _flat_iter(data)):
+        data = _tensors_to_lists(data)
+    arr = np.array(data)
+    k = arr.dtype.kind
+    if k == "f":
+        if isinstance(data, np.generic):
+            return arr
+        return arr.astype(_dtype.get_default_dtype().np)
+    if k in "iu":
+        if isinstance(data, np.generic):
+            return arr
+        return arr.astype(np.int64)
+    if k == "b":
+        return arr
+    if k == "O" or k in "USc":
+        raise TypeError(f"new(): invalid data type '{type(data).__name__}'" if k in "US" else
+                        "could not convert the data to a tensor: ragged nested sequences "
+                        "(each row must have the same length)")
+    return arr
+
+
+def _flat_iter(x):
+    if isinstance(x, (list, tuple)):
+        for y in x:
+            yield from _flat_iter(y)
+    else:
+        yield x
+
+
+def _tensors_to_lists(x):
+    if isinstance(x, Tensor):
+        return x._data
+    if isinstance(x, (list, tuple)):
+        return [_tensors_to_lists(y) for y in x]
+    return x
+
+
+def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=False):
+    """Copy ``data`` (nested lists, numbers, arrays, tensors) into a new tensor.
+
+    >>> torch.tensor([[1, 2], [3, 4]]).dtype
+    torch.int64
+    """
+    check_device(device)
+    try:
+        arr = _infer_np(data)
+    except ValueError as e:
+        raise ValueError(f"could not convert the data to a tensor: {e}") from None
+    if dtype is not None:
+        arr = arr.astype(np_dtype(dtype), copy=False)
+    t = _wrap(arr)
+    if requires_grad:
+        t.requires_grad_()
+    return t
+
+
+def as_tensor(data, dtype=None, device=None):
+    """Like ``tensor`` but shares memory with a tensor or array when the dtype allows."""
+    check_device(device)
+    if isinstance(data, Tensor):
+        return data if dtype is None or data.dtype is _dtype.to_dtype(dtype) else data.to(dtype)
+    if isinstance(data, np.ndarray):
+        t = from_numpy(data)
+        return t if dtype is None else t.to(dtype)
+    return tensor(data, dtype=dtype)
+
+
+asarray = as_tensor
+
+
+def from_numpy(ndarray):
+    """A tensor that shares memory with ``ndarray``."""
+    if not isinstance(ndarray, np.ndarray):
+        raise TypeError(f"expected np.ndarray (got {type(ndarray).__name__})")
+    _dtype.from_np(ndarray.dtype)
+    return _wrap(ndarray)
+
+
+def legacy_tensor_data(*args, dtype=None, device=None):
+    """Data for ``torch.Tensor(...)``: a list gives float32 values, ints give a shape."""
+    check_device(device)
+    if len(args) == 1 and not isinstance(args[0], (int, np.integer)):
+        a = args[0]
+        if isinstance(a, Tensor):
+            return a._data
+        if isinstance(a, np.ndarray):
+            return a.astype(np.float32)
+        return np.array(_tensors_to_lists(a) if isinstance(a, (list, tuple)) else a, dtype=np.float32)
+    shape = shape_arg(args)
+    return np.zeros(shape, dtype=np.float32)
+
+
+def _dt(dtype, default=None):
+    if dtype is None:
+        return (default or _dtype.get_default_dtype()).np
+    return _dtype.to_dtype(dtype).np
+
+
+def _finish(arr, requires_grad, device=None):
+    check_device(device)
+    t = _wrap(arr)
+    if requires_grad:
+        t.requires_grad_()
+    return t
+
+
+def zeros(*size, dtype=None, device=None, requires_grad=False, out=None, layout=None, pin_memory=False):
+    return _finish(np.zeros(shape_arg(size), _dt(dtype)), requires_grad, device)
+
+
+def ones(*size, dtype=None, device=None, requires_grad=False, out=None, layout=None, pin_memory=False):
+    return _finish(np.ones(shape_arg(size), _dt(dtype)), requires_grad, device)
+
+
+def empty(*size, dtype=None, device=None, requires_grad=False, out=None, layout=None,
+          pin_memory=False, memory_format=None):
+    return _finish(np.zeros(shape_arg(size), _dt(dtype)), requires_grad, device)
+
+
+def full(size, fill_value, *, dtype=None, device=None, requires_grad=False, out=None, layout=None):
+    if isinstance(fill_value, Tensor):
+        fill_value = fill_value.item()
+    if dtype is None:
+        dtype = _dtype.scalar_dtype(fill_value)
+    return _finish(np.full(shape_arg((size,)), fill_value, _dt(dtype)), requires_grad, device)
+
+
+def _like(t, dtype):
+    return t._data.dtype if dtype is None else _dtype.to_dtype(dtype).np
+
+
+def zeros_like(input, *, dtype=None, device=None, requires_grad=False, layout=None, memory_format=None):
+    return _finish(np.zeros(input._data.shape, _like(input, dtype)), requires_grad, device)
+
+
+def ones_like(input, *, dtype=None, device=None, requires_grad=False, layout=None, memory_format=None):
+    return _finish(np.ones(input._data.shape, _like(input, dtype)), requires_grad, device)
+
+
+def empty_like(input, *, dtype=None, device=None, requires_grad=False, layout=None, memory_format=None):
+    return _finish(np.zeros(input._data.shape, _like(input, dtype)), requires_grad, device)
+
+
+def full_like(input, fill_value, *, dtype=None, device=None, requires_grad=False, layout=None,
+              memory_format=None):
+    return _finish(np.full(input._data.shape, fill_value, _like(input, dtype)), requires_grad, device)
+
+
+def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad=False, out=None, layout=None):
+    """Values in ``[start, end)`` by ``step``; int64 unless an argument is a float."""
+    if end is None:
+        start, end = 0, start
+    vals = [v.item() if isinstance(v, Tensor) else v for v in (start, end, step)]
+    if step == 0:
+        raise RuntimeError("step must be nonzero")
+    if dtype is None:
+        dtype = _dtype.get_default_dtype() if any(isinstance(v, float) for v in vals) else _dtype.int64
+    start, end, step = vals
+    n = int(np.ceil((end - start) / step))
+    if (end - start) * step < 0 and n != 0:
+        raise RuntimeError("upper bound and larger bound inconsistent with step sign")
+    n = max(n, 0)
+    arr = (start + np.arange(n, dtype=np.float64) * step) if isinstance(start + step, float) else \
+        np.arange(start, start + n * step, step, dtype=np.int64)[:n]
+    return _finish(arr.astype(_dt(dtype)), requires_grad, device)
+
+
+def range_(start, end, step=1, *, dtype=None, device=None, requires_grad=False):
+    return arange(start, end + (step if step > 0 else -1) * 0.5 * abs(step), step,
+                  dtype=dtype or _dtype.get_default_dtype(), requires_grad=requires_grad)
+
+
+def linspace(start, end, steps, *, dtype=None, device=None, requires_grad=False, out=None, layout=None):
+    start = start.item() if isinstance(start, Tensor) else start
+    end = end.item() if isinstance(end, Tensor) else end
+    return _finish(np.linspace(start, end, steps).astype(_dt(dtype)), requires_grad, device)
+
+
+def logspace(start, end, steps, base=10.0, *, dtype=None, device=None, requires_grad=False, out=None):
+    return _finish(np.logspace(start, end, steps, base=base).astype(_dt(dtype)), requires_grad, device)
+
+
+def eye(n, m=None, *, dtype=None, device=None, requires_grad=False, out=None, layout=None):
+    return _finish(np.eye(n, m, dtype=_dt(dtype)), requires_grad, device)
+
+
+def scalar_tensor(s, *, dtype=None, device=None, requires_grad=False):
+    return _finish(np.array(s, _dt(dtype)), requires_grad, device)
+
+
+def complex_not_supported(*a, **k):
+    raise TypeError("complex tensors are not supported by ember")
+
+
+class ToDtype(Function):
+    """A differentiable dtype cast: the gradient is cast back to the input's dtype."""
+    saved_inputs = ()
+
+    def forward(ctx, x, dtype):
+        ctx.src = x.dtype
+        return x.astype(dtype)
+
+    def backward(ctx, g):
+        if ctx.src.kind != "f":
+            return None
+        return g.to(_dtype.from_np(ctx.src))
+
+
+def cast(t, dtype):
+    """``t`` as ``dtype`` (the same tensor when it already is)."""
+    d = _dtype.to_dtype(dtype)
+    if t._data.dtype is d.np:
+        return t
+    if t.requires_grad and not d.is_floating_point:
+        return _wrap(t._data.astype(d.np))
+    return ToDtype.apply(t, dtype=d.np)

@@ -1,0 +1,557 @@
+"""Indexing: getitem/setitem, gather/scatter, index_select/index_add, masked ops, take,
+nonzero, sort/topk/unique, bincount, searchsorted, one_hot."""
+import numpy as np
+
+from .. import _dtype
+from .._tensor import Tensor, _wrap, _wrap_dim
+from ..autograd.function import Function
+from ..autograd.grad_mode import GRAD_ENABLED
+from .reduce import values_indices
+
+
+# --- index conversion ----------------------------------------------------------------------
+def _conv_index(idx):
+    """Turn a PyTorch index into a NumPy one; report whether it is basic (gives a view)."""
+    if type(idx) is not tuple:
+        idx = (idx,)
+    out = []
+    basic = True
+    for i in idx:
+        if isinstance(i, Tensor):
+            a = i._data
+            if a.dtype.kind == "f":
+                raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
+            if a.dtype == np.uint8:
+                a = a.astype(bool)
+            out.append(a)
+            basic = False
+        elif isinstance(i, (list, np.ndarray)):
+            a = np.asarray([x.item() if isinstance(x, Tensor) else x for x in i]) if isinstance(i, list) \
+                else i
+            if a.dtype.kind == "f":
+                raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
+            out.append(a)
+            basic = False
+        elif isinstance(i, (bool, np.bool_)):
+            out.append(np.asarray(i))
+            basic = False
+        else:
+            out.append(i)
+    return tuple(out), basic
+
+
+def _index_error(e, shape):
+    msg = str(e).replace("axis", "dimension")
+    return IndexError(f"{msg} (indexing a tensor of shape {list(shape)})")
+
+
+class GetItem(Function):
+    saved_inputs = ()
+
+    def forward(ctx, x, idx, basic):
+        ctx.idx, ctx.basic, ctx.shape, ctx.dt = idx, basic, x.shape, x.dtype
+        return x[idx]
+
+    def backward(ctx, g):
+        return IndexBackward.apply(g, idx=ctx.idx, basic=ctx.basic, shape=ctx.shape)
+
+
+class IndexBackward(Function):
+    """Scatter-add a gradient into zeros of the source shape (its own backward is getitem)."""
+    saved_inputs = ()
+
+    def forward(ctx, g, idx, basic, shape):
+        ctx.idx, ctx.basic = idx, basic
+        z = np.zeros(shape, g.dtype)
+        if basic:
+            z[idx] = g
+        else:
+            np.add.at(z, idx, g)
+        return z
+
+    def backward(ctx, gg):
+        return GetItem.apply(gg, idx=ctx.idx, basic=ctx.basic)
+
+
+def _getitem(self, idx):
+    nidx, basic = _conv_index(idx)
+    try:
+        out = GetItem.apply(self, idx=nidx, basic=basic)
+    except IndexError as e:
+        raise _index_error(e, self.shape) from None
+    if basic:
+        out._vbox = self._vbox
+        out._base = self if self._base is None else self._base
+    return out
+
+
+class IndexPut(Function):
+    saved_inputs = ()
+
+    def forward(ctx, x, v, idx, accumulate=False):
+        ctx.idx, ctx.vshape, ctx.acc = idx, v.shape, accumulate
+        r = x.copy()
+        if accumulate:
+            np.add.at(r, idx, v)
+        else:
+            r[idx] = v
+        return r
+
+    def backward(ctx, g):
+        from ._util import sum_to
+        gx = g if ctx.acc else IndexPutZero.apply(g, idx=ctx.idx)
+        gv = GetItem.apply(g, idx=ctx.idx, basic=False)
+        if gv._data.shape != ctx.vshape:
+            gv = sum_to(gv, ctx.vshape)
+        return gx, gv
+
+
+class IndexPutZero(Function):
+    saved_inputs = ()
+
+    def forward(ctx, g, idx):
+        ctx.idx = idx
+        r = g.copy()
+        r[idx] = 0
+        return r
+
+    def backward(ctx, gg):
+        return IndexPutZero.apply(gg, idx=ctx.idx)
+
+
+def _value_tensor(self, value):
+    if isinstance(value, Tensor):
+        return value.to(self.dtype) if value.dtype is not self.dtype else value
+    return _wrap(np.asarray(value, dtype=self._data.dtype))
+
+
+def _setitem(self, idx, value):
+    nidx, basic = _conv_index(idx)
+    v = _value_tensor(self, value)
+    if GRAD_ENABLED[0] and (self.requires_grad or v.requires_grad):
+        _inplace_record(self, lambda old: IndexPut.apply(old, v, idx=nidx))
+        return
+    try:
+        self._data[nidx] = v._data
+    except IndexError as e:
+        raise _index_error(e, self.shape) from None
+    except ValueError as e:
+        raise RuntimeError(f"shape mismatch: value tensor of shape {list(v.shape)} cannot be "
+                           f"broadcast to indexing result ({e})") from None
+    self._vbox[0] += 1
+
+
+def _inplace_record(self, compute):
+    """In-place op under autograd: compute out of place from a snapshot of ``self``, then
+    write the values back and make ``self`` the output of the new node (PyTorch's rebase)."""
+    if self.grad_fn is None and self.requires_grad:
+        raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
+    old = _wrap(self._data.copy())
+    old.requires_grad, old.grad_fn, old._output_nr = self.requires_grad, self.grad_fn, self._output_nr
+    r = compute(old)
+    if r._data.dtype != self._data.dtype and not np.can_cast(r._data.dtype, self._data.dtype, "same_kind"):
+        raise RuntimeError(f"result type {_dtype.from_np(r._data.dtype).name} can't be cast to the "
+                           f"desired output type {self.dtype.name}")
+    np.copyto(self._data, r._data, casting="unsafe")
+    self._vbox[0] += 1
+    self.requires_grad = r.requires_grad
+    self.grad_fn = r.grad_fn
+    self._output_nr = r._output_nr
+    return self
+
+
+def index_put(input, indices, values, accumulate=False):
+    nidx, _ = _conv_index(tuple(indices))
+    return IndexPut.apply(input, _value_tensor(input, values), idx=nidx, accumulate=accumulate)
+
+
+def index_put_(input, indices, values, accumulate=False):
+    r = index_put(input, indices, values, accumulate)
+    return _assign(input, r)
+
+
+def _assign(self, r):
+    """Write out-of-place result ``r`` into ``self`` (rebasing the graph when recording)."""
+    if r.requires_grad and GRAD_ENABLED[0]:
+        return _inplace_record(self, lambda old: r)
+    np.copyto(self._data, r._data, casting="unsafe")
+    self._vbox[0] += 1
+    return self
+
+
+# --- gather / scatter ------------------------------------------------------------------------
+def _full_index(index, dim):
+    """Index tuple addressing ``out[i0, .., index[i], .., in]`` for every position of index."""
+    grids = list(np.indices(index.shape, sparse=True))
+    grids[dim] = index
+    return tuple(grids)
+
+
+def _check_index(name, input, dim, index):
+    if index.dtype is not _dtype.int64:
+        raise RuntimeError(f"{name}(): Expected dtype int64 for index")
+    if index.ndim != input.ndim and index.numel() and input.ndim:
+        raise RuntimeError(f"Index tensor must have the same number of dimensions as input tensor "
+                           f"({name}: input {list(input.shape)}, index {list(index.shape)})")
+
+
+class Gather(Function):
+    saved_inputs = ()
+
+    def forward(ctx, x, index, dim):
+        ctx.shape, ctx.dim = x.shape, dim
+        fi = _full_index(index, dim)
+        ctx.fi = fi
+        try:
+            return x[fi]
+        except IndexError as e:
+            raise RuntimeError(f"gather(): index out of bounds: {e} (input {list(x.shape)})") from None
+
+    def backward(ctx, g):
+        return ScatterAddZeros.apply(g, fi=ctx.fi, shape=ctx.shape), None
+
+
+class ScatterAddZeros(Function):
+    saved_inputs = ()
+
+    def forward(ctx, g, fi, shape):
+        ctx.fi = fi
+        z = np.zeros(shape, g.dtype)
+        np.add.at(z, fi, g)
+        return z
+
+    def backward(ctx, gg):
+        return GetItem.apply(gg, idx=ctx.fi, basic=False)
+
+
+def gather(input, dim, index, *, sparse_grad=False, out=None):
+    """``out[i][j] = input[i][index[i][j]]`` along ``dim`` (dim=1 shown)."""
+    d = _wrap_dim(dim, input.ndim, "gather")
+    _check_index("gather", input, d, index)
+    return Gather.apply(input, index, dim=d)
+
+
+def take_along_dim(input, indices, dim=None):
+    if dim is None:
+        return input.reshape(-1)[indices.reshape(-1)]
+    return gather(input, dim, indices.expand(*[max(a, b) if i != _wrap_dim(dim, input.ndim) else b
+                                               for i, (a, b) in enumerate(zip(input.shape, indices.shape))]))
+
+
+def scatter_into_zeros(g, dim, index, shape):
+    """Gradient helper for max/min/sort along a dim: put ``g`` at ``index``, zeros elsewhere."""
+    return ScatterAddZeros.apply(g, fi=_full_index(index._data, dim), shape=shape)
+
+
+class Scatter(Function):
+    saved_inputs = ()
+
+    def forward(ctx, x, src, index, dim, reduce=None):
+        fi = _full_index(index, dim)
+        ctx.fi = fi
+        r = x.copy()
+        s = src if src.ndim == 0 else src[tuple(slice(0, n) for n in index.shape)]
+        if reduce is None:
+            r[fi] = s
+        elif reduce in ("add", "sum"):
+            np.add.at(r, fi, s)
+        elif reduce in ("multiply", "prod"):
+            np.multiply.at(r, fi, s)
+        elif reduce == "amax":
+            np.maximum.at(r, fi, s)
+        elif reduce == "amin":
+            np.minimum.at(r, fi, s)
+        else:
+            raise RuntimeError(f"reduce argument must be either sum, prod, mean, amax or amin, got {reduce}")
+        ctx.reduce, ctx.src_shape, ctx.idx_shape = reduce, src.shape, index.shape
+        return r
+
+    def backward(ctx, g):
+        if ctx.reduce in (None,):
+            gx = IndexPutZero.apply(g, idx=ctx.fi)
+        else:
+            gx = g
+        gs = GetItem.apply(g, idx=ctx.fi, basic=False)
+        if ctx.src_shape == ():
+            gs = None
+        elif gs.shape != ctx.src_shape:
+            from ..nn.functional import pad
+            p = []
+            for a, b in zip(reversed(ctx.src_shape), reversed(gs.shape)):
+                p += [0, a - b]
+            gs = pad(gs, tuple(p))
+        return gx, gs
+
+
+def scatter(input, dim, index, src=None, value=None, *, reduce=None):
+    d = _wrap_dim(dim, input.ndim, "scatter")
+    if src is None:
+        src = value
+    _check_index("scatter", input, d, index)
+    if not isinstance(src, Tensor):
+        src = _wrap(np.asarray(src, input._data.dtype))
+    elif src.dtype is not input.dtype:
+        src = src.to(input.dtype)
+    return Scatter.apply(input, src, index, dim=d, reduce=reduce)
+
+
+def scatter_add(input, dim, index, src):
+    return scatter(input, dim, index, src, reduce="add")
+
+
+def scatter_reduce(input, dim, index, src, reduce, *, include_self=True):
+    if reduce == "mean":
+        s = scatter_add(input if include_self else input.zero_() * 0, dim, index, src)
+        cnt = scatter_add(input.new_ones(input.shape) if include_self else input.new_zeros(input.shape),
+                          dim, index, src.new_ones(src.shape))
+        return s / cnt.clamp(min=1)
+    return scatter(input, dim, index, src, reduce=reduce)
+
+
+class IndexSelect(Function):
+    saved_inputs = ()
+
+    def forward(ctx, x, index, dim):
+        ctx.shape, ctx.dim, ctx.index = x.shape, dim, index
+        try:
+            return np.take(x, index, axis=dim)
+        except IndexError as e:
+            raise IndexError(f"index_select(): {e}".replace("axis", "dimension")) from None
+
+    def backward(ctx, g):
+        idx = (slice(None),) * ctx.dim + (ctx.index,)
+        return IndexBackward.apply(g, idx=idx, basic=False, shape=ctx.shape), None
+
+
+def index_select(input, dim, index):
+    d = _wrap_dim(dim, input.ndim, "index_select")
+    if index.ndim > 1:
+        raise IndexError("index_select(): Index is supposed to be a vector")
+    if index.dtype.is_floating_point:
+        raise IndexError("index_select(): Expected dtype int32/int64 for index")
+    if input.ndim == 0:
+        return input.clone()
+    return IndexSelect.apply(input, index.reshape(-1), dim=d)
+
+
+def index_add(input, dim, index, source, *, alpha=1):
+    d = _wrap_dim(dim, input.ndim, "index_add")
+    if alpha != 1:
+        source = source * alpha
+    idx = (slice(None),) * d + (index._data,)
+    return IndexPut.apply(input, source.to(input.dtype), idx=idx, accumulate=True)
+
+
+def index_copy(input, dim, index, source):
+    d = _wrap_dim(dim, input.ndim, "index_copy")
+    idx = (slice(None),) * d + (index._data,)
+    return IndexPut.apply(input, source.to(input.dtype), idx=idx)
+
+
+def index_fill(input, dim, index, value):
+    d = _wrap_dim(dim, input.ndim, "index_fill")
+    idx = (slice(None),) * d + (index._data,)
+    return IndexPut.apply(input, _value_tensor(input, value), idx=idx)
+
+
+class MaskedFill(Function):
+    saved_inputs = ()
+
+    def forward(ctx, x, mask, value):
+        ctx.mask = mask
+        ctx.shape = x.shape
+        return np.where(mask, np.asarray(value, x.dtype), x)
+
+    def backward(ctx, g):
+        from ._util import sum_to
+        from .compare import where
+        return sum_to(where(_wrap(ctx.mask), 0.0, g), ctx.shape), None
+
+
+def masked_fill(input, mask, value):
+    """Fill ``value`` where the bool ``mask`` (broadcastable) is true."""
+    if mask.dtype is not _dtype.bool_:
+        if mask.dtype is _dtype.uint8:
+            mask = mask.bool()
+        else:
+            raise RuntimeError(f"masked_fill_ only supports boolean masks, but got mask with dtype "
+                               f"{mask.dtype.name}")
+    if isinstance(value, Tensor):
+        if value.ndim != 0:
+            raise RuntimeError(f"masked_fill_ only supports a 0-dimensional value tensor, but got "
+                               f"tensor with {value.ndim} dimension(s).")
+        value = value.item()
+    try:
+        np.broadcast_shapes(input.shape, mask.shape)
+    except ValueError:
+        raise RuntimeError(f"The size of tensor a ({input.shape[-1] if input.ndim else 1}) must match "
+                           f"the size of tensor b ({mask.shape[-1] if mask.ndim else 1}) (masked_fill: "
+                           f"input {list(input.shape)}, mask {list(mask.shape)})") from None
+    if isinstance(value, float) and not input.is_floating_point():
+        if value != int(value) if np.isfinite(value) else True:
+            pass
+    r = MaskedFill.apply(input, mask, value=value)
+    if r._data.shape != input._data.shape:
+        raise RuntimeError(f"masked_fill: mask of shape {list(mask.shape)} cannot broadcast to input "
+                           f"of shape {list(input.shape)} in place")
+    return r
+
+
+def masked_select(input, mask):
+    shape = np.broadcast_shapes(input.shape, mask.shape)
+    return input.expand(shape)[mask.expand(shape)]
+
+
+def masked_scatter(input, mask, source):
+    m = mask.expand(input.shape)
+    n = int(m.sum().item())
+    return IndexPut.apply(input, source.reshape(-1)[:n], idx=(m._data,))
+
+
+def take(input, index):
+    return input.reshape(-1)[index]
+
+
+def put(input, index, source, accumulate=False):
+    flat = input.reshape(-1)
+    return index_put(flat, (index.reshape(-1),), source.reshape(-1), accumulate).view(input.shape)
+
+
+# --- selection and ordering ----------------------------------------------------------------------
+def nonzero(input, *, as_tuple=False):
+    a = input._data
+    if as_tuple:
+        if a.ndim == 0:
+            return (_wrap(np.nonzero(np.atleast_1d(a))[0].astype(np.int64)),)
+        return tuple(_wrap(i.astype(np.int64)) for i in np.nonzero(a))
+    return _wrap(np.argwhere(a).astype(np.int64))
+
+
+def argwhere(input):
+    return nonzero(input)
+
+
+def sort(input, dim=-1, descending=False, stable=False):
+    """(values, indices) sorted along ``dim``."""
+    if isinstance(dim, bool):
+        dim, descending = -1, dim
+    if input.ndim == 0:
+        return values_indices["sort"](input.clone(), _wrap(np.array(0)))
+    d = _wrap_dim(dim, input.ndim, "sort")
+    a = input._data
+    if descending:
+        key = -a if a.dtype.kind == "f" or a.dtype.kind == "i" else (a.max() - a if a.size else a)
+        idx = np.argsort(key, axis=d, kind="stable")
+    else:
+        idx = np.argsort(a, axis=d, kind="stable")
+    idx_t = _wrap(idx.astype(np.int64))
+    return values_indices["sort"](gather(input, d, idx_t), idx_t)
+
+
+def argsort(input, dim=-1, descending=False, stable=False):
+    return sort(input, dim, descending, stable).indices
+
+
+def msort(input):
+    return sort(input, 0).values
+
+
+def topk(input, k, dim=-1, largest=True, sorted=True):
+    """The ``k`` largest (or smallest) elements along ``dim`` and their indices."""
+    d = _wrap_dim(dim, input.ndim, "topk")
+    n = input.shape[d] if input.ndim else 1
+    if k > n or k < 0:
+        raise RuntimeError(f"selected index k out of range (k={k}, dimension {d} has size {n})")
+    s = sort(input, d, descending=largest)
+    v = s.values.narrow(d, 0, k) if input.ndim else s.values
+    i = s.indices.narrow(d, 0, k) if input.ndim else s.indices
+    return values_indices["topk"](v, i)
+
+
+def kthvalue(input, k, dim=-1, keepdim=False):
+    d = _wrap_dim(dim, input.ndim, "kthvalue")
+    s = sort(input, d)
+    v, i = s.values.narrow(d, k - 1, 1), s.indices.narrow(d, k - 1, 1)
+    if not keepdim:
+        v, i = v.squeeze(d), i.squeeze(d)
+    return values_indices["kthvalue"](v, i)
+
+
+def unique(input, sorted=True, return_inverse=False, return_counts=False, dim=None):
+    a = input._data
+    res = np.unique(a, return_inverse=return_inverse, return_counts=return_counts, axis=dim)
+    if not (return_inverse or return_counts):
+        return _wrap(res)
+    out = [_wrap(res[0])]
+    k = 1
+    if return_inverse:
+        inv = res[k].reshape(a.shape if dim is None else -1).astype(np.int64)
+        out.append(_wrap(inv))
+        k += 1
+    if return_counts:
+        out.append(_wrap(res[k].astype(np.int64)))
+    return tuple(out)
+
+
+def unique_consecutive(input, return_inverse=False, return_counts=False, dim=None):
+    a = input._data.reshape(-1)
+    if a.size == 0:
+        keep = np.zeros(0, bool)
+    else:
+        keep = np.concatenate([[True], a[1:] != a[:-1]])
+    vals = a[keep]
+    out = [_wrap(vals)]
+    if return_inverse:
+        out.append(_wrap((np.cumsum(keep) - 1).reshape(input.shape).astype(np.int64)))
+    if return_counts:
+        pos = np.flatnonzero(keep)
+        out.append(_wrap(np.diff(np.append(pos, a.size)).astype(np.int64)))
+    return out[0] if len(out) == 1 else tuple(out)
+
+
+def bincount(input, weights=None, minlength=0):
+    if input.ndim != 1:
+        raise RuntimeError("bincount only supports 1-d non-negative integral inputs.")
+    if input.numel() and input._data.min() < 0:
+        raise RuntimeError("bincount only supports 1-d non-negative integral inputs.")
+    w = None if weights is None else weights._data
+    r = np.bincount(input._data, w, minlength)
+    if w is None:
+        return _wrap(r.astype(np.int64))
+    return _wrap(r.astype(np.float64 if w.dtype.kind != "f" else w.dtype))
+
+
+def histc(input, bins=100, min=0, max=0):
+    a = input._data
+    lo, hi = (a.min(), a.max()) if min == 0 and max == 0 else (min, max)
+    h, _ = np.histogram(a, bins=bins, range=(lo, hi))
+    return _wrap(h.astype(a.dtype))
+
+
+def searchsorted(sorted_sequence, input, *, out_int32=False, right=False, side=None, sorter=None):
+    side = side or ("right" if right else "left")
+    s = sorted_sequence._data
+    v = input._data if isinstance(input, Tensor) else np.asarray(input)
+    if s.ndim == 1:
+        r = np.searchsorted(s, v, side=side)
+    else:
+        r = np.stack([np.searchsorted(s[i], v[i], side=side) for i in np.ndindex(s.shape[:-1])])
+        r = r.reshape(v.shape)
+    return _wrap(np.asarray(r).astype(np.int32 if out_int32 else np.int64))
+
+
+def bucketize(input, boundaries, *, out_int32=False, right=False):
+    return searchsorted(boundaries, input, out_int32=out_int32, right=not right if False else right)
+
+
+def one_hot(tensor, num_classes=-1):
+    """Integer class indices -> one-hot int64 tensor with a trailing class dim."""
+    if tensor.dtype is not _dtype.int64:
+        raise RuntimeError("one_hot is only applicable to index tensor of type LongTensor.")
+    a = tensor._data
+    if num_classes == -1:
+        num_classes = int(a.max()) + 1 if a.size else 0
+    if a.size and (a.min() < 0 or a.max() >= num_classes):
+        raise RuntimeError("Class values must be smaller than num_classes." if a.size and a.max() >= num_classes
+                           else "Class values must be non-negative.")
+    return _wrap(np.eye(num_classes, dtype=np.int64)[a])

@@ -1,0 +1,203 @@
+"""Unary pointwise math: exp, log, sin, tanh, sigmoid, abs, floor, clamp, ...
+
+Each op is one row: its NumPy forward and its gradient in Tensor ops.  Ops whose gradient
+reads the output (exp, tanh, sigmoid, sqrt) keep the output array; under create_graph they
+recompute it from the input so the gradient stays differentiable.
+"""
+import math
+
+import numpy as np
+from scipy import special as _sp
+
+from .._tensor import Tensor, _wrap
+from ..autograd.function import Function
+from ..autograd.grad_mode import GRAD_ENABLED
+from .arith import to_float, _out
+
+
+def _make(name, fwd, grad, uses_output=False, float_only=True, zero_grad=False):
+    """Build a Function class and its public wrapper for one unary op."""
+    attrs = {}
+    if uses_output:
+        def forward(ctx, x):
+            y = fwd(x)
+            ctx.y = y
+            return y
+
+        def backward(ctx, g):
+            x = ctx.inputs[0] if GRAD_ENABLED[0] else None
+            y = getattr(x, name)() if x is not None else _wrap(ctx.y)
+            return grad(g, x, y)
+        attrs.update(saves_output=True, saved_inputs=())
+    else:
+        def forward(ctx, x):
+            return fwd(x)
+
+        def backward(ctx, g):
+            return grad(g, ctx.inputs[0] if not zero_grad else None, None)
+        if zero_grad:
+            attrs["saved_inputs"] = ()
+    attrs.update(forward=forward, backward=backward)
+    cls = type(name.capitalize(), (Function,), attrs)
+
+    if float_only:
+        def op(input, *, out=None):
+            return _out(cls.apply(to_float(input)), out)
+    else:
+        def op(input, *, out=None):
+            return _out(cls.apply(input), out)
+    op.__name__ = name
+    op.__doc__ = f"Elementwise ``{name}``; e.g. ``torch.{name}(torch.tensor([0.5]))``."
+    return cls, op
+
+
+def _zero(g, x, y):
+    return g * 0
+
+
+_ln2, _ln10 = math.log(2.0), math.log(10.0)
+_2_sqrt_pi = 2.0 / math.sqrt(math.pi)
+
+Exp, exp = _make("exp", np.exp, lambda g, x, y: g * y, uses_output=True)
+Exp2, exp2 = _make("exp2", np.exp2, lambda g, x, y: g * y * _ln2, uses_output=True)
+Expm1, expm1 = _make("expm1", np.expm1, lambda g, x, y: g * (y + 1), uses_output=True)
+Log, log = _make("log", np.log, lambda g, x, y: g / x)
+Log1p, log1p = _make("log1p", np.log1p, lambda g, x, y: g / (x + 1))
+Log2, log2 = _make("log2", np.log2, lambda g, x, y: g / (x * _ln2))
+Log10, log10 = _make("log10", np.log10, lambda g, x, y: g / (x * _ln10))
+Sqrt, sqrt = _make("sqrt", np.sqrt, lambda g, x, y: g / (y * 2), uses_output=True)
+Rsqrt, rsqrt = _make("rsqrt", lambda x: 1 / np.sqrt(x), lambda g, x, y: g * (y ** 3) * -0.5,
+                     uses_output=True)
+Sin, sin = _make("sin", np.sin, lambda g, x, y: g * x.cos())
+Cos, cos = _make("cos", np.cos, lambda g, x, y: -g * x.sin())
+Tan, tan = _make("tan", np.tan, lambda g, x, y: g * (y * y + 1), uses_output=True)
+Asin, asin = _make("asin", np.arcsin, lambda g, x, y: g * (1 - x * x).rsqrt())
+Acos, acos = _make("acos", np.arccos, lambda g, x, y: -g * (1 - x * x).rsqrt())
+Atan, atan = _make("atan", np.arctan, lambda g, x, y: g / (x * x + 1))
+Sinh, sinh = _make("sinh", np.sinh, lambda g, x, y: g * x.cosh())
+Cosh, cosh = _make("cosh", np.cosh, lambda g, x, y: g * x.sinh())
+Tanh, tanh = _make("tanh", np.tanh, lambda g, x, y: g * (1 - y * y), uses_output=True)
+Asinh, asinh = _make("asinh", np.arcsinh, lambda g, x, y: g * (x * x + 1).rsqrt())
+Acosh, acosh = _make("acosh", np.arccosh, lambda g, x, y: g * (x * x - 1).rsqrt())
+Atanh, atanh = _make("atanh", np.arctanh, lambda g, x, y: g / (1 - x * x))
+Sigmoid, sigmoid = _make("sigmoid", _sp.expit, lambda g, x, y: g * y * (1 - y), uses_output=True)
+Erf, erf = _make("erf", _sp.erf, lambda g, x, y: g * _2_sqrt_pi * (-(x * x)).exp())
+Erfc, erfc = _make("erfc", _sp.erfc, lambda g, x, y: -g * _2_sqrt_pi * (-(x * x)).exp())
+Erfinv, erfinv = _make("erfinv", _sp.erfinv,
+                       lambda g, x, y: g * (math.sqrt(math.pi) / 2) * (y * y).exp(), uses_output=True)
+Lgamma, lgamma = _make("lgamma", _sp.gammaln, lambda g, x, y: g * x.digamma())
+Digamma, digamma = _make("digamma", _sp.psi, lambda g, x, y: g * _wrap(_sp.polygamma(1, x._data)))
+Reciprocal, reciprocal = _make("reciprocal", lambda x: 1 / x, lambda g, x, y: -g * y * y,
+                               uses_output=True)
+Neg, neg = _make("neg", np.negative, lambda g, x, y: -g, float_only=False, zero_grad=True)
+Abs, abs = _make("abs", np.abs, lambda g, x, y: g * x.sign(), float_only=False)
+Sign, sign = _make("sign", np.sign, _zero, float_only=False, zero_grad=True)
+Floor, floor = _make("floor", np.floor, _zero, float_only=False, zero_grad=True)
+Ceil, ceil = _make("ceil", np.ceil, _zero, float_only=False, zero_grad=True)
+Trunc, trunc = _make("trunc", np.trunc, _zero, float_only=False, zero_grad=True)
+Frac, frac = _make("frac", lambda x: x - np.trunc(x), lambda g, x, y: g, float_only=False,
+                   zero_grad=True)
+Square, square = _make("square", np.square, lambda g, x, y: g * (x * 2), float_only=False)
+Relu, relu = _make("relu", lambda x: np.maximum(x, 0), lambda g, x, y: g * (y > 0),
+                   uses_output=True, float_only=False)
+negative, absolute, fix = neg, abs, trunc
+arcsin, arccos, arctan, arcsinh, arccosh, arctanh = asin, acos, atan, asinh, acosh, atanh
+Sgn, sgn = Sign, sign
+
+
+def _round_fwd(x, decimals=0):
+    return np.round(x, decimals)
+
+
+class Round(Function):
+    saved_inputs = ()
+
+    def forward(ctx, x, decimals=0):
+        return np.round(x, decimals) if x.dtype.kind == "f" else x.copy()
+
+    def backward(ctx, g):
+        return g * 0
+
+
+def round(input, *, decimals=0, out=None):
+    """Round half to even, as PyTorch does; ``decimals`` as ``np.round``."""
+    return _out(Round.apply(input, decimals=decimals), out)
+
+
+class Clamp(Function):
+    def forward(ctx, x, lo=None, hi=None):
+        if lo is not None and hi is not None and lo > hi:
+            return np.full_like(x, hi)
+        return np.clip(x, lo, hi)
+
+    def backward(ctx, g):
+        x = ctx.inputs[0]
+        lo, hi = ctx.lo, ctx.hi
+        m = None
+        if lo is not None:
+            m = x >= lo
+        if hi is not None:
+            m = (x <= hi) if m is None else m & (x <= hi)
+        return g if m is None else g * m
+
+
+class ClampTensor(Function):
+    def forward(ctx, x, lo, hi):
+        return np.minimum(np.maximum(x, lo), hi)
+
+    def backward(ctx, g):
+        from ._util import sum_to
+        x, lo, hi = ctx.inputs
+        m_lo, m_hi = x < lo, x > hi
+        inside = ~(m_lo | m_hi)
+        return (g * inside, sum_to(g * (m_lo & ~m_hi), lo._data.shape),
+                sum_to(g * m_hi, hi._data.shape))
+
+
+def clamp(input, min=None, max=None, *, out=None):
+    """Clamp into ``[min, max]``; either bound may be None or a tensor."""
+    if min is None and max is None:
+        raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+    if isinstance(min, Tensor) or isinstance(max, Tensor):
+        big = np.finfo(np.float64).max if input.is_floating_point() else np.iinfo(input._data.dtype).max
+        lo = min if isinstance(min, Tensor) else input.new_full((), -big if min is None else min)
+        hi = max if isinstance(max, Tensor) else input.new_full((), big if max is None else max)
+        return _out(ClampTensor.apply(input, lo.to(input.dtype), hi.to(input.dtype)), out)
+    from ._util import scalar
+    lo, hi = scalar(min), scalar(max)
+    if not input.is_floating_point() and (isinstance(lo, float) or isinstance(hi, float)):
+        input = to_float(input)
+    ctx_cls = Clamp
+    r = ctx_cls.apply(input, lo=lo, hi=hi)
+    if r.grad_fn is not None:
+        r.grad_fn.lo, r.grad_fn.hi = lo, hi
+    return _out(r, out)
+
+
+clip = clamp
+
+
+def clamp_min(input, min):
+    return clamp(input, min=min)
+
+
+def clamp_max(input, max):
+    return clamp(input, max=max)
+
+
+class NanToNum(Function):
+    def forward(ctx, x, nan=0.0, posinf=None, neginf=None):
+        return np.nan_to_num(x, nan=nan, posinf=posinf, neginf=neginf)
+
+    def backward(ctx, g):
+        return g * ctx.inputs[0].isfinite()
+
+
+def nan_to_num(input, nan=0.0, posinf=None, neginf=None, *, out=None):
+    return _out(NanToNum.apply(input, nan=nan, posinf=posinf, neginf=neginf), out)
+
+
+def xlogy(input, other):
+    from .compare import where
+    r = input * other.log() if isinstance(other, Tensor) else input * math.log(other)
+    return where(input == 0, 0.0, r)

@@ -1,0 +1,202 @@
+"""Random numbers: manual_seed, Generator, rand/randn/randint/randperm/normal/bernoulli/multinomial.
+
+Streams come from NumPy's PCG64: reproducible within ember, not bit-equal to PyTorch's.
+"""
+import numpy as np
+
+from .. import _dtype
+from .._tensor import Tensor, _wrap
+from ._util import shape_arg
+
+
+class Generator:
+    """A random-number generator; ``torch.Generator().manual_seed(0)``."""
+
+    def __init__(self, device="cpu"):
+        self._seed = 67280421310721
+        self._rng = np.random.default_rng(self._seed)
+        self.device = device
+
+    def manual_seed(self, seed):
+        self._seed = int(seed)
+        self._rng = np.random.default_rng(self._seed & 0xFFFFFFFFFFFFFFFF)
+        return self
+
+    def seed(self):
+        s = int(np.random.SeedSequence().entropy) & 0xFFFFFFFFFFFFFFFF
+        self.manual_seed(s)
+        return s
+
+    def initial_seed(self):
+        return self._seed
+
+    def get_state(self):
+        import pickle
+        return _wrap(np.frombuffer(pickle.dumps(self._rng.bit_generator.state), dtype=np.uint8).copy())
+
+    def set_state(self, state):
+        import pickle
+        self._rng.bit_generator.state = pickle.loads(state._data.tobytes())
+        return self
+
+
+default_generator = Generator()
+
+
+def _rng(generator):
+    return (generator or default_generator)._rng
+
+
+def manual_seed(seed):
+    """Seed the default generator (and return it), as ``torch.manual_seed``."""
+    return default_generator.manual_seed(seed)
+
+
+def seed():
+    return default_generator.seed()
+
+
+def initial_seed():
+    return default_generator.initial_seed()
+
+
+def get_rng_state():
+    return default_generator.get_state()
+
+
+def set_rng_state(state):
+    default_generator.set_state(state)
+
+
+def _float_dt(dtype):
+    return (_dtype.get_default_dtype() if dtype is None else _dtype.to_dtype(dtype)).np
+
+
+def _make(arr, requires_grad):
+    t = _wrap(arr)
+    if requires_grad:
+        t.requires_grad_()
+    return t
+
+
+def rand(*size, generator=None, dtype=None, device=None, requires_grad=False, out=None, **kw):
+    dt = _float_dt(dtype)
+    return _make(_rng(generator).random(shape_arg(size), dtype=np.float64).astype(dt), requires_grad)
+
+
+def randn(*size, generator=None, dtype=None, device=None, requires_grad=False, out=None, **kw):
+    dt = _float_dt(dtype)
+    return _make(_rng(generator).standard_normal(shape_arg(size)).astype(dt), requires_grad)
+
+
+def randint(low=0, high=None, size=None, *, generator=None, dtype=None, device=None, requires_grad=False, **kw):
+    if size is None:
+        low, high, size = 0, low, high
+    if high is None:
+        low, high = 0, low
+    dt = _dtype.int64.np if dtype is None else _dtype.to_dtype(dtype).np
+    if high <= low:
+        raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}")
+    return _wrap(_rng(generator).integers(low, high, size=tuple(size)).astype(dt))
+
+
+def randperm(n, *, generator=None, dtype=None, device=None, requires_grad=False, **kw):
+    dt = _dtype.int64.np if dtype is None else _dtype.to_dtype(dtype).np
+    return _wrap(_rng(generator).permutation(n).astype(dt))
+
+
+def rand_like(input, *, dtype=None, **kw):
+    return rand(input.shape, dtype=dtype or input.dtype)
+
+
+def randn_like(input, *, dtype=None, **kw):
+    return randn(input.shape, dtype=dtype or input.dtype)
+
+
+def randint_like(input, low=0, high=None, *, dtype=None, **kw):
+    if high is None:
+        low, high = 0, low
+    return randint(low, high, input.shape, dtype=dtype or input.dtype)
+
+
+def normal(mean=0.0, std=1.0, size=None, *, generator=None, out=None, dtype=None, **kw):
+    """Samples from N(mean, std); mean/std may be tensors (broadcast) or numbers with ``size``."""
+    if isinstance(mean, Tensor) or isinstance(std, Tensor):
+        m = mean._data if isinstance(mean, Tensor) else mean
+        s = std._data if isinstance(std, Tensor) else std
+        ref = mean if isinstance(mean, Tensor) else std
+        shape = np.broadcast_shapes(np.shape(m), np.shape(s))
+        return _wrap((_rng(generator).standard_normal(shape) * s + m).astype(ref._data.dtype))
+    return _wrap((_rng(generator).standard_normal(tuple(size)) * std + mean).astype(_float_dt(dtype)))
+
+
+def bernoulli(input, p=None, *, generator=None, out=None):
+    prob = input._data if p is None else np.full(input.shape, p)
+    return _wrap((_rng(generator).random(input.shape) < prob).astype(input._data.dtype))
+
+
+def poisson(input, generator=None):
+    return _wrap(_rng(generator).poisson(input._data).astype(input._data.dtype))
+
+
+def multinomial(input, num_samples, replacement=False, *, generator=None, out=None):
+    """Draw ``num_samples`` category indices per row with probabilities ∝ ``input``."""
+    p = input._data.astype(np.float64)
+    if p.ndim not in (1, 2):
+        raise RuntimeError("prob_dist must be 1 or 2 dim")
+    if (p < 0).any() or not np.isfinite(p).all():
+        raise RuntimeError("probability tensor contains either `inf`, `nan` or element < 0")
+    rows = p.reshape(-1, p.shape[-1])
+    if not replacement and num_samples > rows.shape[1]:
+        raise RuntimeError("cannot sample n_sample > prob_dist.size(-1) samples without replacement")
+    rng = _rng(generator)
+    out = []
+    for r in rows:
+        s = r.sum()
+        if s <= 0:
+            raise RuntimeError("invalid multinomial distribution (sum of probabilities <= 0)")
+        out.append(rng.choice(r.size, size=num_samples, replace=replacement, p=r / s))
+    res = np.array(out, dtype=np.int64).reshape(p.shape[:-1] + (num_samples,))
+    return _wrap(res)
+
+
+# --- in-place samplers (tensor methods) ----------------------------------------------------
+def _fill(t, arr):
+    np.copyto(t._data, arr, casting="unsafe")
+    t._vbox[0] += 1
+    return t
+
+
+def uniform_(t, a=0.0, b=1.0, *, generator=None):
+    return _fill(t, _rng(generator).uniform(a, b, t.shape))
+
+
+def normal_(t, mean=0.0, std=1.0, *, generator=None):
+    return _fill(t, _rng(generator).normal(mean, std, t.shape))
+
+
+def bernoulli_(t, p=0.5, *, generator=None):
+    pp = p._data if isinstance(p, Tensor) else p
+    return _fill(t, _rng(generator).random(t.shape) < pp)
+
+
+def random_(t, low=0, high=None, *, generator=None):
+    if high is None:
+        low, high = 0, (low if low else 2 ** 24)
+    return _fill(t, _rng(generator).integers(low, high, t.shape))
+
+
+def exponential_(t, lambd=1.0, *, generator=None):
+    return _fill(t, _rng(generator).exponential(1.0 / lambd, t.shape))
+
+
+def geometric_(t, p, *, generator=None):
+    return _fill(t, _rng(generator).geometric(p, t.shape))
+
+
+def log_normal_(t, mean=1.0, std=2.0, *, generator=None):
+    return _fill(t, _rng(generator).lognormal(mean, std, t.shape))
+
+
+def cauchy_(t, median=0.0, sigma=1.0, *, generator=None):
+    return _fill(t, median + sigma * _rng(generator).standard_cauchy(t.shape))

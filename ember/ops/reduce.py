@@ -1,0 +1,474 @@
+"""Reductions: sum, mean, prod, max/min, arg*, var/std, norm, logsumexp, cumsum, all/any, ..."""
+import collections
+import math
+
+import numpy as np
+
+from .. import _dtype
+from .._tensor import Tensor, _wrap, _wrap_dim
+from ..autograd.function import Function
+from ..autograd.grad_mode import GRAD_ENABLED
+from ._util import dims
+
+
+def _rt(name, fields=("values", "indices")):
+    cls = collections.namedtuple(name, fields)
+    cls.__module__ = "torch.return_types"
+    return cls
+
+
+values_indices = {n: _rt(n) for n in ("max", "min", "median", "mode", "kthvalue", "sort", "topk",
+                                       "cummax", "cummin", "aminmax", "nanmedian")}
+
+
+def _axes(x, dim, op):
+    if dim is None or (isinstance(dim, (tuple, list)) and len(dim) == 0):
+        return None
+    return dims(dim, x.ndim, op)
+
+
+def _expand_back(g, shape, axes, keepdim):
+    """Broadcast a reduced gradient back to the input's shape."""
+    if axes is None:
+        return g.reshape((1,) * len(shape)).expand(shape) if shape else g
+    if not keepdim:
+        ks = list(shape)
+        for a in axes:
+            ks[a] = 1
+        g = g.reshape(tuple(ks))
+    return g.expand(shape)
+
+
+class Sum(Function):
+    saved_inputs = ()
+
+    def forward(ctx, x, axes=None, keepdim=False, dtype=None):
+        ctx.shape, ctx.axes, ctx.keepdim = x.shape, axes, keepdim
+        if dtype is None and x.dtype.kind in "biu":
+            dtype = np.int64
+        return np.sum(x, axis=axes, keepdims=keepdim, dtype=dtype)
+
+    def backward(ctx, g):
+        return _expand_back(g, ctx.shape, ctx.axes, ctx.keepdim)
+
+
+def sum(input, dim=None, keepdim=False, *, dtype=None, out=None):
+    """Sum of all elements, or over ``dim`` (an int or a tuple of ints)."""
+    axes = _axes(input, dim, "sum")
+    if dtype is not None:
+        input = input.to(dtype)
+    return Sum.apply(input, axes=axes, keepdim=keepdim)
+
+
+def nansum(input, dim=None, keepdim=False, *, dtype=None):
+    from .compare import where
+    return sum(where(input.isnan(), 0.0, input), dim, keepdim, dtype=dtype)
+
+
+class Mean(Function):
+    saved_inputs = ()
+
+    def forward(ctx, x, axes=None, keepdim=False):
+        ctx.shape, ctx.axes, ctx.keepdim = x.shape, axes, keepdim
+        n = x.size if axes is None else int(np.prod([x.shape[a] for a in axes]))
+        ctx.n = n
+        return np.mean(x, axis=axes, keepdims=keepdim) if n else \
+            np.full(np.sum(x, axis=axes, keepdims=keepdim).shape, np.nan, x.dtype)
+
+    def backward(ctx, g):
+        return _expand_back(g / ctx.n, ctx.shape, ctx.axes, ctx.keepdim)
+
+
+def mean(input, dim=None, keepdim=False, *, dtype=None, out=None):
+    if dtype is not None:
+        input = input.to(dtype)
+    if not input.is_floating_point():
+        raise RuntimeError("mean(): could not infer output dtype. Input dtype must be either a "
+                           f"floating point or complex dtype. Got: {_tname(input)}")
+    return Mean.apply(input, axes=_axes(input, dim, "mean"), keepdim=keepdim)
+
+
+def nanmean(input, dim=None, keepdim=False, *, dtype=None):
+    keep = ~input.isnan()
+    return nansum(input, dim, keepdim) / keep.sum(dim, keepdim)
+
+
+def _tname(t):
+    return {"int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte",
+            "bool": "Bool", "float32": "Float", "float64": "Double", "float16": "Half"}[t.dtype.name]
+
+
+class Prod(Function):
+    def forward(ctx, x, axis=None, keepdim=False):
+        ctx.axis, ctx.keepdim, ctx.shape = axis, keepdim, x.shape
+        dt = np.int64 if x.dtype.kind in "biu" else None
+        return np.prod(x, axis=axis, keepdims=keepdim, dtype=dt)
+
+    def backward(ctx, g):
+        x = ctx.inputs[0]
+        axes = None if ctx.axis is None else (ctx.axis,)
+        p = prod(x, ctx.axis, keepdim=True) if ctx.axis is not None else prod(x).reshape((1,) * x.ndim)
+        return _expand_back(g, ctx.shape, axes, ctx.keepdim) * (p / x)
+
+
+def prod(input, dim=None, keepdim=False, *, dtype=None):
+    if dtype is not None:
+        input = input.to(dtype)
+    axis = None if dim is None else _wrap_dim(dim, input.ndim, "prod")
+    return Prod.apply(input, axis=axis, keepdim=keepdim)
+
+
+# --- max / min ---------------------------------------------------------------------------------
+class ExtremumAll(Function):
+    """max()/min()/amax/amin over dims: the gradient is shared evenly among ties."""
+    saves_output = True
+
+    def forward(ctx, x, fn, axes=None, keepdim=False):
+        if x.size == 0:
+            raise RuntimeError(f"{fn.__name__}(): Expected reduction dim to be specified for "
+                               "input.numel() == 0. Specify the reduction dim with the 'dim' argument.")
+        ctx.axes, ctx.keepdim, ctx.shape = axes, keepdim, x.shape
+        y = fn(x, axis=axes, keepdims=keepdim)
+        ctx.y = y
+        return y
+
+    def backward(ctx, g):
+        x = ctx.inputs[0]
+        y = _wrap(np.asarray(ctx.y))
+        yb = _expand_back(y, ctx.shape, ctx.axes, ctx.keepdim)
+        mask = (x == yb).to(g.dtype)
+        count = mask.sum(ctx.axes, keepdim=True) if ctx.axes is not None else mask.sum()
+        return _expand_back(g, ctx.shape, ctx.axes, ctx.keepdim) * mask / count
+
+
+class ExtremumDim(Function):
+    n_diff_outputs = 1
+    saved_inputs = ()
+
+    def forward(ctx, x, dim, keepdim, largest):
+        if x.shape[dim] == 0:
+            raise IndexError(f"{'max' if largest else 'min'}(): Expected reduction dim {dim} to have "
+                             "non-zero size.")
+        idx = (np.argmax if largest else np.argmin)(x, axis=dim)
+        if x.dtype.kind == "f":
+            # NOTE: NaN propagates in max/min, as in PyTorch: argmax of NaN is its position.
+            nan = np.isnan(x)
+            if nan.any():
+                idx = np.where(nan.any(axis=dim), np.argmax(nan, axis=dim), idx)
+        idx_k = np.expand_dims(idx, dim)
+        vals = np.take_along_axis(x, idx_k, dim)
+        ctx.dim, ctx.keepdim, ctx.shape, ctx.idx = dim, keepdim, x.shape, idx_k
+        if not keepdim:
+            vals = np.squeeze(vals, dim)
+            return vals, idx.astype(np.int64)
+        return vals, idx_k.astype(np.int64)
+
+    def backward(ctx, g, gi):
+        from .index import scatter_into_zeros
+        if not ctx.keepdim:
+            g = g.unsqueeze(ctx.dim)
+        return scatter_into_zeros(g, ctx.dim, _wrap(ctx.idx), ctx.shape)
+
+
+def _extremum(input, dim, keepdim, other, largest, name):
+    if isinstance(dim, Tensor):
+        other, dim = dim, None
+    if other is not None:
+        from .arith import maximum, minimum
+        return (maximum if largest else minimum)(input, other)
+    if dim is None:
+        return ExtremumAll.apply(input, fn=np.max if largest else np.min)
+    d = _wrap_dim(dim, input.ndim, name)
+    if input.ndim == 0:
+        return values_indices[name](input.clone(), _wrap(np.array(0)))
+    v, i = ExtremumDim.apply(input, dim=d, keepdim=keepdim, largest=largest)
+    return values_indices[name](v, i)
+
+
+def max(input, dim=None, keepdim=False, *, out=None, other=None):
+    """``max(x)`` -> value; ``max(x, dim)`` -> (values, indices); ``max(x, y)`` -> maximum."""
+    return _extremum(input, dim, keepdim, other, True, "max")
+
+
+def min(input, dim=None, keepdim=False, *, out=None, other=None):
+    return _extremum(input, dim, keepdim, other, False, "min")
+
+
+def amax(input, dim=(), keepdim=False):
+    return ExtremumAll.apply(input, fn=np.max, axes=_axes(input, dim, "amax"), keepdim=keepdim)
+
+
+def amin(input, dim=(), keepdim=False):
+    return ExtremumAll.apply(input, fn=np.min, axes=_axes(input, dim, "amin"), keepdim=keepdim)
+
+
+def aminmax(input, *, dim=None, keepdim=False):
+    return _rt("aminmax", ("min", "max"))(amin(input, dim if dim is not None else (), keepdim),
+                                          amax(input, dim if dim is not None else (), keepdim))
+
+
+def _arg(npfn, name):
+    def op(input, dim=None, keepdim=False):
+        x = input._data
+        if dim is None:
+            if x.size == 0:
+                raise RuntimeError(f"{name}(): Expected reduction dim to be specified for input.numel() == 0.")
+            r = npfn(x.reshape(-1))
+            if keepdim:
+                return _wrap(np.full((1,) * x.ndim, r, np.int64))
+            return _wrap(np.array(r, np.int64))
+        d = _wrap_dim(dim, x.ndim, name)
+        if x.ndim == 0:
+            return _wrap(np.array(0, np.int64))
+        r = npfn(x, axis=d)
+        if keepdim:
+            r = np.expand_dims(r, d)
+        return _wrap(r.astype(np.int64))
+    op.__name__ = name
+    return op
+
+
+argmax = _arg(np.argmax, "argmax")
+argmin = _arg(np.argmin, "argmin")
+
+
+# --- var / std ---------------------------------------------------------------------------------
+def _correction(unbiased, correction):
+    if correction is not None:
+        return correction
+    if unbiased is None:
+        return 1
+    return 1 if unbiased else 0
+
+
+def _var_args(dim, unbiased):
+    if isinstance(dim, bool):
+        return None, dim
+    return dim, unbiased
+
+
+class Var(Function):
+    def forward(ctx, x, axes, correction, keepdim):
+        ctx.axes, ctx.c, ctx.keepdim, ctx.shape = axes, correction, keepdim, x.shape
+        n = x.size if axes is None else int(np.prod([x.shape[a] for a in axes]))
+        ctx.n = n
+        return np.var(x, axis=axes, ddof=correction, keepdims=keepdim)
+
+    def backward(ctx, g):
+        x = ctx.inputs[0]
+        m = x.mean(ctx.axes, keepdim=True) if ctx.axes is not None else x.mean()
+        return _expand_back(g, ctx.shape, ctx.axes, ctx.keepdim) * (x - m) * (2.0 / (ctx.n - ctx.c))
+
+
+def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    """Variance with Bessel's correction by default (``correction=1``)."""
+    dim, unbiased = _var_args(dim, unbiased)
+    if not input.is_floating_point():
+        raise RuntimeError(f"std and var only support floating point and complex dtypes")
+    return Var.apply(input, axes=_axes(input, dim, "var"), correction=_correction(unbiased, correction),
+                     keepdim=keepdim)
+
+
+def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    return var(input, dim, unbiased, keepdim, correction=correction).sqrt()
+
+
+def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    return var(input, dim, unbiased, keepdim, correction=correction), mean(input, dim, keepdim)
+
+
+def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    return std(input, dim, unbiased, keepdim, correction=correction), mean(input, dim, keepdim)
+
+
+# --- norms -------------------------------------------------------------------------------------
+class Norm2(Function):
+    saves_output = True
+
+    def forward(ctx, x, axes=None, keepdim=False):
+        ctx.axes, ctx.keepdim, ctx.shape = axes, keepdim, x.shape
+        y = np.sqrt(np.sum(x * x, axis=axes, keepdims=keepdim))
+        ctx.y = y
+        return y
+
+    def backward(ctx, g):
+        x = ctx.inputs[0]
+        y = vector_norm(x, 2, ctx.axes, ctx.keepdim) if GRAD_ENABLED[0] else _wrap(np.asarray(ctx.y))
+        yb = _expand_back(y, ctx.shape, ctx.axes, ctx.keepdim)
+        gb = _expand_back(g, ctx.shape, ctx.axes, ctx.keepdim)
+        from .compare import where
+        # NOTE: the subgradient at 0 is taken as 0, as PyTorch does.
+        return where(yb == 0, 0.0, gb * x / yb)
+
+
+def vector_norm(input, ord=2, dim=None, keepdim=False, *, dtype=None):
+    """The ``ord``-norm of the flattened input, or over ``dim``."""
+    if dtype is not None:
+        input = input.to(dtype)
+    if not input.is_floating_point():
+        raise RuntimeError(f"linalg.vector_norm: Expected a floating point or complex tensor as "
+                           f"input. Got {_tname(input)}")
+    axes = _axes(input, dim, "norm")
+    if ord == 2:
+        return Norm2.apply(input, axes=axes, keepdim=keepdim)
+    a = input.abs()
+    if ord == math.inf:
+        return a.amax(axes or (), keepdim)
+    if ord == -math.inf:
+        return a.amin(axes or (), keepdim)
+    if ord == 0:
+        return (input != 0).to(input.dtype).sum(axes, keepdim)
+    if ord == 1:
+        return a.sum(axes, keepdim)
+    return (a ** ord).sum(axes, keepdim) ** (1.0 / ord)
+
+
+def norm(input, p="fro", dim=None, keepdim=False, out=None, dtype=None):
+    """``torch.norm``: Frobenius/2-norm by default, any ``p`` over ``dim``."""
+    if p == "fro" or p is None:
+        p = 2
+    if p == "nuc":
+        from .linalg import matrix_norm
+        return matrix_norm(input, "nuc", dim if dim is not None else (-2, -1), keepdim)
+    return vector_norm(input, p, dim, keepdim, dtype=dtype)
+
+
+def logsumexp(input, dim, keepdim=False):
+    """log(sum(exp(x))) over ``dim``, computed stably."""
+    axes = _axes(input, dim, "logsumexp")
+    input = input if input.is_floating_point() else input.float()
+    m = input.detach().amax(axes or (), keepdim=True)
+    m = m.masked_fill(~m.isfinite(), 0.0)
+    r = (input - m).exp().sum(axes, keepdim=True).log() + m
+    if not keepdim:
+        r = r.squeeze(axes) if axes is not None else r.reshape(())
+    return r
+
+
+# --- scans -------------------------------------------------------------------------------------
+class Cumsum(Function):
+    saved_inputs = ()
+
+    def forward(ctx, x, dim):
+        ctx.dim = dim
+        dt = np.int64 if x.dtype.kind in "biu" else None
+        return np.cumsum(x, axis=dim, dtype=dt)
+
+    def backward(ctx, g):
+        return g.flip(ctx.dim).cumsum(ctx.dim).flip(ctx.dim)
+
+
+def cumsum(input, dim, *, dtype=None):
+    if dtype is not None:
+        input = input.to(dtype)
+    if input.ndim == 0:
+        return input.clone()
+    return Cumsum.apply(input, dim=_wrap_dim(dim, input.ndim, "cumsum"))
+
+
+class Cumprod(Function):
+    saves_output = True
+
+    def forward(ctx, x, dim):
+        ctx.dim = dim
+        y = np.cumprod(x, axis=dim)
+        ctx.y = y
+        return y
+
+    def backward(ctx, g):
+        x = ctx.inputs[0]
+        y = x.cumprod(ctx.dim) if GRAD_ENABLED[0] else _wrap(ctx.y)
+        d = ctx.dim
+        return (g * y).flip(d).cumsum(d).flip(d) / x
+
+
+def cumprod(input, dim, *, dtype=None):
+    if dtype is not None:
+        input = input.to(dtype)
+    if input.ndim == 0:
+        return input.clone()
+    return Cumprod.apply(input, dim=_wrap_dim(dim, input.ndim, "cumprod"))
+
+
+def _cum_ext(input, dim, fn, name):
+    d = _wrap_dim(dim, input.ndim, name)
+    x = input._data
+    v = fn.accumulate(x, axis=d)
+    n = x.shape[d]
+    ar = np.arange(n).reshape([-1 if i == d else 1 for i in range(x.ndim)])
+    hit = np.where(x == v, ar, 0)
+    idx = np.maximum.accumulate(hit, axis=d)
+    from .index import gather
+    vals = gather(input, d, _wrap(idx.astype(np.int64)))
+    return values_indices[name](vals, _wrap(idx.astype(np.int64)))
+
+
+def cummax(input, dim):
+    return _cum_ext(input, dim, np.maximum, "cummax")
+
+
+def cummin(input, dim):
+    return _cum_ext(input, dim, np.minimum, "cummin")
+
+
+# --- logical reductions, counting, order statistics --------------------------------------------
+def all(input, dim=None, keepdim=False):
+    axes = _axes(input, dim, "all")
+    return _wrap(np.asarray(np.all(input._data, axis=axes, keepdims=keepdim)))
+
+
+def any(input, dim=None, keepdim=False):
+    axes = _axes(input, dim, "any")
+    return _wrap(np.asarray(np.any(input._data, axis=axes, keepdims=keepdim)))
+
+
+def count_nonzero(input, dim=None):
+    axes = _axes(input, dim, "count_nonzero")
+    return _wrap(np.asarray(np.count_nonzero(input._data, axis=axes), dtype=np.int64))
+
+
+def median(input, dim=None, keepdim=False):
+    """The lower of the two middle values (PyTorch's median, not the average)."""
+    if dim is None:
+        flat = input.reshape(-1)
+        if flat.numel() == 0:
+            return input.new_full((), float("nan"))
+        k = (flat.numel() - 1) // 2
+        s = flat.sort().values
+        return s[k]
+    d = _wrap_dim(dim, input.ndim, "median")
+    n = input.shape[d]
+    s, i = input.sort(dim=d)
+    k = (n - 1) // 2
+    v, idx = s.narrow(d, k, 1), i.narrow(d, k, 1)
+    if not keepdim:
+        v, idx = v.squeeze(d), idx.squeeze(d)
+    return values_indices["median"](v, idx)
+
+
+def nanmedian(input, dim=None, keepdim=False):
+    return median(input, dim, keepdim)
+
+
+def quantile(input, q, dim=None, keepdim=False, *, interpolation="linear"):
+    qa = q._data if isinstance(q, Tensor) else np.asarray(q)
+    r = np.quantile(input._data, qa, axis=dim, keepdims=keepdim, method=interpolation)
+    return _wrap(np.asarray(r, dtype=input._data.dtype))
+
+
+def mode(input, dim=-1, keepdim=False):
+    d = _wrap_dim(dim, input.ndim, "mode")
+    x = np.moveaxis(input._data, d, -1)
+    flat = x.reshape(-1, x.shape[-1]) if x.ndim else x.reshape(1, 1)
+    vals, idxs = [], []
+    for row in flat:
+        u, c = np.unique(row, return_counts=True)
+        v = u[np.argmax(c)]
+        vals.append(v)
+        idxs.append(np.nonzero(row == v)[0][-1])
+    shp = x.shape[:-1]
+    v = np.array(vals, dtype=x.dtype).reshape(shp)
+    i = np.array(idxs, dtype=np.int64).reshape(shp)
+    if keepdim:
+        v, i = np.expand_dims(v, d), np.expand_dims(i, d)
+    return values_indices["mode"](_wrap(v), _wrap(i))

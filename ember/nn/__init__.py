@@ -1,1 +1,4 @@
-"""placeholder until its issue lands"""
+"""torch.nn: modules, parameters, functional, init and utilities."""
+from .parameter import Parameter, Buffer, UninitializedParameter  # noqa: F401
+from .modules import *  # noqa: F401,F403
+from . import functional, init, utils  # noqa: F401

@@ -221,7 +221,8 @@ class Pow(Function):
             ga = sum_to(g * b * a ** (b - 1), a._data.shape)
         if eb is not None:
             # NOTE: d/db a**b = a**b * log(a); PyTorch defines it as 0 where a == 0 and b >= 0.
-            la = a.log().masked_fill((a == 0) & (b >= 0), 0.0)
+            from .compare import where
+            la = where((a == 0) & (b >= 0), 0.0, a.log())
             gb = sum_to(g * (a ** b) * la, b._data.shape)
         return ga, gb
 
@@ -250,6 +251,8 @@ class RPowScalar(Function):
 
     def forward(ctx, a, s):
         ctx.s = s
+        if a.dtype.kind in "iu":
+            return np.trunc(np.power(float(s), a.astype(np.float64))).astype(a.dtype)
         y = np.power(np.asarray(s, dtype=a.dtype), a)
         ctx.y = y
         return y
@@ -445,12 +448,19 @@ def add(input, other, *, alpha=1, out=None):
 
 
 def sub(input, other, *, alpha=1, out=None):
+    if _is_bool(input) or _is_bool(other):
+        raise RuntimeError("Subtraction, the `-` operator, with a bool tensor is not supported. If you "
+                           "are trying to invert a mask, use the `~` or `logical_not()` operator instead.")
     if alpha != 1:
         other = mul(other, alpha)
     return _out(binary(Sub, SubScalar, RSubScalar, input, other, "sub"), out)
 
 
 subtract = sub
+
+
+def _is_bool(x):
+    return x is True or x is False or (isinstance(x, Tensor) and x._data.dtype.kind == "b")
 
 
 def rsub(input, other, *, alpha=1):

@@ -387,14 +387,7 @@ def masked_fill(input, mask, value):
         raise RuntimeError(f"The size of tensor a ({input.shape[-1] if input.ndim else 1}) must match "
                            f"the size of tensor b ({mask.shape[-1] if mask.ndim else 1}) (masked_fill: "
                            f"input {list(input.shape)}, mask {list(mask.shape)})") from None
-    if isinstance(value, float) and not input.is_floating_point():
-        if value != int(value) if np.isfinite(value) else True:
-            pass
-    r = MaskedFill.apply(input, mask, value=value)
-    if r._data.shape != input._data.shape:
-        raise RuntimeError(f"masked_fill: mask of shape {list(mask.shape)} cannot broadcast to input "
-                           f"of shape {list(input.shape)} in place")
-    return r
+    return MaskedFill.apply(input, mask, value=value)
 
 
 def masked_select(input, mask):

@@ -201,3 +201,16 @@ def xlogy(input, other):
     from .compare import where
     r = input * other.log() if isinstance(other, Tensor) else input * math.log(other)
     return where(input == 0, 0.0, r)
+
+
+_abs_any = abs
+
+
+def abs(input, *, out=None):  # noqa: F811
+    """Absolute value (bool tensors are refused, as in PyTorch)."""
+    if input._data.dtype.kind == "b":
+        raise RuntimeError("abs is not supported for bool tensors.")
+    return _abs_any(input, out=out)
+
+
+absolute = abs

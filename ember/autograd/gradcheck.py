@@ -19,15 +19,17 @@ def _numerical_jacobian(fn, inputs, target, eps):
     for k in range(flat.size):
         orig = flat[k]
         flat[k] = orig + eps
-        plus = fn(*inputs)
+        plus = _copies(fn(*inputs))  # copy now: an output may be a view of the input
         flat[k] = orig - eps
-        minus = fn(*inputs)
+        minus = _copies(fn(*inputs))
         flat[k] = orig
-        plus = (plus,) if isinstance(plus, Tensor) else plus
-        minus = (minus,) if isinstance(minus, Tensor) else minus
-        jac[k] = np.concatenate([((p._data.astype(np.float64) - m._data.astype(np.float64)) / (2 * eps)).ravel()
-                                 for p, m in zip(plus, minus)])
+        jac[k] = np.concatenate([((p - m) / (2 * eps)).ravel() for p, m in zip(plus, minus)])
     return jac, outs
+
+
+def _copies(out):
+    out = (out,) if isinstance(out, Tensor) else out
+    return [np.array(o._data, dtype=np.float64) for o in out]
 
 
 def _analytical_jacobian(outs, inputs):

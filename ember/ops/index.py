@@ -280,7 +280,7 @@ class Scatter(Function):
             for a, b in zip(reversed(ctx.src_shape), reversed(gs.shape)):
                 p += [0, a - b]
             gs = pad(gs, tuple(p))
-        return gx, gs
+        return gx, gs, None
 
 
 def scatter(input, dim, index, src=None, value=None, *, reduce=None):

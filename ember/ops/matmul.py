@@ -253,8 +253,9 @@ class Einsum(Function):
                 gi = gi.reshape(tuple(shape)).expand(tuple(sizes[c] for c in uniq))
             if uniq != s:
                 # Repeated letters (a diagonal such as "ii"): place the gradient on it.
-                eye = _delta(s, sizes, x._data.dtype)
-                gi = einsum(uniq + "," + s + "->" + s, gi, eye)
+                grid = np.indices([sizes[c] for c in s])
+                first = [s.index(c) for c in uniq]
+                gi = gi[tuple(_wrap(grid[k]) for k in first)] * _delta(s, sizes, x._data.dtype)
             grads.append(gi)
         return tuple(grads)
 

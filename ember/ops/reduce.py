@@ -337,6 +337,8 @@ def logsumexp(input, dim, keepdim=False):
     """log(sum(exp(x))) over ``dim``, computed stably."""
     axes = _axes(input, dim, "logsumexp")
     input = input if input.is_floating_point() else input.float()
+    if input.numel() == 0:
+        return input.exp().sum(axes, keepdim).log()
     m = input.detach().amax(axes or (), keepdim=True)
     m = m.masked_fill(~m.isfinite(), 0.0)
     r = (input - m).exp().sum(axes, keepdim=True).log() + m

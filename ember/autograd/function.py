@@ -100,8 +100,10 @@ class Function:
         return tuple((None, 0) if e is None else
                      ((AccumulateGrad(e[0]), 0) if e[1] < 0 else e) for e in self._edges)
 
+    node_name = None  # PyTorch's grad_fn name where the class name differs (AddScalar -> Add)
+
     def name(self):
-        n = type(self).__name__
+        n = self.node_name or type(self).__name__
         return n if n.endswith("Backward") or n.endswith("Backward0") else n + "Backward0"
 
     def __repr__(self):

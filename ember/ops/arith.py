@@ -110,6 +110,7 @@ class Add(Function):
 
 
 class AddScalar(Function):
+    node_name = "Add"
     saved_inputs = ()
 
     def forward(ctx, a, s):
@@ -131,6 +132,7 @@ class Sub(Function):
 
 
 class SubScalar(Function):
+    node_name = "Sub"
     saved_inputs = ()
 
     def forward(ctx, a, s):
@@ -141,6 +143,7 @@ class SubScalar(Function):
 
 
 class RSubScalar(Function):
+    node_name = "RsubBackward1"
     saved_inputs = ()
 
     def forward(ctx, a, s):
@@ -163,6 +166,7 @@ class Mul(Function):
 
 
 class MulScalar(Function):
+    node_name = "Mul"
     saved_inputs = ()
 
     def forward(ctx, a, s):
@@ -186,6 +190,7 @@ class Div(Function):
 
 
 class DivScalar(Function):
+    node_name = "Div"
     saved_inputs = ()
 
     def forward(ctx, a, s):
@@ -197,6 +202,7 @@ class DivScalar(Function):
 
 
 class RDivScalar(Function):
+    node_name = "Div"
     def forward(ctx, a, s):
         ctx.s = s
         return s / a
@@ -208,6 +214,7 @@ class RDivScalar(Function):
 
 # --- pow -----------------------------------------------------------------------------------
 class Pow(Function):
+    node_name = "PowBackward1"
     def forward(ctx, a, b):
         if a.dtype.kind in "iu" and (b < 0).any():
             raise RuntimeError("Integers to negative integer powers are not allowed.")
@@ -228,6 +235,7 @@ class Pow(Function):
 
 
 class PowScalar(Function):
+    node_name = "Pow"
     def forward(ctx, a, s):
         ctx.s = s
         if s == 2:
@@ -247,6 +255,7 @@ class PowScalar(Function):
 
 
 class RPowScalar(Function):
+    node_name = "PowBackward2"
     saves_output = True
 
     def forward(ctx, a, s):
@@ -275,6 +284,7 @@ class FloorDivide(Function):
 
 
 class FloorDivideScalar(Function):
+    node_name = "FloorDivide"
     saved_inputs = ()
 
     def forward(ctx, a, s):
@@ -304,6 +314,7 @@ class Remainder(Function):
 
 
 class RemainderScalar(Function):
+    node_name = "Remainder"
     saved_inputs = ()
 
     def forward(ctx, a, s):
@@ -333,6 +344,7 @@ class Fmod(Function):
 
 
 class FmodScalar(Function):
+    node_name = "Fmod"
     saved_inputs = ()
 
     def forward(ctx, a, s):
@@ -360,6 +372,7 @@ def _trunc_div(a, b):
 
 
 class TruncDivide(Function):
+    node_name = "Div"
     saved_inputs = ()
 
     def forward(ctx, a, b):
@@ -371,6 +384,7 @@ class TruncDivide(Function):
 
 
 class TruncDivideScalar(Function):
+    node_name = "Div"
     saved_inputs = ()
 
     def forward(ctx, a, s):

@@ -59,11 +59,15 @@ def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=Fal
     """
     check_device(device)
     try:
-        arr = _infer_np(data)
+        if dtype is not None and not isinstance(data, (Tensor, np.ndarray)):
+            # Convert straight to the requested dtype: going through float32 would lose digits.
+            arr = np.array(_tensors_to_lists(data), dtype=np_dtype(dtype))
+        else:
+            arr = _infer_np(data)
+            if dtype is not None:
+                arr = arr.astype(np_dtype(dtype), copy=False)
     except ValueError as e:
         raise ValueError(f"could not convert the data to a tensor: {e}") from None
-    if dtype is not None:
-        arr = arr.astype(np_dtype(dtype), copy=False)
     t = _wrap(arr)
     if requires_grad:
         t.requires_grad_()

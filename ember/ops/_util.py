@@ -75,3 +75,16 @@ def shape_arg(size):
 
 def fmt_shape(t):
     return str(list(t._data.shape))
+
+
+def np_sum_to(a, shape):
+    """NumPy twin of ``sum_to`` for the no-create_graph fast path of backward functions."""
+    if a.shape == shape:
+        return a
+    lead = a.ndim - len(shape)
+    axes = tuple(range(lead)) + tuple(i + lead for i, s in enumerate(shape) if s == 1 and a.shape[i + lead] != 1)
+    if axes:
+        a = a.sum(axis=axes, keepdims=True)
+    if lead or a.shape != shape:
+        a = a.reshape(shape)
+    return a

@@ -11,7 +11,7 @@ from .. import _dtype
 from .._tensor import Tensor, _wrap
 from ..autograd.function import Function
 from ..autograd.grad_mode import GRAD_ENABLED
-from ._util import scalar, sum_to
+from ._util import np_sum_to, scalar, sum_to
 
 _FROM_NP = _dtype._FROM_NP
 
@@ -106,6 +106,10 @@ class Add(Function):
         return a + b
 
     def backward(ctx, g):
+        if not GRAD_ENABLED[0]:
+            a = g._data
+            return (None if ctx._edges[0] is None else _wrap(np_sum_to(a, ctx.sa)),
+                    None if ctx._edges[1] is None else _wrap(np_sum_to(a, ctx.sb)))
         return sum_to(g, ctx.sa), sum_to(g, ctx.sb)
 
 
@@ -128,6 +132,10 @@ class Sub(Function):
         return a - b
 
     def backward(ctx, g):
+        if not GRAD_ENABLED[0]:
+            a = g._data
+            return (None if ctx._edges[0] is None else _wrap(np_sum_to(a, ctx.sa)),
+                    None if ctx._edges[1] is None else _wrap(np_sum_to(-a, ctx.sb)))
         return sum_to(g, ctx.sa), sum_to(-g, ctx.sb)
 
 
@@ -150,7 +158,7 @@ class RSubScalar(Function):
         return s - a
 
     def backward(ctx, g):
-        return -g
+        return _wrap(-g._data) if not GRAD_ENABLED[0] else -g
 
 
 # --- mul / div -----------------------------------------------------------------------------
@@ -161,6 +169,10 @@ class Mul(Function):
     def backward(ctx, g):
         a, b = ctx.inputs
         ea, eb = ctx._edges
+        if not GRAD_ENABLED[0]:
+            gd, ad, bd = g._data, a._data, b._data
+            return (_wrap(np_sum_to(gd * bd, ad.shape)) if ea is not None else None,
+                    _wrap(np_sum_to(gd * ad, bd.shape)) if eb is not None else None)
         return (sum_to(g * b, a._data.shape) if ea is not None else None,
                 sum_to(g * a, b._data.shape) if eb is not None else None)
 
@@ -174,7 +186,7 @@ class MulScalar(Function):
         return a * s
 
     def backward(ctx, g):
-        return g * ctx.s
+        return _wrap(g._data * ctx.s) if not GRAD_ENABLED[0] else g * ctx.s
 
 
 class Div(Function):
@@ -184,6 +196,10 @@ class Div(Function):
     def backward(ctx, g):
         a, b = ctx.inputs
         ea, eb = ctx._edges
+        if not GRAD_ENABLED[0]:
+            gd, ad, bd = g._data, a._data, b._data
+            return (_wrap(np_sum_to(gd / bd, ad.shape)) if ea is not None else None,
+                    _wrap(np_sum_to(-gd * ad / (bd * bd), bd.shape)) if eb is not None else None)
         ga = sum_to(g / b, a._data.shape) if ea is not None else None
         gb = sum_to(-g * a / (b * b), b._data.shape) if eb is not None else None
         return ga, gb
@@ -198,7 +214,7 @@ class DivScalar(Function):
         return a / s
 
     def backward(ctx, g):
-        return g / ctx.s
+        return _wrap(g._data / ctx.s) if not GRAD_ENABLED[0] else g / ctx.s
 
 
 class RDivScalar(Function):
@@ -249,6 +265,9 @@ class PowScalar(Function):
         s = ctx.s
         if s == 0:
             return g * 0
+        if not GRAD_ENABLED[0]:
+            ad = a._data
+            return _wrap(g._data * (ad * 2.0) if s == 2 else g._data * s * ad ** (s - 1))
         if s == 2:
             return g * (a * 2.0)
         return g * s * a ** (s - 1)

@@ -5,7 +5,8 @@ import numpy as np
 
 from .._tensor import Tensor, _wrap
 from ..autograd.function import Function
-from ._util import sum_to
+from ..autograd.grad_mode import GRAD_ENABLED
+from ._util import np_sum_to, sum_to
 
 
 def _dtype_check(op, a, b):
@@ -28,6 +29,10 @@ class MatMul(Function):
         a, b = ctx.inputs
         ea, eb = ctx._edges
         na, nb = a._data.ndim, b._data.ndim
+        if not GRAD_ENABLED[0] and na == 2 and nb == 2:
+            gd = g._data
+            return (_wrap(gd @ b._data.T) if ea is not None else None,
+                    _wrap(a._data.T @ gd) if eb is not None else None)
         if na == 1 and nb == 1:
             return (g * b if ea else None), (g * a if eb else None)
         a2 = a.unsqueeze(0) if na == 1 else a
@@ -137,6 +142,13 @@ class Linear(Function):
     def backward(ctx, g):
         x, w = ctx.inputs[0], ctx.inputs[1]
         e = ctx._edges
+        if not GRAD_ENABLED[0]:
+            gd, xd = g._data, x._data
+            g2 = gd if gd.ndim == 2 else gd.reshape(-1, gd.shape[-1])
+            x2 = xd if xd.ndim == 2 else xd.reshape(-1, xd.shape[-1])
+            return (_wrap(gd @ w._data) if e[0] is not None else None,
+                    _wrap(g2.T @ x2) if e[1] is not None else None,
+                    _wrap(g2.sum(0)) if len(e) > 2 and e[2] is not None else None)
         gx = g.matmul(w) if e[0] is not None else None
         gw = gb = None
         if e[1] is not None:

@@ -15,8 +15,11 @@ from ..autograd.grad_mode import GRAD_ENABLED
 from .arith import to_float, _out
 
 
-def _make(name, fwd, grad, uses_output=False, float_only=True, zero_grad=False):
-    """Build a Function class and its public wrapper for one unary op."""
+def _make(name, fwd, grad, uses_output=False, float_only=True, zero_grad=False, npgrad=None):
+    """Build a Function class and its public wrapper for one unary op.
+
+    ``grad(g, x, y)`` is the gradient in Tensor ops (differentiable); ``npgrad`` the same on
+    arrays, used when backward runs without create_graph (the common, fast case)."""
     attrs = {}
     if uses_output:
         def forward(ctx, x):
@@ -25,6 +28,8 @@ def _make(name, fwd, grad, uses_output=False, float_only=True, zero_grad=False):
             return y
 
         def backward(ctx, g):
+            if npgrad is not None and not GRAD_ENABLED[0]:
+                return _wrap(npgrad(g._data, None, ctx.y))
             x = ctx.inputs[0] if GRAD_ENABLED[0] else None
             y = getattr(x, name)() if x is not None else _wrap(ctx.y)
             return grad(g, x, y)
@@ -34,6 +39,8 @@ def _make(name, fwd, grad, uses_output=False, float_only=True, zero_grad=False):
             return fwd(x)
 
         def backward(ctx, g):
+            if npgrad is not None and not GRAD_ENABLED[0]:
+                return _wrap(npgrad(g._data, None if zero_grad else ctx.inputs[0]._data, None))
             return grad(g, ctx.inputs[0] if not zero_grad else None, None)
         if zero_grad:
             attrs["saved_inputs"] = ()
@@ -58,29 +65,32 @@ def _zero(g, x, y):
 _ln2, _ln10 = math.log(2.0), math.log(10.0)
 _2_sqrt_pi = 2.0 / math.sqrt(math.pi)
 
-Exp, exp = _make("exp", np.exp, lambda g, x, y: g * y, uses_output=True)
+Exp, exp = _make("exp", np.exp, lambda g, x, y: g * y, uses_output=True, npgrad=lambda g, x, y: g * y)
 Exp2, exp2 = _make("exp2", np.exp2, lambda g, x, y: g * y * _ln2, uses_output=True)
 Expm1, expm1 = _make("expm1", np.expm1, lambda g, x, y: g * (y + 1), uses_output=True)
-Log, log = _make("log", np.log, lambda g, x, y: g / x)
+Log, log = _make("log", np.log, lambda g, x, y: g / x, npgrad=lambda g, x, y: g / x)
 Log1p, log1p = _make("log1p", np.log1p, lambda g, x, y: g / (x + 1))
 Log2, log2 = _make("log2", np.log2, lambda g, x, y: g / (x * _ln2))
 Log10, log10 = _make("log10", np.log10, lambda g, x, y: g / (x * _ln10))
-Sqrt, sqrt = _make("sqrt", np.sqrt, lambda g, x, y: g / (y * 2), uses_output=True)
+Sqrt, sqrt = _make("sqrt", np.sqrt, lambda g, x, y: g / (y * 2), uses_output=True,
+                   npgrad=lambda g, x, y: g / (y * 2))
 Rsqrt, rsqrt = _make("rsqrt", lambda x: 1 / np.sqrt(x), lambda g, x, y: g * (y ** 3) * -0.5,
                      uses_output=True)
-Sin, sin = _make("sin", np.sin, lambda g, x, y: g * x.cos())
-Cos, cos = _make("cos", np.cos, lambda g, x, y: -g * x.sin())
+Sin, sin = _make("sin", np.sin, lambda g, x, y: g * x.cos(), npgrad=lambda g, x, y: g * np.cos(x))
+Cos, cos = _make("cos", np.cos, lambda g, x, y: -g * x.sin(), npgrad=lambda g, x, y: -g * np.sin(x))
 Tan, tan = _make("tan", np.tan, lambda g, x, y: g * (y * y + 1), uses_output=True)
 Asin, asin = _make("asin", np.arcsin, lambda g, x, y: g * (1 - x * x).rsqrt())
 Acos, acos = _make("acos", np.arccos, lambda g, x, y: -g * (1 - x * x).rsqrt())
 Atan, atan = _make("atan", np.arctan, lambda g, x, y: g / (x * x + 1))
 Sinh, sinh = _make("sinh", np.sinh, lambda g, x, y: g * x.cosh())
 Cosh, cosh = _make("cosh", np.cosh, lambda g, x, y: g * x.sinh())
-Tanh, tanh = _make("tanh", np.tanh, lambda g, x, y: g * (1 - y * y), uses_output=True)
+Tanh, tanh = _make("tanh", np.tanh, lambda g, x, y: g * (1 - y * y), uses_output=True,
+                   npgrad=lambda g, x, y: g * (1 - y * y))
 Asinh, asinh = _make("asinh", np.arcsinh, lambda g, x, y: g * (x * x + 1).rsqrt())
 Acosh, acosh = _make("acosh", np.arccosh, lambda g, x, y: g * (x * x - 1).rsqrt())
 Atanh, atanh = _make("atanh", np.arctanh, lambda g, x, y: g / (1 - x * x))
-Sigmoid, sigmoid = _make("sigmoid", _sp.expit, lambda g, x, y: g * y * (1 - y), uses_output=True)
+Sigmoid, sigmoid = _make("sigmoid", _sp.expit, lambda g, x, y: g * y * (1 - y), uses_output=True,
+                         npgrad=lambda g, x, y: g * y * (1 - y))
 Erf, erf = _make("erf", _sp.erf, lambda g, x, y: g * _2_sqrt_pi * (-(x * x)).exp())
 Erfc, erfc = _make("erfc", _sp.erfc, lambda g, x, y: -g * _2_sqrt_pi * (-(x * x)).exp())
 Erfinv, erfinv = _make("erfinv", _sp.erfinv,
@@ -89,17 +99,20 @@ Lgamma, lgamma = _make("lgamma", _sp.gammaln, lambda g, x, y: g * x.digamma())
 Digamma, digamma = _make("digamma", _sp.psi, lambda g, x, y: g * _wrap(_sp.polygamma(1, x._data)))
 Reciprocal, reciprocal = _make("reciprocal", lambda x: 1 / x, lambda g, x, y: -g * y * y,
                                uses_output=True)
-Neg, neg = _make("neg", np.negative, lambda g, x, y: -g, float_only=False, zero_grad=True)
-Abs, abs = _make("abs", np.abs, lambda g, x, y: g * x.sign(), float_only=False)
+Neg, neg = _make("neg", np.negative, lambda g, x, y: -g, float_only=False, zero_grad=True,
+                 npgrad=lambda g, x, y: -g)
+Abs, abs = _make("abs", np.abs, lambda g, x, y: g * x.sign(), float_only=False,
+                 npgrad=lambda g, x, y: g * np.sign(x))
 Sign, sign = _make("sign", np.sign, _zero, float_only=False, zero_grad=True)
 Floor, floor = _make("floor", np.floor, _zero, float_only=False, zero_grad=True)
 Ceil, ceil = _make("ceil", np.ceil, _zero, float_only=False, zero_grad=True)
 Trunc, trunc = _make("trunc", np.trunc, _zero, float_only=False, zero_grad=True)
 Frac, frac = _make("frac", lambda x: x - np.trunc(x), lambda g, x, y: g, float_only=False,
                    zero_grad=True)
-Square, square = _make("square", np.square, lambda g, x, y: g * (x * 2), float_only=False)
+Square, square = _make("square", np.square, lambda g, x, y: g * (x * 2), float_only=False,
+                       npgrad=lambda g, x, y: g * (x * 2))
 Relu, relu = _make("relu", lambda x: np.maximum(x, 0), lambda g, x, y: g * (y > 0),
-                   uses_output=True, float_only=False)
+                   uses_output=True, float_only=False, npgrad=lambda g, x, y: g * (y > 0))
 negative, absolute, fix = neg, abs, trunc
 arcsin, arccos, arctan, arcsinh, arccosh, arctanh = asin, acos, atan, asinh, acosh, atanh
 Sgn, sgn = Sign, sign

@@ -27,8 +27,16 @@ def _axes(x, dim, op):
     return dims(dim, x.ndim, op)
 
 
+def _np_expand_back(g, shape, axes, keepdim):
+    if axes is not None and not keepdim:
+        g = np.expand_dims(g, axes)
+    return np.broadcast_to(g, shape)
+
+
 def _expand_back(g, shape, axes, keepdim):
     """Broadcast a reduced gradient back to the input's shape."""
+    if not GRAD_ENABLED[0]:
+        return _wrap(_np_expand_back(g._data, shape, axes, keepdim))
     if axes is None:
         return g.reshape((1,) * len(shape)).expand(shape) if shape else g
     if not keepdim:
@@ -76,6 +84,8 @@ class Mean(Function):
             np.full(np.sum(x, axis=axes, keepdims=keepdim).shape, np.nan, x.dtype)
 
     def backward(ctx, g):
+        if not GRAD_ENABLED[0]:
+            return _wrap(_np_expand_back(g._data / ctx.n, ctx.shape, ctx.axes, ctx.keepdim))
         return _expand_back(g / ctx.n, ctx.shape, ctx.axes, ctx.keepdim)
 
 

@@ -4,7 +4,8 @@ import numpy as np
 
 from .._tensor import Tensor, _wrap, _wrap_dim
 from ..autograd.function import Function
-from ._util import shape_arg, sum_to
+from ..autograd.grad_mode import GRAD_ENABLED
+from ._util import np_sum_to, shape_arg, sum_to
 
 
 def _as_view(out, base):
@@ -55,6 +56,8 @@ class Reshape(Function):
         return x.reshape(shape)
 
     def backward(ctx, g):
+        if not GRAD_ENABLED[0]:
+            return _wrap(g._data.reshape(ctx.in_shape))
         return g.reshape(ctx.in_shape)
 
 
@@ -94,7 +97,10 @@ class Permute(Function):
         return x.transpose(perm)
 
     def backward(ctx, g):
-        return g.permute(tuple(np.argsort(ctx.perm)))
+        inv = tuple(np.argsort(ctx.perm))
+        if not GRAD_ENABLED[0]:
+            return _wrap(g._data.transpose(inv))
+        return g.permute(inv)
 
 
 def permute(input, *dims):
@@ -204,6 +210,8 @@ class Expand(Function):
         return np.broadcast_to(x, shape)
 
     def backward(ctx, g):
+        if not GRAD_ENABLED[0]:
+            return _wrap(np_sum_to(g._data, ctx.in_shape))
         return sum_to(g, ctx.in_shape)
 
 

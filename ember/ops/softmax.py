@@ -18,6 +18,9 @@ class Softmax(Function):
         return e
 
     def backward(ctx, g):
+        if not GRAD_ENABLED[0]:
+            y, gd = ctx.y, g._data
+            return _wrap(y * (gd - (gd * y).sum(ctx.dim, keepdims=True)))
         y = _wrap(ctx.y) if not GRAD_ENABLED[0] else softmax(ctx.inputs[0], ctx.dim) \
             if ctx.inputs is not None else _wrap(ctx.y)
         return y * (g - (g * y).sum(ctx.dim, keepdim=True))
@@ -38,6 +41,9 @@ class LogSoftmax(Function):
         return y
 
     def backward(ctx, g):
+        if not GRAD_ENABLED[0]:
+            gd = g._data
+            return _wrap(gd - np.exp(ctx.y) * gd.sum(ctx.dim, keepdims=True))
         y = _wrap(ctx.y) if not GRAD_ENABLED[0] else log_softmax(ctx.inputs[0], ctx.dim) \
             if ctx.inputs is not None else _wrap(ctx.y)
         return g - y.exp() * g.sum(ctx.dim, keepdim=True)

@@ -1,5 +1,7 @@
 """torch.autograd: backward, grad, grad modes, custom Functions, gradcheck."""
-from .._tensor import Tensor
+import numpy as np
+
+from .._tensor import Tensor, _wrap
 from .custom import Function, FunctionCtx, InplaceFunction, NestedIOFunction, once_differentiable
 from .engine import run_backward
 from .grad_mode import (enable_grad, inference_mode, is_grad_enabled, is_inference_mode_enabled,
@@ -21,6 +23,11 @@ def _as_tuple(x):
 
 def _make_grads(outputs, grad_outputs, create_graph):
     from ..ops.creation import ones_like
+    if not grad_outputs and len(outputs) == 1:
+        out = outputs[0]
+        d = out._data
+        if d.ndim == 0 and out.requires_grad and d.dtype.kind == "f":
+            return [_wrap(np.ones((), d.dtype))]
     grads = []
     for i, out in enumerate(outputs):
         g = grad_outputs[i] if i < len(grad_outputs) else None

@@ -70,8 +70,8 @@ def _post_process(node, i, g):
 def run_backward(roots, grads, retain_graph, create_graph, inputs=None, accumulate=True):
     """Backpropagate ``grads`` from ``roots``.
 
-    inputs: tensors whose gradient is captured and returned (``autograd.grad``) instead of,
-    or as well as, accumulated into leaves.  Returns the list of captured gradients.
+    inputs: tensors whose gradient is captured and returned (``autograd.grad``) instead of
+    accumulated into leaves.  Returns the list of captured gradients (or None).
     """
     capture_leaf, capture_node, results = {}, {}, None
     if inputs is not None:
@@ -82,96 +82,67 @@ def run_backward(roots, grads, retain_graph, create_graph, inputs=None, accumula
             else:
                 capture_node.setdefault((t.grad_fn, t._output_nr), []).append(k)
 
-    # Dependencies: how many edges point into each node from the reachable graph.
-    deps, bufs, heap = {}, {}, []
-    start = []
+    bufs, start = {}, []
     for t, g in zip(roots, grads):
         fn = t.grad_fn
         if fn is None:
             if t.requires_grad:
-                if id(t) in capture_leaf:
-                    for k in capture_leaf[id(t)]:
-                        results[k] = g if results[k] is None else results[k] + g
-                elif accumulate:
-                    _accumulate(t, g, create_graph)
+                _to_leaf(t, g, capture_leaf, results, accumulate, create_graph)
             continue
         buf = bufs.get(fn)
         if buf is None:
-            buf = bufs[fn] = [None] * len(getattr(fn, "_out_meta", (0,)))
+            meta = fn.__dict__.get("_out_meta")
+            buf = bufs[fn] = [None] * (len(meta) if meta is not None else 1)
             start.append(fn)
         nr = t._output_nr
         buf[nr] = g if buf[nr] is None else buf[nr] + g
 
+    # Dependencies: how many edges point into each node from the reachable graph.
+    deps = {}
+    start_set = set(start)
     stack = list(start)
-    seen = set(start)
     while stack:
         n = stack.pop()
-        edges = n.__dict__.get("_edges")
-        if edges is None:
-            continue
-        for e in edges:
+        for e in n._edges:
             if e is not None and e[1] >= 0:
                 m = e[0]
-                deps[m] = deps.get(m, 0) + 1
-                if m not in seen:
-                    seen.add(m)
-                    stack.append(m)
+                if m in deps:
+                    deps[m] += 1
+                else:
+                    deps[m] = 1
+                    if m not in start_set:
+                        stack.append(m)
 
     needed = None
     if not accumulate:
-        needed = _needed_nodes(seen, capture_leaf, capture_node)
+        needed = _needed_nodes(set(deps) | start_set, capture_leaf, capture_node)
 
-    for fn in start:
-        if deps.get(fn, 0) == 0:
-            heapq.heappush(heap, (-fn._seq, id(fn), fn))
-
+    heap = [(-fn._seq, id(fn), fn) for fn in start if fn not in deps]
+    heapq.heapify(heap)
+    heappop, heappush = heapq.heappop, heapq.heappush
     prev_mode = GRAD_ENABLED[0]
     GRAD_ENABLED[0] = create_graph
     try:
         while heap:
-            _, _, node = heapq.heappop(heap)
+            node = heappop(heap)[2]
+            nd = node.__dict__
+            edges = node._edges
             buf = bufs.pop(node, None)
-            edges = node.__dict__.get("_edges")
-            if edges is None:
-                node._check_saved()
-            run = buf is not None and any(g is not None for g in buf)
-            if run:
-                for i, g in enumerate(buf):
-                    if g is not None:
-                        buf[i] = _post_process(node, i, g)
-                        if capture_node:
-                            ks = capture_node.get((node, i))
+            out = None
+            if buf is not None:
+                if "_pre_hooks" in nd or "_retain" in nd or capture_node:
+                    for i, g in enumerate(buf):
+                        if g is not None:
+                            g = buf[i] = _post_process(node, i, g)
+                            ks = capture_node.get((node, i)) if capture_node else None
                             if ks:
                                 for k in ks:
-                                    results[k] = buf[i]
-            if run and (needed is None or node in needed):
-                node._check_saved()
-                meta = node.__dict__.get("_out_meta")
-                if meta is not None:
-                    for i, g in enumerate(buf):
-                        if g is None:
-                            buf[i] = _wrap(np.zeros(meta[i][0], meta[i][1]))
-                pre = node.__dict__.get("_fn_pre_hooks")
-                if pre:
-                    for h in pre.values():
-                        r = h(tuple(buf))
-                        if r is not None:
-                            buf = list(r)
-                out = type(node).backward(node, *buf)
-                if type(out) is not tuple:
-                    out = (out,)
-                post = node.__dict__.get("_post_hooks")
-                if post:
-                    for h in post.values():
-                        r = h(out, tuple(buf))
-                        if r is not None:
-                            out = tuple(r)
-                if len(out) < len(edges):
-                    raise RuntimeError(f"function {node.name()} returned an incorrect number of "
-                                       f"gradients (expected {len(edges)}, got {len(out)})")
-                if not retain_graph:
-                    node._release()
-            else:
+                                    results[k] = g
+                if needed is None or node in needed:
+                    out = _call_backward(node, nd, buf, edges)
+                    if not retain_graph:
+                        node._release()
+            if out is None:
                 out = (None,) * len(edges)
             for e, g in zip(edges, out):
                 if e is None:
@@ -179,27 +150,74 @@ def run_backward(roots, grads, retain_graph, create_graph, inputs=None, accumula
                 m, nr = e
                 if nr < 0:
                     if g is not None:
-                        if type(g) is not Tensor and not isinstance(g, Tensor):
-                            raise TypeError(f"{node.name()} returned a {type(g).__name__} as a "
-                                            "gradient; expected a Tensor or None")
-                        if id(m) in capture_leaf:
-                            for k in capture_leaf[id(m)]:
-                                results[k] = g if results[k] is None else results[k] + g
-                        elif accumulate:
-                            _accumulate(m, g, create_graph)
+                        _to_leaf(m, g, capture_leaf, results, accumulate, create_graph)
                     continue
                 if g is not None:
                     b = bufs.get(m)
                     if b is None:
-                        b = bufs[m] = [None] * len(m.__dict__.get("_out_meta", (0,)))
-                    b[nr] = g if b[nr] is None else b[nr] + g
+                        meta = m.__dict__.get("_out_meta")
+                        if meta is None:
+                            bufs[m] = [g]
+                        else:
+                            b = bufs[m] = [None] * len(meta)
+                            b[nr] = g
+                    elif b[nr] is None:
+                        b[nr] = g
+                    else:
+                        b[nr] = b[nr] + g
                 d = deps[m] - 1
                 deps[m] = d
                 if d == 0:
-                    heapq.heappush(heap, (-m._seq, id(m), m))
+                    heappush(heap, (-m._seq, id(m), m))
     finally:
         GRAD_ENABLED[0] = prev_mode
     return results
+
+
+def _call_backward(node, nd, buf, edges):
+    """Run one node's backward with PyTorch's checks and hooks; None when nothing flows."""
+    if len(buf) == 1:
+        if buf[0] is None:
+            return None
+    else:
+        if all(g is None for g in buf):
+            return None
+        meta = nd["_out_meta"]
+        for i, g in enumerate(buf):
+            if g is None:
+                buf[i] = _wrap(np.zeros(meta[i][0], meta[i][1]))
+    node._check_saved()
+    pre = nd.get("_fn_pre_hooks")
+    if pre:
+        for h in list(pre.values()):
+            r = h(tuple(buf))
+            if r is not None:
+                buf = list(r)
+    out = type(node).backward(node, *buf)
+    if type(out) is not tuple:
+        out = (out,)
+    post = nd.get("_post_hooks")
+    if post:
+        for h in list(post.values()):
+            r = h(out, tuple(buf))
+            if r is not None:
+                out = tuple(r)
+    if len(out) < len(edges):
+        raise RuntimeError(f"function {node.name()} returned an incorrect number of "
+                           f"gradients (expected {len(edges)}, got {len(out)})")
+    return out
+
+
+def _to_leaf(leaf, g, capture_leaf, results, accumulate, create_graph):
+    if not isinstance(g, Tensor):
+        raise TypeError(f"a backward function returned a {type(g).__name__} as a gradient; "
+                        "expected a Tensor or None")
+    ks = capture_leaf.get(id(leaf)) if capture_leaf else None
+    if ks:
+        for k in ks:
+            results[k] = g if results[k] is None else results[k] + g
+    elif accumulate:
+        _accumulate(leaf, g, create_graph)
 
 
 def _needed_nodes(nodes, capture_leaf, capture_node):
@@ -214,7 +232,7 @@ def _needed_nodes(nodes, capture_leaf, capture_node):
             n, done = stack.pop()
             if done:
                 ok = n in targets
-                for e in n.__dict__.get("_edges") or ():
+                for e in n._edges:
                     if e is None:
                         continue
                     if e[1] < 0:
@@ -227,7 +245,7 @@ def _needed_nodes(nodes, capture_leaf, capture_node):
                 continue
             memo[n] = False
             stack.append((n, True))
-            for e in n.__dict__.get("_edges") or ():
+            for e in n._edges:
                 if e is not None and e[1] >= 0 and e[0] not in memo:
                     stack.append((e[0], False))
     return {n for n, ok in memo.items() if ok}

@@ -34,6 +34,7 @@ class Function:
     saves_output = False
     n_diff_outputs = None
     _released = False
+    _edges = ()
 
     @classmethod
     def apply(cls, *inputs, **attrs):
@@ -128,10 +129,13 @@ class Function:
         """Raise PyTorch's errors when saved values were freed or modified in place."""
         if self._released and (self.saved_inputs != () or self.saves_output):
             _freed_error()
-        for box, v, t in getattr(self, "_vers", ()):
-            if box[0] != v:
-                _modified_error(t, box[0], v, self)
-        for box, v in getattr(self, "_out_vers", ()):
+        d = self.__dict__
+        vers = d.get("_vers")
+        if vers:
+            for box, v, t in vers:
+                if box[0] != v:
+                    _modified_error(t, box[0], v, self)
+        for box, v in d.get("_out_vers", ()):
             if box[0] != v:
                 raise RuntimeError(
                     "one of the variables needed for gradient computation has been modified by an "

@@ -15,8 +15,14 @@ _new = object.__new__
 
 class Tensor:
     """A multi-dimensional array with autograd support, e.g. ``torch.tensor([2.], requires_grad=True)``."""
-    __slots__ = ("_data", "requires_grad", "grad", "grad_fn", "_output_nr", "_vbox", "_base",
-                 "_hooks", "_retains_grad", "__dict__", "__weakref__")
+    __slots__ = ("_data", "requires_grad", "grad_fn", "_vbox", "__dict__", "__weakref__")
+    # NOTE: rarely written attributes are class-level defaults (instances write them into
+    # __dict__ only when needed), so wrapping an array sets just four slots.
+    grad = None
+    _output_nr = 0
+    _base = None
+    _hooks = None
+    _retains_grad = False
 
     # The legacy constructor ``torch.Tensor([0])`` / ``torch.Tensor(2, 3)`` makes float32 data.
     def __new__(cls, *args, **kwargs):
@@ -210,9 +216,11 @@ class Tensor:
         r.requires_grad = self.requires_grad
         if self.grad is not None:
             r.grad = _wrap(self.grad._data.copy())
-        if self.__dict__:
+        extra = {k: v for k, v in self.__dict__.items()
+                 if k not in ("grad", "_base", "_hooks", "_retains_grad", "_output_nr")}
+        if extra:
             import copy
-            r.__dict__.update(copy.deepcopy(self.__dict__, memo))
+            r.__dict__.update(copy.deepcopy(extra, memo))
         memo[id(self)] = r
         return r
 
@@ -232,13 +240,8 @@ def _wrap(arr, cls=Tensor):
     t = _new(cls)
     t._data = arr
     t.requires_grad = False
-    t.grad = None
     t.grad_fn = None
-    t._output_nr = 0
     t._vbox = [0]
-    t._base = None
-    t._hooks = None
-    t._retains_grad = False
     return t
 
 

@@ -14,6 +14,7 @@ from .._tensor import Tensor, _wrap
 from .grad_mode import GRAD_ENABLED
 
 _ndarray = np.ndarray
+_new = object.__new__
 _next_seq = itertools.count().__next__
 
 # Active tracers: callables tracer(fn_cls, inputs, attrs, outputs).  Empty in eager mode,
@@ -38,8 +39,14 @@ class Function:
 
     @classmethod
     def apply(cls, *inputs, **attrs):
-        ctx = cls.__new__(cls)
-        out = cls.forward(ctx, *[t._data for t in inputs], **attrs)
+        ctx = _new(cls)
+        n = len(inputs)
+        if n == 1:
+            out = cls.forward(ctx, inputs[0]._data, **attrs)
+        elif n == 2:
+            out = cls.forward(ctx, inputs[0]._data, inputs[1]._data, **attrs)
+        else:
+            out = cls.forward(ctx, *[t._data for t in inputs], **attrs)
         record = False
         if GRAD_ENABLED[0]:
             for t in inputs:

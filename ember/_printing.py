@@ -52,7 +52,7 @@ class _Formatter:
                 self.sci_mode = True
         if PRINT_OPTS["sci_mode"] is not None:
             self.sci_mode = PRINT_OPTS["sci_mode"]
-        for v in values:
+        for v in finite:  # PyTorch sizes the columns by the finite values only
             self.width = max(self.width, len(self._fmt_plain(v)))
 
     def _fmt_plain(self, v):
@@ -96,7 +96,7 @@ def _tensor_str(a, indent, fmt, summarize):
     if a.ndim == 1:
         elems = [fmt.format(v) for v in (a.tolist() if not fmt.floating else a)]
         if summarize and a.shape[0] > 2 * edge:
-            elems = elems[:edge] + ["..."] + elems[-edge:]
+            elems = elems[:edge] + [" ..."] + elems[-edge:]
         per_line = max(1, int(math.floor((PRINT_OPTS["linewidth"] - indent) / (fmt.width + 2))))
         lines = [", ".join(elems[i:i + per_line]) for i in range(0, len(elems), per_line)]
         return "[" + ("," + "\n" + " " * (indent + 1)).join(lines) + "]"

@@ -22,7 +22,7 @@ def same(e, t):
     "m.full((2,), 3)", "m.full((2,), True)", "m.arange(5)", "m.arange(1, 10, 3)", "m.arange(0, 1, 0.25)",
     "m.arange(5.0)", "m.linspace(-1, 1, steps=5)", "m.logspace(0, 2, 3)", "m.eye(3)", "m.eye(2, 3)",
     "m.zeros_like(m.ones(2, dtype=m.int32))", "m.ones_like(m.zeros(3))", "m.full_like(m.zeros(2), 2.0)",
-    "m.Tensor([0])", "m.Tensor(2, 3)", "m.tensor([1, 2]).new_zeros(3)", "m.ones(2).new_full((2,), 4)",
+    "m.Tensor([0])", "m.Tensor(2, 3).zero_()", "m.tensor([1, 2]).new_zeros(3)", "m.ones(2).new_full((2,), 4)",
     "m.ones(2).new_tensor([1, 2])", "m.tensor(np.float64(2.5))",
     "m.tensor([], dtype=m.float32)", "m.zeros(0, 3)", "m.as_tensor([1, 2], dtype=m.float32)",
 ])

@@ -148,6 +148,13 @@ def _new(fn):
     return m
 
 
+def new(self, *args, **kwargs):
+    """Legacy ``x.new(2, 3)`` / ``x.new([1, 2])``: same dtype as ``x``."""
+    if len(args) == 1 and not isinstance(args[0], int):
+        return creation.tensor(args[0], dtype=self.dtype)
+    return creation.zeros(*args, dtype=self.dtype)
+
+
 def new_full(self, size, fill_value, *, dtype=None, device=None, requires_grad=False, **kw):
     return creation.full(size, fill_value, dtype=dtype or self.dtype, requires_grad=requires_grad)
 
@@ -403,7 +410,7 @@ METHODS = dict(
     char=_cast_method(_dtype.int8), byte=_cast_method(_dtype.uint8), bool=_cast_method(_dtype.bool_),
     type_as=lambda self, other: creation.cast(self, other.dtype),
     new_tensor=new_tensor, new_zeros=_new(creation.zeros), new_ones=_new(creation.ones),
-    new_empty=_new(creation.empty), new_full=new_full,
+    new_empty=_new(creation.empty), new_full=new_full, new=new,
     copy_=copy_, fill_=fill_, zero_=zero_, set_=set_, resize_=resize_, resize_as_=resize_as_,
     share_memory_=share_memory_, is_shared=is_shared, pin_memory=pin_memory, is_pinned=is_pinned,
     apply_=apply_, map_=map_,

@@ -35,7 +35,9 @@ class Tensor:
     # --- data model ----------------------------------------------------------------------
     @property
     def data(self):
-        return _wrap_view(self._data, self)
+        # NOTE: as in PyTorch, ``.data`` shares values but not the version counter: in-place
+        # updates through it (old optimizer code) do not invalidate saved tensors.
+        return _wrap(self._data)
 
     @data.setter
     def data(self, value):

@@ -47,7 +47,7 @@ from .ops.shape import (reshape,  # noqa: E402
                         dstack, column_stack, atleast_1d, atleast_2d, atleast_3d, split, tensor_split,
                         chunk, unbind, narrow, select, flip, fliplr, flipud, roll, rot90, tile,
                         repeat_interleave, tril, triu, tril_indices, triu_indices, diag, diagonal,
-                        diag_embed, meshgrid, cartesian_prod)
+                        diag_embed, meshgrid, cartesian_prod, as_strided)
 from .ops.index import (gather, scatter, scatter_add, scatter_reduce, index_select, index_add,  # noqa: E402
                         index_copy, index_fill, index_put, masked_fill, masked_select, masked_scatter,
                         take, take_along_dim, nonzero, argwhere, sort, argsort, msort, topk,

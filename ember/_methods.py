@@ -388,7 +388,7 @@ METHODS = dict(
     chunk=shape.chunk, unbind=shape.unbind, narrow=shape.narrow, select=shape.select,
     flip=shape.flip, fliplr=shape.fliplr, flipud=shape.flipud, roll=shape.roll, rot90=shape.rot90,
     tril=shape.tril, triu=shape.triu, diag=shape.diag, diagonal=shape.diagonal,
-    diag_embed=shape.diag_embed,
+    diag_embed=shape.diag_embed, unfold=shape.unfold, as_strided=shape.as_strided,
     # indexing
     gather=index.gather, scatter=index.scatter, scatter_add=index.scatter_add,
     scatter_reduce=index.scatter_reduce, index_select=index.index_select, index_add=index.index_add,

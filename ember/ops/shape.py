@@ -651,3 +651,31 @@ def meshgrid(*tensors, indexing="ij"):
 def cartesian_prod(*tensors):
     grids = meshgrid(*tensors, indexing="ij")
     return stack([g.reshape(-1) for g in grids], 1)
+
+
+def _gather_by_positions(input, positions):
+    """Read ``input`` at flat ``positions`` (an int array of any shape): differentiable, and
+    the gradient accumulates where windows overlap."""
+    return input.reshape(-1)[_wrap(positions)]
+
+
+def unfold(input, dimension, size, step):
+    """All windows of ``size`` along ``dimension`` every ``step``; the window is a new last dim."""
+    d = _wrap_dim(dimension, max(input.ndim, 1), "unfold")
+    n = input.shape[d] if input.ndim else 1
+    if size > n:
+        raise RuntimeError(f"maximum size for tensor at dimension {d} is {n} but size is {size}")
+    if step <= 0:
+        raise RuntimeError(f"step is {step} but must be > 0")
+    pos = np.arange(input.numel()).reshape(input.shape)
+    win = np.lib.stride_tricks.sliding_window_view(pos, size, axis=d)
+    win = win[(slice(None),) * d + (slice(None, None, step),)]
+    return _gather_by_positions(input, np.ascontiguousarray(win))
+
+
+def as_strided(input, size, stride, storage_offset=0):
+    """A strided window over ``input``'s elements (in its contiguous order), as PyTorch's."""
+    pos = np.arange(input.numel())
+    isz = pos.itemsize
+    view = np.lib.stride_tricks.as_strided(pos[storage_offset:], tuple(size), tuple(s * isz for s in stride))
+    return _gather_by_positions(input.contiguous(), np.ascontiguousarray(view))

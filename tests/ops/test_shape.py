@@ -34,6 +34,9 @@ CASES = {
     "split": lambda t: t.reshape(12).split([5, 7]),
     "chunk": lambda t: t.reshape(3, 4).chunk(3, 1),
     "unbind": lambda t: t.reshape(3, 4).unbind(1),
+    "unfold": lambda t: t.reshape(3, 4).unfold(1, 2, 1),
+    "unfold_step": lambda t: t.reshape(12).unfold(0, 3, 2),
+    "as_strided": lambda t: t.reshape(12).as_strided((3, 3), (2, 1), 1),
 }
 
 

@@ -141,23 +141,66 @@ def _setitem(self, idx, value):
     self._vbox[0] += 1
 
 
+def _snapshot(t):
+    """A copy of ``t``'s values that keeps its place in the graph."""
+    old = _wrap(t._data.copy())
+    old.requires_grad, old.grad_fn = t.requires_grad, t.grad_fn
+    if t._output_nr:
+        old._output_nr = t._output_nr
+    return old
+
+
 def _inplace_record(self, compute):
     """In-place op under autograd: compute out of place from a snapshot of ``self``, then
-    write the values back and make ``self`` the output of the new node (PyTorch's rebase)."""
+    write the values back and make ``self`` the output of the new node (PyTorch's rebase).
+    On a view, the base's history is rewritten too (PyTorch's CopySlices)."""
     if self.grad_fn is None and self.requires_grad:
         raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
-    old = _wrap(self._data.copy())
-    old.requires_grad, old.grad_fn, old._output_nr = self.requires_grad, self.grad_fn, self._output_nr
-    r = compute(old)
+    base = self._base
+    if base is not None and base.grad_fn is None and base.requires_grad:
+        raise RuntimeError("a view of a leaf Variable that requires grad is being used in an in-place "
+                           "operation.")
+    r = compute(_snapshot(self))
     if r._data.dtype != self._data.dtype and not np.can_cast(r._data.dtype, self._data.dtype, "same_kind"):
         raise RuntimeError(f"result type {_dtype.from_np(r._data.dtype).name} can't be cast to the "
                            f"desired output type {self.dtype.name}")
+    if base is not None and r.requires_grad:
+        return _rebase_view(self, base, r)
     np.copyto(self._data, r._data, casting="unsafe")
     self._vbox[0] += 1
     self.requires_grad = r.requires_grad
     self.grad_fn = r.grad_fn
     self._output_nr = r._output_nr
     return self
+
+
+def _positions_in_base(view, base):
+    """Flat (C-order) positions in ``base`` of every element of ``view`` (they share memory)."""
+    def addresses(a):
+        ptr = a.__array_interface__["data"][0]
+        idx = np.indices(a.shape, sparse=True) if a.ndim else ()
+        addr = np.full(a.shape, ptr, dtype=np.int64)
+        for i, st in zip(idx, a.strides):
+            addr = addr + i * st
+        return addr
+    ab = addresses(base).reshape(-1)
+    order = np.argsort(ab, kind="stable")
+    found = np.searchsorted(ab[order], addresses(view))
+    return order[found]
+
+
+def _rebase_view(view, base, r):
+    """Write ``r`` into ``view`` and record it on ``base``'s graph as an index_put."""
+    pos = _wrap(_positions_in_base(view._data, base._data).reshape(-1))
+    new_flat = _snapshot(base).reshape(-1).index_put((pos,), r.to(view.dtype).reshape(-1))
+    nb = new_flat.reshape(base.shape)
+    np.copyto(base._data, nb._data, casting="unsafe")
+    base._vbox[0] += 1
+    base.requires_grad, base.grad_fn = True, nb.grad_fn
+    nv = new_flat[pos].reshape(view.shape)
+    view.requires_grad, view.grad_fn = True, nv.grad_fn
+    view._output_nr = nv._output_nr
+    return view
 
 
 def index_put(input, indices, values, accumulate=False):

@@ -213,3 +213,29 @@ def test_course_example():
         A += 2
         B += 1
     assert repr(A) == "tensor([20.])" and repr(B) == "tensor([20.])"
+
+
+@pytest.mark.parametrize("case", ["row_mul", "col_add", "transpose_fill", "view_copy", "setitem_on_view"])
+def test_inplace_on_view_rewrites_base_history(case):
+    def f(m):
+        w = m.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]], requires_grad=True)
+        v = m.tensor([0.5, -1.0], requires_grad=True)
+        x = w * 1.5
+        if case == "row_mul":
+            x[0].mul_(2)
+        elif case == "col_add":
+            x[:, 1].add_(v)
+        elif case == "transpose_fill":
+            x.t()[2].fill_(0.25)
+        elif case == "view_copy":
+            x.view(6)[1:3].copy_(v * 3)
+        else:
+            x[1][1:] = v
+        (x * x).sum().backward()
+        return x.detach().numpy().copy(), w.grad.numpy().copy(), (v.grad.numpy().copy() if v.grad is not None else None)
+    e, t = both(f)
+    for a, b in zip(e, t):
+        if b is None:
+            assert a is None
+        else:
+            np.testing.assert_allclose(a, b, rtol=1e-6)

@@ -7,7 +7,6 @@ recompute it from the input so the gradient stays differentiable.
 import math
 
 import numpy as np
-from scipy import special as _sp
 
 from .._tensor import Tensor, _wrap
 from ..autograd.function import Function
@@ -58,6 +57,27 @@ def _make(name, fwd, grad, uses_output=False, float_only=True, zero_grad=False, 
     return cls, op
 
 
+class _LazySpecial:
+    """scipy.special, imported on first use: it costs ~0.2 s, more than all of ember."""
+
+    def __getattr__(self, name):
+        from scipy import special
+        return getattr(special, name)
+
+
+_sp = _LazySpecial()
+
+
+def _lazy(name):
+    return lambda *a: getattr(_sp, name)(*a)
+
+
+def _expit(x):
+    # NOTE: the two-branch form never overflows: exp of a non-positive number only.
+    e = np.exp(-np.abs(x))
+    return np.where(x >= 0, 1 / (1 + e), e / (1 + e)).astype(x.dtype, copy=False)
+
+
 def _zero(g, x, y):
     return g * 0
 
@@ -89,14 +109,14 @@ Tanh, tanh = _make("tanh", np.tanh, lambda g, x, y: g * (1 - y * y), uses_output
 Asinh, asinh = _make("asinh", np.arcsinh, lambda g, x, y: g * (x * x + 1).rsqrt())
 Acosh, acosh = _make("acosh", np.arccosh, lambda g, x, y: g * (x * x - 1).rsqrt())
 Atanh, atanh = _make("atanh", np.arctanh, lambda g, x, y: g / (1 - x * x))
-Sigmoid, sigmoid = _make("sigmoid", _sp.expit, lambda g, x, y: g * y * (1 - y), uses_output=True,
+Sigmoid, sigmoid = _make("sigmoid", _expit, lambda g, x, y: g * y * (1 - y), uses_output=True,
                          npgrad=lambda g, x, y: g * y * (1 - y))
-Erf, erf = _make("erf", _sp.erf, lambda g, x, y: g * _2_sqrt_pi * (-(x * x)).exp())
-Erfc, erfc = _make("erfc", _sp.erfc, lambda g, x, y: -g * _2_sqrt_pi * (-(x * x)).exp())
-Erfinv, erfinv = _make("erfinv", _sp.erfinv,
+Erf, erf = _make("erf", _lazy("erf"), lambda g, x, y: g * _2_sqrt_pi * (-(x * x)).exp())
+Erfc, erfc = _make("erfc", _lazy("erfc"), lambda g, x, y: -g * _2_sqrt_pi * (-(x * x)).exp())
+Erfinv, erfinv = _make("erfinv", _lazy("erfinv"),
                        lambda g, x, y: g * (math.sqrt(math.pi) / 2) * (y * y).exp(), uses_output=True)
-Lgamma, lgamma = _make("lgamma", _sp.gammaln, lambda g, x, y: g * x.digamma())
-Digamma, digamma = _make("digamma", _sp.psi, lambda g, x, y: g * _wrap(_sp.polygamma(1, x._data)))
+Lgamma, lgamma = _make("lgamma", _lazy("gammaln"), lambda g, x, y: g * x.digamma())
+Digamma, digamma = _make("digamma", _lazy("psi"), lambda g, x, y: g * _wrap(_sp.polygamma(1, x._data)))
 Reciprocal, reciprocal = _make("reciprocal", lambda x: 1 / x, lambda g, x, y: -g * y * y,
                                uses_output=True)
 Neg, neg = _make("neg", np.negative, lambda g, x, y: -g, float_only=False, zero_grad=True,

@@ -239,3 +239,15 @@ def test_inplace_on_view_rewrites_base_history(case):
             assert a is None
         else:
             np.testing.assert_allclose(a, b, rtol=1e-6)
+
+
+def test_tracer_hook_sees_every_op():
+    from ember.autograd.function import TRACERS
+    seen = []
+    TRACERS.append(lambda fn, ins, attrs, out: seen.append(fn.__name__))
+    try:
+        x = ember.ones(2, 3)
+        ((x * 2).sum(1) + 1).exp()
+    finally:
+        TRACERS.clear()
+    assert seen == ["MulScalar", "Sum", "AddScalar", "Exp"]

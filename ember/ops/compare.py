@@ -141,7 +141,7 @@ class Where(Function):
 
 def where(condition, input=None, other=None, *, out=None):
     """``where(cond, x, y)`` picks from x where cond is true, else y; ``where(cond)`` is
-    ``nonzero(cond, as_tuple=True)``."""
+    ``nonzero(cond, as_tuple=True)``.  x and y may be Python numbers."""
     if input is None and other is None:
         from .index import nonzero
         return nonzero(condition, as_tuple=True)
@@ -151,42 +151,16 @@ def where(condition, input=None, other=None, *, out=None):
         else:
             raise RuntimeError(f"where expected condition to be a boolean tensor, but got a "
                                f"tensor with dtype {condition.dtype.name.capitalize()}")
-    if not isinstance(input, Tensor) and not isinstance(other, Tensor):
-        from .creation import tensor
-        input, other = tensor(input), tensor(other)
-        input, other = promote2(input, other, "where")
-    elif not isinstance(input, Tensor):
-        input = _scalar_like(input, other)
-    elif not isinstance(other, Tensor):
-        other = _scalar_like(other, input)
-    elif input.dtype is not other.dtype:
-        input, other = promote2(input, other, "where")
+    items, scalars = [], []
+    for v in (input, other):
+        if isinstance(v, Tensor):
+            items.append((v.dtype, v.ndim))
+        else:
+            scalars.append(scalar(v))
+    dt = _dtype.result_type(items, scalars)
+    input, other = (v.to(dt) if isinstance(v, Tensor) else _wrap(np.array(scalar(v), dt.np))
+                    for v in (input, other))
     try:
         return _out(Where.apply(condition, input, other), out)
     except ValueError:
-        raise RuntimeError("where: " + _bcast_msg("where", condition.shape, input.shape)) from None
-
-
-def _scalar_like(s, t):
-    s = scalar(s)
-    dt = _dtype.result_type(((t.dtype, t.ndim),), (s,))
-    if dt is not t.dtype:
-        raise _NeedPromote(dt)
-    return _wrap(np.array(s, dtype=t._data.dtype))
-
-
-class _NeedPromote(Exception):
-    pass
-
-
-_where_inner = where
-
-
-def where(condition, input=None, other=None, *, out=None):  # noqa: F811
-    try:
-        return _where_inner(condition, input, other, out=out)
-    except _NeedPromote as e:
-        dt = e.args[0]
-        input = input.to(dt) if isinstance(input, Tensor) else _wrap(np.array(input, dt.np))
-        other = other.to(dt) if isinstance(other, Tensor) else _wrap(np.array(other, dt.np))
-        return _where_inner(condition, input, other, out=out)
+        raise RuntimeError(_bcast_msg("where", condition.shape, input.shape)) from None

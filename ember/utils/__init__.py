@@ -1,1 +1,10 @@
-"""placeholder until its issue lands"""
+"""torch.utils: data loading, TensorBoard logging, safetensors, checkpoint helpers."""
+from . import data  # noqa: F401
+
+
+def __getattr__(name):
+    # tensorboard and safetensors import heavy packages: load them on first use.
+    if name in ("tensorboard", "safetensors"):
+        import importlib
+        return importlib.import_module(f"{__name__}.{name}")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -186,3 +186,5 @@ from . import cuda, backends, accelerator  # noqa: E402,F401
 from . import nn, optim, utils  # noqa: E402,F401
 from .serialization import save, load  # noqa: E402
 from . import serialization  # noqa: E402,F401
+from . import multiprocessing, sparse  # noqa: E402,F401
+from .sparse import sparse_coo_tensor  # noqa: E402

@@ -3,7 +3,8 @@
 in the values and the dense operand).
 
 Limits: only COO; no hybrid tensors (``sparse_dim`` equals ``ndim``, values are 1-D); matmul is
-2-D sparse @ 2-D dense (or dense @ sparse); arithmetic is limited to ``+`` of two sparse tensors
+2-D sparse @ 2-D dense (``s @ d``; dense @ sparse only through ``torch.sparse.mm``, since
+``Tensor.__matmul__`` does not defer to sparse operands); arithmetic is limited to ``+`` of two sparse tensors
 of one size, ``*``/``/`` by a scalar, negation and ``t()``.  Sparse tensors are not ``Tensor``
 instances (``isinstance(s, torch.Tensor)`` is False) and cannot be saved with ``torch.save``.
 """

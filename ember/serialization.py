@@ -173,8 +173,13 @@ class _TorchPickler(pickle._Pickler):
         return NotImplemented
 
     def save(self, obj, save_persistent_id=True):
-        if type(obj) is _dtype.dtype:  # a dtype pickles as the bare global torch.<name>
+        t = type(obj)
+        if t is _dtype.dtype:  # a dtype pickles as the bare global torch.<name>
             return super().save(_G_DTYPE[obj], save_persistent_id)
+        if isinstance(obj, np.generic) and obj.dtype.kind in "biuf" and t.__module__ == "numpy":
+            # NOTE: NumPy scalars (from ember's own arithmetic, e.g. a scheduler's lr) become Python
+            # numbers, so that PyTorch's weights-only loader accepts the file.
+            return super().save(obj.item(), save_persistent_id)
         return super().save(obj, save_persistent_id)
 
 

@@ -1,5 +1,5 @@
 """torch.utils: data loading, TensorBoard logging, safetensors, checkpoint helpers."""
-from . import data  # noqa: F401
+from . import data, checkpoint  # noqa: F401
 
 
 def __getattr__(name):

@@ -108,7 +108,27 @@ def _conv_fwd(x, w, b, stride, pads, dil, groups):
     return out
 
 
+def _flip_kernel(w, groups):
+    """W (O, C/g, *K) -> W' (C, O/g, *K) flipped: conv with W' is the adjoint of conv with W."""
+    O, Cg = w.shape[:2]
+    K = w.shape[2:]
+    wt = w.reshape((groups, O // groups, Cg) + K).swapaxes(1, 2).reshape((groups * Cg, O // groups) + K)
+    return np.ascontiguousarray(wt[(slice(None), slice(None)) + (slice(None, None, -1),) * len(K)])
+
+
 def _conv_input_grad(g, w, x_sp, stride, pads, dil, groups):
+    K = w.shape[2:]
+    if all(s == 1 for s in stride):
+        # NOTE: for stride 1 the adjoint is a plain convolution of g (padded by d*(k-1) - p)
+        # with the flipped kernel: an im2col copy instead of a col2im scatter, ~20% faster.
+        full = tuple((d * (k - 1) - lo, d * (k - 1) - hi) for d, k, (lo, hi) in zip(dil, K, pads))
+        if all(lo >= 0 and hi >= 0 for lo, hi in full) and \
+                _out_size(g.shape[2:], full, K, stride, dil) == tuple(x_sp):
+            return _conv_fwd(g, _flip_kernel(w, groups), None, stride, full, dil, groups)
+    return _conv_input_grad_scatter(g, w, x_sp, stride, pads, dil, groups)
+
+
+def _conv_input_grad_scatter(g, w, x_sp, stride, pads, dil, groups):
     N, O = g.shape[:2]
     C = w.shape[1] * groups
     K = w.shape[2:]
@@ -126,21 +146,23 @@ def _conv_input_grad(g, w, x_sp, stride, pads, dil, groups):
     return _crop(gxp, pads, x_sp)
 
 
-def _conv_weight_grad(x, g, K, stride, pads, dil, groups):
+def _conv_weight_grad(x, g, K, stride, pads, dil, groups, xp=None):
     N, C = x.shape[:2]
     O = g.shape[1]
     out_sp = g.shape[2:]
     L = math.prod(out_sp)
     CgK = C // groups * math.prod(K)
-    v = _windows(_pad_zero(x, pads), K, stride, dil, out_sp)
-    g4 = np.ascontiguousarray(g).reshape(N, groups, O // groups, L)
-    gw = np.zeros((groups, O // groups, CgK), x.dtype)
-    B = _chunk(N, C * math.prod(K) * L * x.itemsize)
+    v = _windows(_pad_zero(x, pads) if xp is None else xp, K, stride, dil, out_sp)
+    gT = np.ascontiguousarray(g).reshape(N, groups, O // groups, L).transpose(0, 1, 3, 2)
+    gwT = np.zeros((groups, CgK, O // groups), x.dtype)
+    # NOTE: (CgK, L) @ (L, Og) per sample measured ~25% faster than (Og, L) @ (L, CgK) here,
+    # and a smaller chunk than the forward's suits this reduction best.
+    B = _chunk(N, 2 * C * math.prod(K) * L * x.itemsize)
     for n in range(0, N, B):
         cols = v[n:n + B].reshape(-1, groups, CgK, L)
-        prod = np.matmul(g4[n:n + B], cols.transpose(0, 1, 3, 2))
-        gw += prod[0] if prod.shape[0] == 1 else prod.sum(0)
-    return gw.reshape((O, C // groups) + tuple(K))
+        prod = np.matmul(cols, gT[n:n + B])
+        gwT += prod[0] if prod.shape[0] == 1 else prod.sum(0)
+    return np.ascontiguousarray(gwT.transpose(0, 2, 1)).reshape((O, C // groups) + tuple(K))
 
 
 # --- the three Functions ------------------------------------------------------------------------
@@ -149,7 +171,9 @@ class Conv(Function):
 
     def forward(ctx, x, w, b=None, *, stride, pads, dil, groups):
         ctx.cfg = (stride, pads, dil, groups)
-        return _conv_fwd(x, w, b, stride, pads, dil, groups)
+        xp = _pad_zero(x, pads)
+        ctx._saved = xp if xp is not x else None
+        return _conv_fwd(xp, w, b, stride, ((0, 0),) * len(pads), dil, groups)
 
     def backward(ctx, g):
         x, w = ctx.inputs[0], ctx.inputs[1]
@@ -161,7 +185,7 @@ class Conv(Function):
                                      dil=dil, groups=groups)
         if e[1] is not None:
             gw = ConvWeightGrad.apply(x, g, K=w._data.shape[2:], stride=stride, pads=pads,
-                                      dil=dil, groups=groups)
+                                      dil=dil, groups=groups, xp=ctx.__dict__.get("_saved"))
         if len(e) > 2 and e[2] is not None:
             gb = g.sum((0,) + tuple(range(2, g._data.ndim)))
         return gx, gw, gb
@@ -190,9 +214,9 @@ class ConvInputGrad(Function):
 class ConvWeightGrad(Function):
     """gW = sum over the batch and positions of g * windows(x)."""
 
-    def forward(ctx, x, g, *, K, stride, pads, dil, groups):
+    def forward(ctx, x, g, *, K, stride, pads, dil, groups, xp=None):
         ctx.cfg = (stride, pads, dil, groups)
-        return _conv_weight_grad(x, g, tuple(K), stride, pads, dil, groups)
+        return _conv_weight_grad(x, g, tuple(K), stride, pads, dil, groups, xp)
 
     def backward(ctx, h):
         x, g = ctx.inputs

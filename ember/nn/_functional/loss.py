@@ -1,1 +1,673 @@
-__all__ = []
+"""Loss functions (torch.nn.functional): cross_entropy, nll_loss, mse_loss, bce, kl_div, ...
+
+cross_entropy is one Function (log_softmax and nll fused, closed-form gradient
+``softmax - onehot``); the rarer losses are compositions of differentiable ops.
+"""
+import math
+import warnings
+
+import numpy as np
+
+from ..._tensor import Tensor, _wrap
+from ...autograd.function import Function
+from ...autograd.grad_mode import GRAD_ENABLED
+from ...ops.compare import where
+from .activation import logsigmoid, softplus
+from .basic import pairwise_distance
+
+__all__ = ["cross_entropy", "nll_loss", "mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss",
+           "binary_cross_entropy", "binary_cross_entropy_with_logits", "kl_div",
+           "cosine_embedding_loss", "margin_ranking_loss", "triplet_margin_loss",
+           "triplet_margin_with_distance_loss", "soft_margin_loss", "multilabel_soft_margin_loss",
+           "poisson_nll_loss", "gaussian_nll_loss", "hinge_embedding_loss", "multi_margin_loss",
+           "multilabel_margin_loss", "ctc_loss"]
+
+
+def _legacy_reduction(size_average, reduce, reduction="mean"):
+    if size_average is None and reduce is None:
+        return reduction
+    size_average = True if size_average is None else size_average
+    reduce = True if reduce is None else reduce
+    if size_average and reduce:
+        return "mean"
+    return "sum" if reduce else "none"
+
+
+def _check_reduction(reduction):
+    if reduction not in ("mean", "sum", "none"):
+        raise ValueError(f"{reduction} is not a valid value for reduction")
+
+
+def _reduce(loss, reduction):
+    if reduction == "mean":
+        return loss.mean()
+    if reduction == "sum":
+        return loss.sum()
+    if reduction == "none":
+        return loss
+    raise ValueError(f"{reduction} is not a valid value for reduction")
+
+
+def _tname(t):
+    return t.dtype.name.capitalize() if t.dtype.name != "int64" else "Long"
+
+
+def _check_target_size(name, input, target):
+    if target.shape != input.shape:
+        warnings.warn(f"Using a target size ({target.shape}) that is different to the input size "
+                      f"({input.shape}). This will likely lead to incorrect results due to "
+                      "broadcasting. Please ensure they have the same size.", stacklevel=3)
+        try:
+            np.broadcast_shapes(input.shape, target.shape)
+        except ValueError:
+            raise RuntimeError(f"The size of tensor a ({input.shape[-1]}) must match the size of "
+                               f"tensor b ({target.shape[-1]}) at non-singleton dimension "
+                               f"{input.ndim - 1}") from None
+
+
+# --- cross entropy / nll ---------------------------------------------------------------------
+def _class_layout(x):
+    """(M, C) view of an (N, C, d1, ...) / (N, C) / (C,) array, class dim last."""
+    if x.ndim == 1:
+        return x.reshape(1, -1)
+    if x.ndim == 2:
+        return x
+    return np.moveaxis(x, 1, -1).reshape(-1, x.shape[1])
+
+
+def _from_class_layout(g2, shape):
+    if len(shape) <= 2:
+        return g2.reshape(shape)
+    moved = (shape[0],) + tuple(shape[2:]) + (shape[1],)
+    return np.moveaxis(g2.reshape(moved), -1, 1)
+
+
+def _log_softmax2(x2):
+    m = x2.max(axis=1, keepdims=True)
+    s = x2 - m
+    return s - np.log(np.exp(s).sum(axis=1, keepdims=True))
+
+
+class CrossEntropy(Function):
+    """Fused log_softmax + weighted nll (+ label smoothing) over class indices."""
+    saved_inputs = ()
+    node_name = "NllLossBackward0"
+
+    def forward(ctx, x, t, w=None, *, ignore_index, smoothing, reduction, from_logits):
+        ctx.reduction, ctx.from_logits = reduction, from_logits
+        x2 = _class_layout(x)
+        C = x2.shape[1]
+        tt = t.reshape(-1)
+        mask = tt != ignore_index
+        ts = np.where(mask, tt, 0)
+        rows = np.arange(tt.shape[0])
+        lp = _log_softmax2(x2) if from_logits else x2
+        wt = (w[ts] if w is not None else np.ones(tt.shape, x2.dtype)) * mask
+        picked = lp[rows, ts]
+        a = wt * (1.0 - smoothing) if smoothing else wt
+        loss = -picked * a
+        b = None
+        if smoothing:
+            b = mask.astype(x2.dtype) * (smoothing / C)
+            smooth = -(lp @ w) if w is not None else -lp.sum(1)
+            loss = loss + b * smooth
+        denom = None
+        if reduction == "mean":
+            denom = wt.sum()
+            out = np.asarray(loss.sum() / denom, dtype=x2.dtype)
+        elif reduction == "sum":
+            out = np.asarray(loss.sum(), dtype=x2.dtype)
+        else:
+            out = loss.reshape(t.shape).astype(x2.dtype, copy=False)
+        ctx.w = w
+        ctx.cache = (lp, ts, rows, a.astype(x2.dtype, copy=False), b, denom, x.shape)
+        return out
+
+    def backward(ctx, g):
+        lp, ts, rows, a, b, denom, shape = ctx.cache
+        w = ctx.w
+        gd = g._data
+        if ctx.reduction == "none":
+            gm = gd.reshape(-1)
+        else:
+            gm = np.broadcast_to(gd / denom if denom is not None else gd, a.shape)
+        ga = gm * a  # coefficient of (softmax - onehot) per row
+        const = np.zeros_like(lp)
+        const[rows, ts] -= ga
+        pcoef = ga
+        if b is not None:
+            gb = gm * b
+            const -= gb[:, None] * (w[None, :] if w is not None else 1.0)
+            pcoef = ga + gb * (w.sum() if w is not None else lp.shape[1])
+        n = len(ctx.inputs)
+        if not ctx.from_logits:
+            return (_wrap(_from_class_layout(const, shape)), None, None)[:n]
+        if not GRAD_ENABLED[0]:
+            const += np.exp(lp) * pcoef[:, None]
+            return (_wrap(_from_class_layout(const, shape)), None, None)[:n]
+        # create_graph: differentiable in x through softmax
+        from ...ops.softmax import softmax
+        x = ctx.inputs[0]
+        p = softmax(x, 1 if x.ndim > 1 else 0)
+        pc = np.ascontiguousarray(np.broadcast_to(pcoef[:, None], lp.shape)).astype(lp.dtype)
+        gx = p * _wrap(_from_class_layout(pc, shape)) + _wrap(_from_class_layout(const, shape))
+        return (gx, None, None)[:n]
+
+
+class SoftTargetCE(Function):
+    """Cross entropy against class probabilities (soft targets)."""
+    node_name = "SumBackward0"
+
+    def forward(ctx, x, t, w=None, *, smoothing, reduction):
+        ctx.reduction, ctx.smoothing = reduction, smoothing
+        x2 = _class_layout(x)
+        t2 = _class_layout(t)
+        C = x2.shape[1]
+        if smoothing:
+            t2 = t2 * (1 - smoothing) + smoothing / C
+        tw = t2 * w if w is not None else t2
+        lp = _log_softmax2(x2)
+        loss = -(lp * tw).sum(1)
+        if reduction == "mean":
+            out = np.asarray(loss.sum() / x2.shape[0], dtype=x2.dtype)
+        elif reduction == "sum":
+            out = np.asarray(loss.sum(), dtype=x2.dtype)
+        else:
+            out = loss.reshape((x.shape[0],) + x.shape[2:] if x.ndim > 1 else ()).astype(x2.dtype)
+        ctx.cache = (lp, tw, x.shape)
+        return out
+
+    def backward(ctx, g):
+        lp, tw, shape = ctx.cache
+        gd = g._data
+        M = lp.shape[0]
+        gm = gd.reshape(-1) if ctx.reduction == "none" else np.broadcast_to(
+            gd / M if ctx.reduction == "mean" else gd, (M,))
+        e = ctx._edges
+        gx = gt = None
+        if e[0] is not None:
+            g2 = (np.exp(lp) * tw.sum(1, keepdims=True) - tw) * gm[:, None]
+            gx = _wrap(_from_class_layout(g2.astype(lp.dtype), shape))
+        if e[1] is not None:
+            w = ctx.inputs[2]._data if len(ctx.inputs) > 2 else 1.0
+            s = 1 - ctx.smoothing if ctx.smoothing else 1.0
+            g2 = -lp * w * s * gm[:, None]
+            gt = _wrap(_from_class_layout(g2.astype(lp.dtype), shape))
+        return (gx, gt, None)[:len(ctx.inputs)]
+
+
+def _check_ce_args(name, input, target, weight):
+    if input.ndim == 0:
+        raise RuntimeError(f"{name}: input tensor should be 1D or more")
+    C = input.shape[1] if input.ndim > 1 else input.shape[0]
+    if weight is not None and (weight.ndim != 1 or weight.shape[0] != C):
+        raise RuntimeError(f"weight tensor should be defined either for all {C} classes or no classes "
+                           f"but got weight tensor of shape: {list(weight.shape)}")
+    return C
+
+
+def _check_class_target(name, input, target, C, ignore_index):
+    if target._data.dtype.kind not in "iu":
+        raise RuntimeError(f"expected scalar type Long but found {_tname(target)}")
+    if input.ndim == 1:
+        if target.ndim != 0:
+            raise RuntimeError(f"1D target tensor expected, multi-target not supported")
+    elif input.ndim == 2:
+        if target.ndim != 1:
+            raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
+        if target.shape[0] != input.shape[0]:
+            raise ValueError(f"Expected input batch_size ({input.shape[0]}) to match target "
+                             f"batch_size ({target.shape[0]}).")
+    else:
+        want = (input.shape[0],) + tuple(input.shape[2:])
+        if tuple(target.shape) != want:
+            if target.shape[:1] != input.shape[:1]:
+                raise ValueError(f"Expected input batch_size ({input.shape[0]}) to match target "
+                                 f"batch_size ({target.shape[0] if target.ndim else 1}).")
+            raise RuntimeError(f"Expected target size {list(want)}, got {list(target.shape)}")
+    t = target._data
+    if t.size:
+        valid = t[t != ignore_index]
+        if valid.size and (valid.max() >= C or valid.min() < 0):
+            bad = valid[(valid >= C) | (valid < 0)][0]
+            raise IndexError(f"Target {bad} is out of bounds.")
+
+
+def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
+                  reduction="mean", label_smoothing=0.0):
+    """Cross entropy of logits ``input`` (N, C, ...) against class indices or probabilities.
+
+    Example: ``F.cross_entropy(torch.randn(3, 5), torch.tensor([1, 0, 4]))``"""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    _check_reduction(reduction)
+    if not 0.0 <= label_smoothing <= 1.0:
+        raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
+    C = _check_ce_args("cross_entropy", input, target, weight)
+    if input._data.dtype.kind != "f":
+        raise RuntimeError(f'"log_softmax_lastdim_kernel_impl" not implemented for \'{_tname(input)}\'')
+    args = (input, target) if weight is None else (input, target, weight)
+    if target._data.dtype.kind == "f":
+        if target.shape != input.shape:
+            if target.ndim == input.ndim - 1 or (input.ndim == 2 and target.ndim == 1):
+                raise RuntimeError(f"expected scalar type Long but found {_tname(target)}")
+            raise RuntimeError(f"Expected target size {list(input.shape)}, got {list(target.shape)}")
+        if target._data.dtype != input._data.dtype:
+            raise RuntimeError(f"expected scalar type {_tname(input)} but found {_tname(target)}")
+        return SoftTargetCE.apply(*args, smoothing=label_smoothing, reduction=reduction)
+    _check_class_target("cross_entropy", input, target, C, ignore_index)
+    return CrossEntropy.apply(*args, ignore_index=ignore_index, smoothing=label_smoothing,
+                              reduction=reduction, from_logits=True)
+
+
+def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
+             reduction="mean"):
+    """Negative log-likelihood of log-probabilities ``input`` at class indices ``target``."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    _check_reduction(reduction)
+    C = _check_ce_args("nll_loss", input, target, weight)
+    _check_class_target("nll_loss", input, target, C, ignore_index)
+    args = (input, target) if weight is None else (input, target, weight)
+    return CrossEntropy.apply(*args, ignore_index=ignore_index, smoothing=0.0, reduction=reduction,
+                              from_logits=False)
+
+
+# --- regression ------------------------------------------------------------------------------
+class MSE(Function):
+    """Mean/sum/none squared error as one node."""
+    node_name = "MseLossBackward0"
+
+    def forward(ctx, x, t, *, reduction):
+        ctx.reduction = reduction
+        d = x - t
+        ctx.d = d
+        sq = d * d
+        if reduction == "mean":
+            return np.asarray(sq.mean(), dtype=sq.dtype)
+        if reduction == "sum":
+            return np.asarray(sq.sum(), dtype=sq.dtype)
+        return sq
+
+    def backward(ctx, g):
+        x, t = ctx.inputs
+        e = ctx._edges
+        n = ctx.d.size
+        if not GRAD_ENABLED[0]:
+            gd = g._data
+            k = 2.0 / n if ctx.reduction == "mean" else 2.0
+            gg = (ctx.d * (gd * k)).astype(ctx.d.dtype, copy=False)
+            from ...ops._util import np_sum_to
+            gx = _wrap(np_sum_to(gg, x.shape)) if e[0] is not None else None
+            gt = _wrap(np_sum_to(-gg, t.shape)) if e[1] is not None else None
+            return gx, gt
+        from ...ops._util import sum_to
+        d = x - t
+        gg = d * (g * (2.0 / n if ctx.reduction == "mean" else 2.0))
+        return (sum_to(gg, x.shape) if e[0] is not None else None,
+                sum_to(-gg, t.shape) if e[1] is not None else None)
+
+
+def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
+    """Squared error ``(input - target)**2``, reduced."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    _check_reduction(reduction)
+    _check_target_size("mse_loss", input, target)
+    if weight is not None:
+        return _reduce((input - target) ** 2 * weight, reduction)
+    if input._data.dtype != target._data.dtype:
+        return _reduce((input - target) ** 2, reduction)
+    return MSE.apply(input, target, reduction=reduction)
+
+
+def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    _check_reduction(reduction)
+    _check_target_size("l1_loss", input, target)
+    loss = (input - target).abs()
+    if weight is not None:
+        loss = loss * weight
+    return _reduce(loss, reduction)
+
+
+def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mean", beta=1.0,
+                   weight=None):
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    _check_reduction(reduction)
+    if beta < 0:
+        raise RuntimeError("smooth_l1_loss does not support negative values for beta.")
+    _check_target_size("smooth_l1_loss", input, target)
+    d = input - target
+    ad = d.abs()
+    if beta == 0.0:
+        loss = ad
+    else:
+        loss = where(ad < beta, d * d * (0.5 / beta), ad - 0.5 * beta)
+    if weight is not None:
+        loss = loss * weight
+    return _reduce(loss, reduction)
+
+
+def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
+    _check_reduction(reduction)
+    if delta <= 0:
+        raise RuntimeError("huber_loss does not support non-positive values for delta.")
+    _check_target_size("huber_loss", input, target)
+    d = input - target
+    ad = d.abs()
+    loss = where(ad < delta, d * d * 0.5, (ad - 0.5 * delta) * delta)
+    if weight is not None:
+        loss = loss * weight
+    return _reduce(loss, reduction)
+
+
+# --- binary ----------------------------------------------------------------------------------
+class BCE(Function):
+    node_name = "BinaryCrossEntropyBackward0"
+
+    def forward(ctx, x, t, w=None, *, reduction):
+        ctx.reduction = reduction
+        lx = np.maximum(np.log(x), -100)
+        l1x = np.maximum(np.log1p(-x), -100)
+        loss = -(t * lx + (1 - t) * l1x)
+        if w is not None:
+            loss = loss * w
+        loss = loss.astype(x.dtype, copy=False)
+        if reduction == "mean":
+            return np.asarray(loss.mean(), dtype=x.dtype)
+        if reduction == "sum":
+            return np.asarray(loss.sum(), dtype=x.dtype)
+        return loss
+
+    def backward(ctx, g):
+        x, t = ctx.inputs[0], ctx.inputs[1]
+        w = ctx.inputs[2] if len(ctx.inputs) > 2 else None
+        e = ctx._edges
+        if ctx.reduction == "mean":
+            g = g / x.numel()
+        gx = gt = None
+        if e[0] is not None:
+            gx = g * (x - t) / ((1 - x) * x).clamp_min(1e-12)
+            if w is not None:
+                gx = gx * w
+        if e[1] is not None:
+            gt = g * ((1 - x).log().clamp_min(-100) - x.log().clamp_min(-100))
+            if w is not None:
+                gt = gt * w
+        return (gx, gt, None)[:len(ctx.inputs)]
+
+
+def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=None, reduction="mean"):
+    """``-(t log x + (1-t) log(1-x))`` with logs clamped at -100."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    _check_reduction(reduction)
+    if target.shape != input.shape:
+        raise ValueError(f"Using a target size ({target.shape}) that is different to the input size "
+                         f"({input.shape}) is deprecated. Please ensure they have the same size.")
+    x = input._data
+    if x.size and (x.min() < 0 or x.max() > 1):
+        raise RuntimeError("all elements of input should be between 0 and 1")
+    if weight is not None:
+        if weight.shape != input.shape:
+            weight = weight.expand(input.shape)
+        return BCE.apply(input, target, weight, reduction=reduction)
+    return BCE.apply(input, target, reduction=reduction)
+
+
+class BCEWithLogits(Function):
+    node_name = "BinaryCrossEntropyWithLogitsBackward0"
+
+    def forward(ctx, x, t, w, pw, *, reduction):
+        ctx.reduction = reduction
+        sp = np.logaddexp(0, -x)  # softplus(-x), stable
+        if pw.size:
+            lw = (pw - 1) * t + 1
+            loss = (1 - t) * x + lw * sp
+        else:
+            loss = (1 - t) * x + sp
+        if w.size:
+            loss = loss * w
+        loss = loss.astype(np.result_type(x, t), copy=False)
+        if reduction == "mean":
+            return np.asarray(loss.mean(), dtype=loss.dtype)
+        if reduction == "sum":
+            return np.asarray(loss.sum(), dtype=loss.dtype)
+        return loss
+
+    def backward(ctx, g):
+        x, t, w, pw = ctx.inputs
+        e = ctx._edges
+        from ...ops._util import sum_to
+        if ctx.reduction == "mean":
+            g = g / max(int(np.prod(np.broadcast_shapes(x.shape, t.shape, w.shape if w.numel() else (),
+                                                         pw.shape if pw.numel() else ()))), 1)
+        gx = gt = None
+        s = x.sigmoid()
+        if e[0] is not None:
+            if pw.numel():
+                lw = (pw - 1) * t + 1
+                gx = (1 - t) - lw * (1 - s)
+            else:
+                gx = s - t
+            gx = g * gx
+            if w.numel():
+                gx = gx * w
+            gx = sum_to(gx, x.shape)
+        if e[1] is not None:
+            if pw.numel():
+                gt = -x + (pw - 1) * softplus(-x)
+            else:
+                gt = -x
+            gt = g * gt
+            if w.numel():
+                gt = gt * w
+            gt = sum_to(gt, t.shape)
+        return gx, gt, None, None
+
+
+def binary_cross_entropy_with_logits(input, target, weight=None, size_average=None, reduce=None,
+                                     reduction="mean", pos_weight=None):
+    """Sigmoid + BCE in one stable step; ``pos_weight`` weighs positive examples per class."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    _check_reduction(reduction)
+    if target.shape != input.shape:
+        raise ValueError(f"Target size ({target.shape}) must be the same as input size ({input.shape})")
+    empty = _wrap(np.empty((0,), dtype=input._data.dtype))
+    return BCEWithLogits.apply(input, target, weight if weight is not None else empty,
+                               pos_weight if pos_weight is not None else empty, reduction=reduction)
+
+
+def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_target=False):
+    """KL divergence with ``input`` as log-probabilities: ``target * (log target - input)``."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    if reduction not in ("mean", "sum", "none", "batchmean"):
+        raise ValueError(f"{reduction} is not a valid value for reduction")
+    if log_target:
+        loss = target.exp() * (target - input)
+    else:
+        from ...ops.pointwise import xlogy
+        loss = xlogy(target, target) - target * input
+    if reduction == "batchmean":
+        if input.ndim == 0:
+            return loss.sum()
+        return loss.sum() / input.shape[0]
+    return _reduce(loss, reduction)
+
+
+# --- margin / embedding losses -------------------------------------------------------------------
+def cosine_embedding_loss(input1, input2, target, margin=0.0, size_average=None, reduce=None,
+                          reduction="mean"):
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    _check_reduction(reduction)
+    if input1.ndim != input2.ndim or input1.shape != input2.shape:
+        raise RuntimeError(f"cosine_embedding_loss: input1 and input2 must have the same shape, got "
+                           f"{list(input1.shape)} and {list(input2.shape)}")
+    eps = 1e-12
+    d = input1.ndim - 1
+    prod = (input1 * input2).sum(d)
+    m1 = (input1 * input1).sum(d) + eps
+    m2 = (input2 * input2).sum(d) + eps
+    cos = prod / (m1 * m2).sqrt()
+    zeros = cos * 0
+    pos = where(target == 1, 1 - cos, zeros)
+    neg = where(target == -1, (cos - margin).clamp_min(0), zeros)
+    return _reduce(pos + neg, reduction)
+
+
+def margin_ranking_loss(input1, input2, target, margin=0.0, size_average=None, reduce=None,
+                        reduction="mean"):
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    _check_reduction(reduction)
+    if input1.ndim != input2.ndim or input1.ndim != target.ndim:
+        raise RuntimeError(f"margin_ranking_loss : All input tensors should have same dimension but got "
+                           f"sizes: input1: {input1.shape}, input2: {input2.shape}, target: {target.shape} ")
+    return _reduce((-target * (input1 - input2) + margin).clamp_min(0), reduction)
+
+
+def triplet_margin_loss(anchor, positive, negative, margin=1.0, p=2, eps=1e-6, swap=False,
+                        size_average=None, reduce=None, reduction="mean"):
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    _check_reduction(reduction)
+    if not (anchor.ndim == positive.ndim == negative.ndim):
+        raise RuntimeError(f"The anchor, positive, and negative tensors are expected to have the same "
+                           f"number of dimensions, but got: anchor {anchor.ndim}D, positive "
+                           f"{positive.ndim}D, and negative {negative.ndim}D inputs")
+    d_pos = pairwise_distance(anchor, positive, p, eps)
+    d_neg = pairwise_distance(anchor, negative, p, eps)
+    if swap:
+        d_swap = pairwise_distance(positive, negative, p, eps)
+        d_neg = d_neg.minimum(d_swap)
+    return _reduce((margin + d_pos - d_neg).clamp_min(0), reduction)
+
+
+def triplet_margin_with_distance_loss(anchor, positive, negative, *, distance_function=None,
+                                      margin=1.0, swap=False, reduction="mean"):
+    _check_reduction(reduction)
+    dist = distance_function if distance_function is not None else pairwise_distance
+    d_pos = dist(anchor, positive)
+    d_neg = dist(anchor, negative)
+    if swap:
+        d_neg = d_neg.minimum(dist(positive, negative))
+    return _reduce((margin + d_pos - d_neg).clamp_min(0), reduction)
+
+
+def soft_margin_loss(input, target, size_average=None, reduce=None, reduction="mean"):
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    _check_reduction(reduction)
+    return _reduce(softplus(-target * input), reduction)
+
+
+def multilabel_soft_margin_loss(input, target, weight=None, size_average=None, reduce=None,
+                                reduction="mean"):
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    _check_reduction(reduction)
+    loss = -(target * logsigmoid(input) + (1 - target) * logsigmoid(-input))
+    if weight is not None:
+        loss = loss * weight
+    C = input.shape[-1] if input.ndim else 1
+    loss = loss.sum(-1) / C if input.ndim else loss
+    return _reduce(loss, reduction)
+
+
+def poisson_nll_loss(input, target, log_input=True, full=False, size_average=None, eps=1e-8,
+                     reduce=None, reduction="mean"):
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    _check_reduction(reduction)
+    if log_input:
+        loss = input.exp() - target * input
+    else:
+        loss = input - target * (input + eps).log()
+    if full:
+        t = target
+        safe = where(t > 1, t, t * 0 + 1)
+        stirling = safe * safe.log() - safe + 0.5 * (2 * math.pi * safe).log()
+        loss = loss + where(t > 1, stirling, stirling * 0)
+    return _reduce(loss, reduction)
+
+
+def gaussian_nll_loss(input, target, var, full=False, eps=1e-6, reduction="mean"):
+    _check_reduction(reduction)
+    if not isinstance(var, Tensor):
+        from ...ops.creation import full_like
+        var = full_like(input, float(var))
+    if var.shape != input.shape:
+        if input.shape[:-1] == var.shape:
+            var = var.unsqueeze(-1)
+        elif input.shape[:-1] == var.shape[:-1] and var.shape[-1] == 1:
+            pass
+        else:
+            raise ValueError("var is of incorrect size")
+    if (var._data < 0).any():
+        raise ValueError("var has negative entry/entries")
+    # NOTE: PyTorch clamps var in place under no_grad, so the gradient passes as if unclamped.
+    var = var + _wrap(np.maximum(var._data, eps) - var._data)
+    loss = 0.5 * (var.log() + (input - target) ** 2 / var)
+    if full:
+        loss = loss + 0.5 * math.log(2 * math.pi)
+    return _reduce(loss, reduction)
+
+
+def hinge_embedding_loss(input, target, margin=1.0, size_average=None, reduce=None, reduction="mean"):
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    _check_reduction(reduction)
+    zeros = input * 0
+    out_margin = where(target != 1, (margin - input).clamp_min(0), zeros)
+    out_self = where(target != -1, input, zeros)
+    return _reduce(out_margin + out_self, reduction)
+
+
+def multi_margin_loss(input, target, p=1, margin=1.0, weight=None, size_average=None, reduce=None,
+                      reduction="mean"):
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    _check_reduction(reduction)
+    if p not in (1, 2):
+        raise ValueError("only p == 1 and p == 2 supported")
+    x = input if input.ndim == 2 else input.reshape(1, -1)
+    t = target.reshape(-1)
+    C = x.shape[1]
+    xy = x.gather(1, t.unsqueeze(1))
+    z = (margin - xy + x).clamp_min(0)
+    if p == 2:
+        z = z * z
+    if weight is not None:
+        z = z * weight[t].unsqueeze(1)
+    mask = np.ones(x.shape, dtype=x._data.dtype)
+    mask[np.arange(x.shape[0]), t._data] = 0
+    loss = (z * _wrap(mask)).sum(1) / C
+    if input.ndim < 2:
+        loss = loss.reshape(())
+    return _reduce(loss, reduction)
+
+
+def multilabel_margin_loss(input, target, size_average=None, reduce=None, reduction="mean"):
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    _check_reduction(reduction)
+    x = input if input.ndim == 2 else input.reshape(1, -1)
+    t = target._data.reshape(x.shape)
+    N, C = x.shape
+    is_target = np.zeros((N, C), dtype=bool)
+    valid = np.zeros((N, C), dtype=bool)
+    for i in range(N):  # targets end at the first -1
+        row = t[i]
+        stop = np.where(row < 0)[0]
+        k = stop[0] if stop.size else C
+        valid[i, :k] = True
+        is_target[i, row[:k]] = True
+    loss_rows = []
+    from ...ops.shape import stack
+    for i in range(N):
+        ys = t[i][valid[i]]
+        xi = x[i]
+        nt = _wrap((~is_target[i]).astype(x._data.dtype))
+        s = None
+        for y in ys:
+            term = ((1 - xi[int(y)] + xi).clamp_min(0) * nt).sum()
+            s = term if s is None else s + term
+        loss_rows.append((s if s is not None else xi.sum() * 0) / C)
+    loss = stack(loss_rows)
+    if input.ndim < 2:
+        loss = loss.reshape(())
+    return _reduce(loss, reduction)
+
+
+def ctc_loss(log_probs, targets, input_lengths, target_lengths, blank=0, reduction="mean",
+             zero_infinity=False):
+    raise NotImplementedError("ctc_loss is not implemented in ember yet")

@@ -1,0 +1,58 @@
+"""Adadelta."""
+import numpy as np
+
+from ._validate import check_lr, check_nonneg
+from .optimizer import Optimizer, _scalar_state, _to_scalar, _wrap
+
+__all__ = ["Adadelta"]
+
+
+def _adadelta(p, g, sq, acc, lr, rho, eps, weight_decay, maximize):
+    if maximize:
+        g = -g
+    if weight_decay != 0:
+        g = g + weight_decay * p
+    sq *= rho
+    sq += (1 - rho) * g * g
+    std = sq + eps
+    np.sqrt(std, out=std)
+    delta = acc + eps
+    np.sqrt(delta, out=delta)
+    delta /= std
+    delta *= g
+    acc *= rho
+    acc += (1 - rho) * delta * delta
+    p -= lr * delta
+
+
+class Adadelta(Optimizer):
+    """Adadelta: ``torch.optim.Adadelta(params, lr=1.0, rho=0.9)``."""
+
+    def __init__(self, params, lr=1.0, rho=0.9, eps=1e-6, weight_decay=0, foreach=None, *,
+                 capturable=False, maximize=False, differentiable=False):
+        check_lr(lr)
+        if not 0.0 <= rho <= 1.0:
+            raise ValueError(f"Invalid rho value: {rho}")
+        check_nonneg("epsilon", eps)
+        check_nonneg("weight_decay", weight_decay)
+        defaults = dict(lr=lr, rho=rho, eps=eps, weight_decay=weight_decay, maximize=maximize,
+                        capturable=capturable, foreach=foreach, differentiable=differentiable)
+        super().__init__(params, defaults)
+
+    def step(self, closure=None):
+        loss = None if closure is None else self._closure_loss(closure)
+        for group in self.param_groups:
+            lr = _to_scalar(group["lr"])
+            for p in group["params"]:
+                if p.grad is None:
+                    continue
+                st = self.state[p]
+                if len(st) == 0:
+                    st["step"] = _scalar_state(0.0)
+                    st["square_avg"] = _wrap(np.zeros_like(p._data))
+                    st["acc_delta"] = _wrap(np.zeros_like(p._data))
+                st["step"]._data += 1
+                _adadelta(p._data, p.grad._data, st["square_avg"]._data, st["acc_delta"]._data,
+                          lr, group["rho"], group["eps"], group["weight_decay"], group["maximize"])
+                p._vbox[0] += 1
+        return loss

@@ -1,0 +1,60 @@
+"""ASGD: averaged stochastic gradient descent."""
+import numpy as np
+
+from ._validate import check_lr, check_nonneg
+from .optimizer import Optimizer, _scalar_state, _to_scalar, _wrap
+
+__all__ = ["ASGD"]
+
+
+def _asgd(p, g, ax, eta, mu, step, lr, lambd, alpha, t0, weight_decay, maximize):
+    """``eta`` and ``mu`` are PyTorch's float32 0-d state arrays, updated in place."""
+    if maximize:
+        g = -g
+    if weight_decay != 0:
+        g = g + weight_decay * p
+    eta_value = float(eta)
+    p *= 1 - lambd * eta_value
+    p -= eta_value * g
+    if float(mu) != 1:
+        d = p - ax
+        d *= mu
+        ax += d
+    else:
+        ax[...] = p
+    eta[...] = lr / ((1 + lambd * lr * step) ** alpha)
+    mu[...] = 1 / max(1, step - t0)
+
+
+class ASGD(Optimizer):
+    """ASGD: ``torch.optim.ASGD(params, lr=1e-2, lambd=1e-4, alpha=0.75, t0=1e6)``."""
+
+    def __init__(self, params, lr=1e-2, lambd=1e-4, alpha=0.75, t0=1e6, weight_decay=0,
+                 foreach=None, maximize=False, differentiable=False, capturable=False):
+        check_lr(lr)
+        check_nonneg("weight_decay", weight_decay)
+        defaults = dict(lr=lr, lambd=lambd, alpha=alpha, t0=t0, weight_decay=weight_decay,
+                        foreach=foreach, maximize=maximize, differentiable=differentiable,
+                        capturable=capturable)
+        super().__init__(params, defaults)
+
+    def step(self, closure=None):
+        loss = None if closure is None else self._closure_loss(closure)
+        for group in self.param_groups:
+            lr = _to_scalar(group["lr"])
+            for p in group["params"]:
+                if p.grad is None:
+                    continue
+                st = self.state[p]
+                if len(st) == 0:
+                    st["step"] = _scalar_state(0.0)
+                    st["eta"] = _scalar_state(lr)
+                    st["mu"] = _scalar_state(1.0)
+                    st["ax"] = _wrap(np.zeros_like(p._data))
+                s = st["step"]._data
+                s += 1
+                _asgd(p._data, p.grad._data, st["ax"]._data, st["eta"]._data, st["mu"]._data,
+                      float(s), lr, group["lambd"], group["alpha"], group["t0"],
+                      group["weight_decay"], group["maximize"])
+                p._vbox[0] += 1
+        return loss

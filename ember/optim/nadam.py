@@ -1,0 +1,79 @@
+"""NAdam: Adam with Nesterov momentum (momentum decay schedule, optional decoupled decay)."""
+import numpy as np
+
+from ._validate import check_adam_like, check_nonneg
+from .adam import _lerp_, _step_count
+from .optimizer import Optimizer, _scalar_state, _to_scalar, _wrap
+
+__all__ = ["NAdam"]
+
+
+def _nadam(p, g, m, v, mu_product, step, lr, beta1, beta2, eps, weight_decay, momentum_decay,
+           decoupled, maximize):
+    """``mu_product`` is the float32 0-d array PyTorch keeps (its rounding matters)."""
+    if maximize:
+        g = -g
+    bias_correction2 = 1 - beta2 ** step
+    if weight_decay != 0:
+        if decoupled:
+            p *= 1 - lr * weight_decay
+        else:
+            g = g + weight_decay * p
+    mu = beta1 * (1.0 - 0.5 * (0.96 ** (step * momentum_decay)))
+    mu_next = beta1 * (1.0 - 0.5 * (0.96 ** ((step + 1) * momentum_decay)))
+    mu_product *= mu
+    mp = float(mu_product)
+    _lerp_(m, g, 1 - beta1)
+    v *= beta2
+    v += (1 - beta2) * g * g
+    denom = v / bias_correction2
+    np.sqrt(denom, out=denom)
+    denom += eps
+    upd = (-lr * (1.0 - mu) / (1.0 - mp)) * g
+    upd /= denom
+    p += upd
+    upd = ((-lr * mu_next) / (1.0 - mp * mu_next)) * m
+    upd /= denom
+    p += upd
+
+
+class NAdam(Optimizer):
+    """NAdam: ``torch.optim.NAdam(params, lr=2e-3, momentum_decay=4e-3)``."""
+
+    def __init__(self, params, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0,
+                 momentum_decay=4e-3, decoupled_weight_decay=False, *, foreach=None, maximize=False,
+                 capturable=False, differentiable=False):
+        check_adam_like(lr, betas, eps, weight_decay)
+        check_nonneg("momentum_decay", momentum_decay)
+        defaults = dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
+                        momentum_decay=momentum_decay, decoupled_weight_decay=decoupled_weight_decay,
+                        maximize=maximize, foreach=foreach, capturable=capturable,
+                        differentiable=differentiable)
+        super().__init__(params, defaults)
+
+    def __setstate__(self, state):
+        super().__setstate__(state)
+        for st in self.state.values():
+            if "mu_product" in st and not hasattr(st["mu_product"], "_data"):
+                st["mu_product"] = _scalar_state(st["mu_product"])
+
+    def step(self, closure=None):
+        loss = None if closure is None else self._closure_loss(closure)
+        for group in self.param_groups:
+            lr = _to_scalar(group["lr"])
+            beta1, beta2 = group["betas"]
+            for p in group["params"]:
+                if p.grad is None:
+                    continue
+                st = self.state[p]
+                if len(st) == 0:
+                    st["step"] = _scalar_state(0.0)
+                    st["mu_product"] = _scalar_state(1.0)
+                    st["exp_avg"] = _wrap(np.zeros_like(p._data))
+                    st["exp_avg_sq"] = _wrap(np.zeros_like(p._data))
+                _nadam(p._data, p.grad._data, st["exp_avg"]._data, st["exp_avg_sq"]._data,
+                       st["mu_product"]._data, _step_count(st), lr, beta1, beta2, group["eps"],
+                       group["weight_decay"], group["momentum_decay"],
+                       group["decoupled_weight_decay"], group["maximize"])
+                p._vbox[0] += 1
+        return loss

@@ -1,0 +1,68 @@
+"""RAdam: Adam with a rectified adaptive learning rate."""
+import numpy as np
+
+from ._validate import check_adam_like
+from .adam import _lerp_, _step_count
+from .optimizer import Optimizer, _scalar_state, _to_scalar, _wrap
+
+__all__ = ["RAdam"]
+
+
+def _radam(p, g, m, v, step, lr, beta1, beta2, eps, weight_decay, decoupled, maximize):
+    if maximize:
+        g = -g
+    if weight_decay != 0:
+        if decoupled:
+            p *= 1 - lr * weight_decay
+        else:
+            g = g + weight_decay * p
+    _lerp_(m, g, 1 - beta1)
+    v *= beta2
+    v += (1 - beta2) * g * g
+    bias_correction1 = 1 - beta1 ** step
+    bias_correction2 = 1 - beta2 ** step
+    upd = m / bias_correction1
+    rho_inf = 2 / (1 - beta2) - 1
+    rho_t = rho_inf - 2 * step * (beta2 ** step) / bias_correction2
+    # NOTE: the product order is PyTorch's: ((m_hat * lr) * adaptive_lr) * rect.
+    upd *= lr
+    if rho_t > 5.0:
+        rect = ((rho_t - 4) * (rho_t - 2) * rho_inf / ((rho_inf - 4) * (rho_inf - 2) * rho_t)) ** 0.5
+        s = np.sqrt(v)
+        s += eps
+        adaptive = bias_correction2 ** 0.5 / s
+        upd *= adaptive
+        upd *= rect
+    p -= upd
+
+
+class RAdam(Optimizer):
+    """RAdam: ``torch.optim.RAdam(params, lr=1e-3)``."""
+
+    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0,
+                 decoupled_weight_decay=False, *, foreach=None, maximize=False, capturable=False,
+                 differentiable=False):
+        check_adam_like(lr, betas, eps, weight_decay)
+        defaults = dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, maximize=maximize,
+                        foreach=foreach, capturable=capturable,
+                        decoupled_weight_decay=decoupled_weight_decay, differentiable=differentiable)
+        super().__init__(params, defaults)
+
+    def step(self, closure=None):
+        loss = None if closure is None else self._closure_loss(closure)
+        for group in self.param_groups:
+            lr = _to_scalar(group["lr"])
+            beta1, beta2 = group["betas"]
+            for p in group["params"]:
+                if p.grad is None:
+                    continue
+                st = self.state[p]
+                if len(st) == 0:
+                    st["step"] = _scalar_state(0.0)
+                    st["exp_avg"] = _wrap(np.zeros_like(p._data))
+                    st["exp_avg_sq"] = _wrap(np.zeros_like(p._data))
+                _radam(p._data, p.grad._data, st["exp_avg"]._data, st["exp_avg_sq"]._data,
+                       _step_count(st), lr, beta1, beta2, group["eps"], group["weight_decay"],
+                       group["decoupled_weight_decay"], group["maximize"])
+                p._vbox[0] += 1
+        return loss

@@ -1,0 +1,76 @@
+"""RMSprop, with ``centered``, momentum and weight decay."""
+import numpy as np
+
+from ._validate import check_lr, check_nonneg
+from .adam import _lerp_
+from .optimizer import Optimizer, _scalar_state, _to_scalar, _wrap
+
+__all__ = ["RMSprop"]
+
+
+def _rmsprop(p, g, sq, gavg, buf, lr, alpha, eps, weight_decay, momentum, maximize):
+    if maximize:
+        g = -g
+    if weight_decay != 0:
+        g = g + weight_decay * p
+    sq *= alpha
+    sq += (1 - alpha) * g * g
+    if gavg is not None:
+        _lerp_(gavg, g, 1 - alpha)
+        avg = gavg * -1
+        avg *= gavg
+        avg += sq
+        np.sqrt(avg, out=avg)
+    else:
+        avg = np.sqrt(sq)
+    avg += eps
+    if buf is not None:
+        buf *= momentum
+        buf += g / avg
+        p -= lr * buf
+    else:
+        upd = (-lr) * g
+        upd /= avg
+        p += upd
+
+
+class RMSprop(Optimizer):
+    """RMSprop: ``torch.optim.RMSprop(params, lr=1e-2, alpha=0.99)``."""
+
+    def __init__(self, params, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0, momentum=0,
+                 centered=False, capturable=False, foreach=None, maximize=False,
+                 differentiable=False):
+        check_lr(lr)
+        check_nonneg("epsilon", eps)
+        check_nonneg("momentum", momentum)
+        check_nonneg("weight_decay", weight_decay)
+        check_nonneg("alpha", alpha)
+        defaults = dict(lr=lr, momentum=momentum, alpha=alpha, eps=eps, centered=centered,
+                        weight_decay=weight_decay, capturable=capturable, foreach=foreach,
+                        maximize=maximize, differentiable=differentiable)
+        super().__init__(params, defaults)
+
+    def step(self, closure=None):
+        loss = None if closure is None else self._closure_loss(closure)
+        for group in self.param_groups:
+            lr = _to_scalar(group["lr"])
+            momentum, centered = group["momentum"], group["centered"]
+            for p in group["params"]:
+                if p.grad is None:
+                    continue
+                st = self.state[p]
+                if len(st) == 0:
+                    st["step"] = _scalar_state(0.0)
+                    st["square_avg"] = _wrap(np.zeros_like(p._data))
+                    if momentum > 0:
+                        st["momentum_buffer"] = _wrap(np.zeros_like(p._data))
+                    if centered:
+                        st["grad_avg"] = _wrap(np.zeros_like(p._data))
+                st["step"]._data += 1
+                _rmsprop(p._data, p.grad._data, st["square_avg"]._data,
+                         st["grad_avg"]._data if centered else None,
+                         st["momentum_buffer"]._data if momentum > 0 else None, lr,
+                         group["alpha"], group["eps"], group["weight_decay"], momentum,
+                         group["maximize"])
+                p._vbox[0] += 1
+        return loss

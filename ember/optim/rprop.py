@@ -1,0 +1,53 @@
+"""Rprop: resilient backpropagation (sign-based steps with adaptive per-element sizes)."""
+import numpy as np
+
+from ._validate import check_lr
+from .optimizer import Optimizer, _scalar_state, _to_scalar, _wrap
+
+__all__ = ["Rprop"]
+
+
+def _rprop(p, g, prev, step_size, etaminus, etaplus, step_size_min, step_size_max, maximize):
+    if maximize:
+        g = -g
+    sign = np.sign(g * prev)
+    factor = np.where(sign > 0, etaplus, np.where(sign < 0, etaminus, 1.0)).astype(p.dtype)
+    step_size *= factor
+    np.clip(step_size, step_size_min, step_size_max, out=step_size)
+    g = np.where(sign < 0, 0, g).astype(p.dtype)
+    upd = np.sign(g)
+    upd *= step_size
+    p -= upd
+    prev[...] = g
+
+
+class Rprop(Optimizer):
+    """Rprop: ``torch.optim.Rprop(params, lr=1e-2, etas=(0.5, 1.2), step_sizes=(1e-6, 50))``."""
+
+    def __init__(self, params, lr=1e-2, etas=(0.5, 1.2), step_sizes=(1e-6, 50), *,
+                 capturable=False, foreach=None, maximize=False, differentiable=False):
+        check_lr(lr)
+        if not 0.0 < etas[0] < 1.0 < etas[1]:
+            raise ValueError(f"Invalid eta values: {etas[0]}, {etas[1]}")
+        defaults = dict(lr=lr, etas=etas, step_sizes=step_sizes, foreach=foreach,
+                        maximize=maximize, differentiable=differentiable, capturable=capturable)
+        super().__init__(params, defaults)
+
+    def step(self, closure=None):
+        loss = None if closure is None else self._closure_loss(closure)
+        for group in self.param_groups:
+            etaminus, etaplus = group["etas"]
+            smin, smax = group["step_sizes"]
+            for p in group["params"]:
+                if p.grad is None:
+                    continue
+                st = self.state[p]
+                if len(st) == 0:
+                    st["step"] = _scalar_state(0.0)
+                    st["prev"] = _wrap(np.zeros_like(p._data))
+                    st["step_size"] = _wrap(np.full_like(p._data, _to_scalar(group["lr"])))
+                st["step"]._data += 1
+                _rprop(p._data, p.grad._data, st["prev"]._data, st["step_size"]._data, etaminus,
+                       etaplus, smin, smax, group["maximize"])
+                p._vbox[0] += 1
+        return loss

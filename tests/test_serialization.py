@@ -199,3 +199,25 @@ def test_bfloat16_loads_as_float32(tmp_path):
     p = tmp_path / "bf.pt"
     torch.save({"x": torch.tensor([1.5, -2.0], dtype=torch.bfloat16)}, p)
     assert ember.load(p)["x"].tolist() == [1.5, -2.0]
+
+
+def test_ember_module_and_optimizer_load_in_torch(tmp_path):
+    m = ember.nn.Linear(3, 2)
+    opt = ember.optim.Adam(m.parameters(), lr=0.01)
+    m(ember.ones(4, 3)).sum().backward()
+    opt.step()
+    p = tmp_path / "em.pt"
+    ember.save({"model": m.state_dict(), "optim": opt.state_dict()}, p)
+    r = torch.load(p, weights_only=True)
+    t = torch.nn.Linear(3, 2)
+    t.load_state_dict(r["model"])
+    np.testing.assert_array_equal(t.weight.detach().numpy(), m.weight.detach().numpy())
+    topt = torch.optim.Adam(t.parameters(), lr=0.01)
+    topt.load_state_dict(r["optim"])
+    assert set(topt.state_dict()["state"][0]) == {"step", "exp_avg", "exp_avg_sq"}
+    # a whole module, explicitly trusted
+    ember.save(m, tmp_path / "whole.pt")
+    m2 = ember.load(tmp_path / "whole.pt", weights_only=False)
+    np.testing.assert_array_equal(m2.weight.detach().numpy(), m.weight.detach().numpy())
+    with pytest.raises(pickle.UnpicklingError, match="ember.nn"):
+        ember.load(tmp_path / "whole.pt")

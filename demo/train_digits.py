@@ -93,7 +93,7 @@ def main():
             optimizer.step()
             total += loss.item() * len(xb)
             seen += len(xb)
-            bar.set_postfix(loss=f"{total / seen:.4f}")
+            bar.set_postfix(loss=f"{total / seen:.4f}", refresh=False)
         scheduler.step()
         acc, _ = evaluate(model, x_test, y_test)
         print(f"epoch {epoch:2d}: train loss {total / seen:.4f}, test accuracy {acc:.2%}")

@@ -1,5 +1,5 @@
 """Normalisation: batch_norm, instance_norm, layer_norm, group_norm, rms_norm,
-local_response_norm, normalize.
+local_response_norm (normalize lives in basic.py).
 
 One Function, ``NormAffine``, standardises over some axes and applies an optional affine map
 in the same pass; its backward is the closed form
@@ -16,7 +16,7 @@ from ...autograd.function import Function
 from ...autograd.grad_mode import GRAD_ENABLED
 
 __all__ = ["batch_norm", "instance_norm", "layer_norm", "group_norm", "rms_norm",
-           "local_response_norm", "normalize"]
+           "local_response_norm"]
 
 
 def _sum_to_np(a, shape):
@@ -280,12 +280,3 @@ def local_response_norm(input, size, alpha=1e-4, beta=0.75, k=1.0):
     div = (div * alpha + k).pow(beta)
     return input / div
 
-
-def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):
-    """input / max(||input||_p along dim, eps)."""
-    denom = input.norm(p, dim, keepdim=True).clamp_min(eps).expand_as(input)
-    r = input / denom
-    if out is not None:
-        out.copy_(r)
-        return out
-    return r

@@ -4,8 +4,6 @@ import itertools
 import math
 import warnings
 
-import numpy as np
-
 __all__ = ["Dataset", "IterableDataset", "TensorDataset", "StackDataset", "ConcatDataset",
            "ChainDataset", "Subset", "random_split"]
 
@@ -177,6 +175,3 @@ def random_split(dataset, lengths, generator=None):
     return [Subset(dataset, indices[offset - length:offset])
             for offset, length in zip(itertools.accumulate(lengths), lengths)]
 
-
-# keep NumPy imported for subclasses that index with arrays
-_ = np

@@ -183,7 +183,7 @@ HalfTensor = _LegacyTensorType(float16)
 
 from . import linalg  # noqa: E402
 from . import cuda, backends, accelerator  # noqa: E402,F401
-from . import nn, optim, utils  # noqa: E402,F401
+from . import nn, optim, utils, distributions  # noqa: E402,F401
 from .serialization import save, load  # noqa: E402
 from . import serialization  # noqa: E402,F401
 from . import multiprocessing, sparse  # noqa: E402,F401

@@ -63,7 +63,7 @@ def _act(name, fwd, grad):
             return _wrap(np.asarray(r, dtype=g._data.dtype))
         return grad(_T, g, ctx.inputs[0], **ctx.attrs)
 
-    cls = type(name, (Function,), dict(forward=forward, backward=backward, node_name=name + "Backward0"))
+    cls = type(name, (Function,), dict(forward=forward, backward=backward, node_name=name + "0"))
     return cls
 
 
@@ -71,13 +71,26 @@ def _float_check(input, name):
     if not isinstance(input, Tensor):
         raise TypeError(f"{name}(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}")
     if input._data.dtype.kind != "f":
-        raise RuntimeError(f'"{name}" not implemented for \'{input.dtype.name.capitalize()}\'')
+        raise NotImplementedError(f'"{name}" not implemented for \'{_legacy_name(input)}\'')
 
 
-def _inplace(input, out):
-    """Write ``out`` into ``input`` for the ``inplace=True`` / ``f_`` variants."""
-    return input.copy_(out) if (GRAD_ENABLED[0] and (input.requires_grad or out.requires_grad)) \
-        else _assign(input, out)
+_LEGACY = {"int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte",
+           "bool": "Bool", "float32": "Float", "float64": "Double", "float16": "Half",
+           "bfloat16": "BFloat16"}
+
+
+def _legacy_name(t):
+    return _LEGACY.get(t.dtype.name, t.dtype.name)
+
+
+def _run(input, inplace, f):
+    """``f(input)``, written back into ``input`` for ``inplace=True`` (rebasing the graph)."""
+    if not inplace:
+        return f(input)
+    if GRAD_ENABLED[0] and input.requires_grad:
+        from ...ops.index import _inplace_record
+        return _inplace_record(input, f)
+    return _assign(input, f(input))
 
 
 def _assign(input, out):
@@ -106,8 +119,7 @@ def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
     """Clamp to ``[min_val, max_val]`` (gradient 0 outside the open interval)."""
     if min_val > max_val:
         raise ValueError("min_val cannot be greater than max_val")
-    out = Relu6.apply(input, lo=min_val, hi=max_val)
-    return _inplace(input, out) if inplace else out
+    return _run(input, inplace, lambda t: Relu6.apply(t, lo=min_val, hi=max_val))
 
 
 def hardtanh_(input, min_val=-1.0, max_val=1.0):
@@ -123,8 +135,7 @@ LeakyRelu = _act("LeakyReluBackward", lambda x, s: np.where(x > 0, x, x * s),
 
 
 def leaky_relu(input, negative_slope=0.01, inplace=False):
-    out = LeakyRelu.apply(input, s=negative_slope)
-    return _inplace(input, out) if inplace else out
+    return _run(input, inplace, lambda t: LeakyRelu.apply(t, s=negative_slope))
 
 
 def leaky_relu_(input, negative_slope=0.01):
@@ -168,10 +179,8 @@ def rrelu(input, lower=1.0 / 8, upper=1.0 / 3, training=False, inplace=False):
         from ...ops.random import _rng
         a = _rng(None).uniform(lower, upper, size=input.shape).astype(input._data.dtype)
         slope = _wrap(np.where(input._data >= 0, 1, a).astype(input._data.dtype))
-        out = input * slope
-    else:
-        out = leaky_relu(input, (lower + upper) / 2)
-    return _inplace(input, out) if inplace else out
+        return _run(input, inplace, lambda t: t * slope)
+    return _run(input, inplace, lambda t: leaky_relu(t, (lower + upper) / 2))
 
 
 def rrelu_(input, lower=1.0 / 8, upper=1.0 / 3, training=False):
@@ -193,8 +202,7 @@ _SELU_A, _SELU_S = 1.6732632423543772848170429916717, 1.050700987355480493419334
 
 
 def elu(input, alpha=1.0, inplace=False):
-    out = Elu.apply(input, alpha=alpha, scale=1.0, input_scale=1.0)
-    return _inplace(input, out) if inplace else out
+    return _run(input, inplace, lambda t: Elu.apply(t, alpha=alpha, scale=1.0, input_scale=1.0))
 
 
 def elu_(input, alpha=1.0):
@@ -202,8 +210,7 @@ def elu_(input, alpha=1.0):
 
 
 def selu(input, inplace=False):
-    out = Elu.apply(input, alpha=_SELU_A, scale=_SELU_S, input_scale=1.0)
-    return _inplace(input, out) if inplace else out
+    return _run(input, inplace, lambda t: Elu.apply(t, alpha=_SELU_A, scale=_SELU_S, input_scale=1.0))
 
 
 def selu_(input):
@@ -213,8 +220,7 @@ def selu_(input):
 def celu(input, alpha=1.0, inplace=False):
     if alpha == 0:
         raise RuntimeError("ZeroDivisionError")
-    out = Elu.apply(input, alpha=alpha, scale=1.0, input_scale=1.0 / alpha)
-    return _inplace(input, out) if inplace else out
+    return _run(input, inplace, lambda t: Elu.apply(t, alpha=alpha, scale=1.0, input_scale=1.0 / alpha))
 
 
 def celu_(input, alpha=1.0):
@@ -263,8 +269,7 @@ Silu = _act("SiluBackward", lambda x: x * _sp.expit(x), _silu_g)
 
 
 def silu(input, inplace=False):
-    out = Silu.apply(input)
-    return _inplace(input, out) if inplace else out
+    return _run(input, inplace, lambda t: Silu.apply(t))
 
 
 def _softplus_np(x):
@@ -291,8 +296,7 @@ Mish = _act("MishBackward", _mish_f, _mish_g)
 
 
 def mish(input, inplace=False):
-    out = Mish.apply(input)
-    return _inplace(input, out) if inplace else out
+    return _run(input, inplace, lambda t: Mish.apply(t))
 
 
 def sigmoid(input):
@@ -330,8 +334,7 @@ Hardsigmoid = _act("HardsigmoidBackward", lambda x: np.clip(x / 6 + 0.5, 0, 1),
 
 
 def hardsigmoid(input, inplace=False):
-    out = Hardsigmoid.apply(input)
-    return _inplace(input, out) if inplace else out
+    return _run(input, inplace, lambda t: Hardsigmoid.apply(t))
 
 
 def _hardswish_g(xp, g, x):
@@ -343,8 +346,7 @@ Hardswish = _act("HardswishBackward", lambda x: x * np.clip(x + 3, 0, 6) / 6, _h
 
 
 def hardswish(input, inplace=False):
-    out = Hardswish.apply(input)
-    return _inplace(input, out) if inplace else out
+    return _run(input, inplace, lambda t: Hardswish.apply(t))
 
 
 Threshold = _act("ThresholdBackward", lambda x, th, v: np.where(x > th, x, np.asarray(v, x.dtype)),
@@ -353,8 +355,7 @@ Threshold = _act("ThresholdBackward", lambda x, th, v: np.where(x > th, x, np.as
 
 def threshold(input, threshold, value, inplace=False):
     """``x if x > threshold else value``."""
-    out = Threshold.apply(input, th=threshold, v=value)
-    return _inplace(input, out) if inplace else out
+    return _run(input, inplace, lambda t: Threshold.apply(t, th=threshold, v=value))
 
 
 def threshold_(input, threshold, value):

@@ -12,7 +12,7 @@ from ..._tensor import Tensor, _wrap
 from ...autograd.function import Function
 from ...autograd.grad_mode import GRAD_ENABLED
 from ...ops.compare import where
-from .activation import logsigmoid, softplus
+from .activation import _legacy_name, logsigmoid, softplus
 from .basic import pairwise_distance
 
 __all__ = ["cross_entropy", "nll_loss", "mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss",
@@ -49,7 +49,7 @@ def _reduce(loss, reduction):
 
 
 def _tname(t):
-    return t.dtype.name.capitalize() if t.dtype.name != "int64" else "Long"
+    return _legacy_name(t)
 
 
 def _check_target_size(name, input, target):

@@ -306,10 +306,11 @@ class ModuleDict(Module):
                 self[m[0]] = m[1]
 
 
-def _param_str(p):
+def _param_str(p, typename=False):
     size_str = "x".join(str(size) for size in p.size())
     return "{} containing: [{} of size {}]".format(
-        "Parameter" if isinstance(p, Parameter) else "Tensor", p.dtype, size_str)
+        "Parameter" if isinstance(p, Parameter) else "Tensor", p.type() if typename else p.dtype,
+        size_str)
 
 
 class ParameterList(Module):
@@ -489,7 +490,7 @@ class ParameterDict(Module):
         child_lines = []
         for k, p in self.items():
             if isinstance(p, Tensor):
-                child_lines.append("  (" + str(k) + "): " + _param_str(p))
+                child_lines.append("  (" + str(k) + "): " + _param_str(p, True))
             else:
                 child_lines.append("  (" + str(k) + "): Object of type: " + type(p).__name__)
         return "\n".join(child_lines)

@@ -57,8 +57,7 @@ class RNNSequence(Function):
 
     NOTE: sigmoid(x) = 0.5 * tanh(x / 2) + 0.5: the sigmoid gates' rows of W_hh and columns of
     the input projection are pre-scaled by 1/2, so one tanh over the whole gate block (plus an
-    affine on the sigmoid part) replaces scipy's expit, which is ~5x slower per element.  LSTM
-    gates are reordered internally to i, f, o, g so that the sigmoid gates are contiguous.
+    affine on the sigmoid part) replaces scipy's expit, which is ~5x slower per element.
     """
 
     def forward(ctx, xp, h0, *rest, mode, batch_sizes, reverse, has_bias):
@@ -126,25 +125,20 @@ class RNNSequence(Function):
                     h[:bsz] = o
             ctx.RZ, ctx.NN, ctx.GHN, ctx.w = RZ, NN, GHN, w
         elif lstm:
-            H3 = 3 * H
-            idx = np.r_[0:2 * H, 3 * H:4 * H, 2 * H:3 * H]    # i, f, o, g
-            scale = np.ones(G, dt)
-            scale[:H3] = 0.5
-            wp = w[idx]
-            Ws = np.ascontiguousarray((wp * scale[:, None]).T)    # (H, 4H)
-            xs = xp[:, idx]
-            if b is not None:
-                xs += b[idx]
+            H2, H3 = 2 * H, 3 * H
+            scale = np.full(G, 0.5, dt)                          # i, f, o: sigmoid via tanh
+            scale[H2:H3] = 1.0                                   # g: tanh
+            shift = scale.copy()
+            shift[H2:H3] = 0.0
+            Ws = np.ascontiguousarray((w * scale[:, None]).T)    # (H, 4H)
+            xs = xp + b if b is not None else xp.copy()
             xs *= scale
-            shift = np.zeros(G, dt)
-            shift[:H3] = 0.5
             A = np.empty((N, G), dt)
             C = np.empty((N, H), dt)
             TC = np.empty((N, H), dt)
             CP = None if uniform else np.empty((N, H), dt)
             c = c0 if uniform else c0.copy()
             tmp = np.empty((B, H), dt)
-            H2 = 2 * H
             for t in order:
                 s, e = off[t], off[t + 1]
                 bsz = e - s
@@ -163,12 +157,12 @@ class RNNSequence(Function):
                 cn = C[s:e]
                 np.multiply(a[:, H:H2], cp, out=cn)
                 tm = tmp[:bsz]
-                np.multiply(a[:, :H], a[:, H3:], out=tm)
+                np.multiply(a[:, :H], a[:, H2:H3], out=tm)
                 cn += tm
                 tc = TC[s:e]
                 np.tanh(cn, out=tc)
                 o = OUT[s:e]
-                np.multiply(a[:, H2:H3], tc, out=o)
+                np.multiply(a[:, H3:], tc, out=o)
                 if uniform:
                     h, c = o, cn
                 else:
@@ -177,7 +171,7 @@ class RNNSequence(Function):
             ctx.CP = _prev_parts(CP, C, c0, reverse)
             if uniform:
                 c = c.copy()
-            ctx.A, ctx.TC, ctx.wp, ctx.idx = A, TC, wp, idx
+            ctx.A, ctx.TC, ctx.w = A, TC, w
         else:
             WT = np.ascontiguousarray(w.T)
             xs = xp + b if b is not None else xp
@@ -249,8 +243,8 @@ class RNNSequence(Function):
             dW = _rows_matmul_t(DG, HP)
             dc = None
         elif mode == "LSTM":
-            A, TC, CP, wp, idx = ctx.A, ctx.TC, ctx.CP, ctx.wp, ctx.idx
-            i, f, o, g = A[:, :H], A[:, H:2 * H], A[:, 2 * H:3 * H], A[:, 3 * H:]
+            A, TC, CP, w = ctx.A, ctx.TC, ctx.CP, ctx.w
+            i, f, g, o = A[:, :H], A[:, H:2 * H], A[:, 2 * H:3 * H], A[:, 3 * H:]
             R = o * (1 - TC * TC)                  # dc += dh * R
             M = np.empty((N, 3, H), dt)            # d(i, f, g preact) = dc * M
             np.multiply(g, i * (1 - i), out=M[:, 0])
@@ -258,7 +252,7 @@ class RNNSequence(Function):
                 np.multiply(a, f[s0:e0] * (1 - f[s0:e0]), out=M[s0:e0, 1])
             np.multiply(i, 1 - g * g, out=M[:, 2])
             Q = TC * o * (1 - o)                   # d(o preact) = dh * Q
-            DG = np.empty((N, 4 * H), dt)          # internal order i, f, o, g
+            DG = np.empty((N, 4 * H), dt)
             DG3 = DG.reshape(N, 4, H)
             dc = np.array(gcn._data, copy=True)
             for t in order:
@@ -268,14 +262,12 @@ class RNNSequence(Function):
                 dct = dht * R[s:e]
                 dct += dc[:bsz]
                 d3 = DG3[s:e]
-                np.multiply(dct[:, None, :], M[s:e, :2], out=d3[:, :2])
-                np.multiply(dct, M[s:e, 2], out=d3[:, 3])
-                np.multiply(dht, Q[s:e], out=d3[:, 2])
+                np.multiply(dct[:, None, :], M[s:e], out=d3[:, :3])
+                np.multiply(dht, Q[s:e], out=d3[:, 3])
                 np.multiply(dct, f[s:e], out=dc[:bsz])
-                np.matmul(DG[s:e], wp, out=dh[:bsz])
-            inv = np.argsort(idx)
-            dxp = DG[:, inv]
-            dW = _rows_matmul_t(DG, HP)[inv]
+                np.matmul(DG[s:e], w, out=dh[:bsz])
+            dxp = DG
+            dW = _rows_matmul_t(DG, HP)
         else:
             w = ctx.w
             OUT = ctx.OUT
@@ -300,7 +292,7 @@ class RNNSequence(Function):
             res.append(_wrap(dc) if ed[2] is not None else None)
         res.append(_wrap(dW) if ed[iw] is not None else None)
         if ctx.has_bias:
-            res.append(_wrap(DG.sum(0) if mode != "LSTM" else dxp.sum(0))
+            res.append(_wrap(DG.sum(0))
                        if ed[iw + 1] is not None else None)
         return tuple(res)
 

@@ -226,7 +226,7 @@ def _check_class_target(name, input, target, C, ignore_index):
                                  f"batch_size ({target.shape[0] if target.ndim else 1}).")
             raise RuntimeError(f"Expected target size {list(want)}, got {list(target.shape)}")
     t = target._data
-    if t.size:
+    if t.size and (t.min() < 0 or t.max() >= C):
         valid = t[t != ignore_index]
         if valid.size and (valid.max() >= C or valid.min() < 0):
             bad = valid[(valid >= C) | (valid < 0)][0]

@@ -268,3 +268,16 @@ def test_errors():
         enn.GRUCell(4, 5)(ember.randn(2, 3))
     with pytest.raises(ValueError, match="RNNCell: Expected input to be 1D or 2D, got 3D"):
         enn.RNNCell(4, 5)(ember.randn(1, 2, 4))
+
+
+def test_output_modified_in_place_then_backward():
+    em, tm = _pair("LSTM", 3, 4)
+    x = np.random.default_rng(2).standard_normal((4, 2, 3))
+    res = []
+    for lib, m in ((ember, em), (torch, tm)):
+        xt = lib.tensor(x, requires_grad=True)
+        out, _ = m(xt)
+        out.relu_()
+        out.sum().backward()
+        res.append(_np(xt.grad))
+    np.testing.assert_allclose(res[0], res[1], rtol=1e-9, atol=1e-10)

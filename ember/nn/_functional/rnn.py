@@ -51,7 +51,6 @@ def _rows_matmul_t(DG, parts):
 
 
 class RNNSequence(Function):
-    saves_output = True  # the outputs are the next steps' saved states
     """Inputs: xproj (N, G), h0 (B, H), [c0 (B, H) for LSTM], w_hh (G, H), [b_hh (G,)].
     Outputs: out (N, H), h_n (B, H), [c_n (B, H)].
 
@@ -198,9 +197,11 @@ class RNNSequence(Function):
         if uniform:
             h = h.copy()
         ctx.OUT = OUT
+        # NOTE: the caller gets a copy: OUT doubles as the saved states of the next steps, and
+        # PyTorch lets users modify an RNN's output in place (e.g. ReLU(inplace=True)).
         if lstm:
-            return OUT, h, c
-        return OUT, h
+            return OUT.copy(), h, c
+        return OUT.copy(), h
 
     def backward(ctx, gout, ghn, gcn=None):
         if GRAD_ENABLED[0]:

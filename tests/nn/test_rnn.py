@@ -281,3 +281,8 @@ def test_output_modified_in_place_then_backward():
         out.sum().backward()
         res.append(_np(xt.grad))
     np.testing.assert_allclose(res[0], res[1], rtol=1e-9, atol=1e-10)
+
+
+def test_empty_sequence_error():
+    with pytest.raises(RuntimeError, match="Expected sequence length to be larger than 0 in RNN"):
+        enn.LSTM(3, 4)(ember.randn(0, 2, 3))

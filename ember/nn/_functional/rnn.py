@@ -19,9 +19,6 @@ from ...autograd.grad_mode import GRAD_ENABLED
 
 __all__ = []
 
-MODES = ("LSTM", "GRU", "RNN_TANH", "RNN_RELU")
-
-
 def _offsets(batch_sizes):
     off = np.zeros(len(batch_sizes) + 1, dtype=np.int64)
     np.cumsum(batch_sizes, out=off[1:])
@@ -369,6 +366,8 @@ def rnn_sequence(mode, xproj, h0, c0, w_hh, b_hh, batch_sizes, reverse=False, w_
 
     ``xproj`` is the input projection (N, G) of all steps, ``batch_sizes`` a tuple of ints."""
     batch_sizes = tuple(int(v) for v in batch_sizes)
+    if not batch_sizes:
+        raise RuntimeError("Expected sequence length to be larger than 0 in RNN")
     if w_hr is not None:
         return sequence_reference(mode, xproj, h0, c0, w_hh, b_hh, batch_sizes, reverse, w_hr)
     has_bias = b_hh is not None

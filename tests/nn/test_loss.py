@@ -206,3 +206,20 @@ def test_weighted_loss_buffers():
     # legacy size_average / reduce
     assert enn.MSELoss(size_average=False).reduction == tnn.MSELoss(size_average=False).reduction == "sum"
     assert enn.MSELoss(reduce=False).reduction == "none"
+
+
+@pytest.mark.parametrize("reduction", RED)
+@pytest.mark.parametrize("form", ["padded", "concat"])
+def test_ctc_loss(reduction, form):
+    T, N, C = 12, 3, 5
+    lp = np.asarray(torch.log_softmax(torch.tensor(make((T, N, C))), 2))
+    tg = np.array([[1, 2, 2, 0], [3, 1, 0, 0], [4, 4, 4, 1]])
+    tl, il = np.array([3, 2, 4]), np.array([12, 9, 10])
+    targ = tg if form == "padded" else np.concatenate([tg[n, :tl[n]] for n in range(N)])
+    run(lambda a: EF.ctc_loss(a, ember.tensor(targ), ember.tensor(il), ember.tensor(tl), reduction=reduction),
+        lambda a: TF.ctc_loss(a, torch.tensor(targ), torch.tensor(il), torch.tensor(tl), reduction=reduction),
+        [lp])
+    me, mt = enn.CTCLoss(reduction=reduction, zero_infinity=True), tnn.CTCLoss(reduction=reduction, zero_infinity=True)
+    il[2] = 5  # impossible alignment: zeroed
+    run(lambda a: me(a, ember.tensor(targ), ember.tensor(il), ember.tensor(tl)),
+        lambda a: mt(a, torch.tensor(targ), torch.tensor(il), torch.tensor(tl)), [lp])

@@ -668,6 +668,136 @@ def multilabel_margin_loss(input, target, size_average=None, reduce=None, reduct
     return _reduce(loss, reduction)
 
 
+class CTC(Function):
+    """Connectionist temporal classification: alpha/beta recursions over time, vectorised
+    over the batch and the extended label positions."""
+    saved_inputs = ()
+    node_name = "CtcLossBackward0"
+
+    def forward(ctx, lp, *, targets, in_lens, tg_lens, blank, reduction, zero_infinity):
+        unbatched = lp.ndim == 2
+        if unbatched:
+            lp = lp[:, None, :]
+        T, N, C = lp.shape
+        L = int(tg_lens.max()) if tg_lens.size else 0
+        S = 2 * L + 1
+        ext = np.full((N, S), blank, dtype=np.int64)
+        ext[:, 1::2] = targets[:, :L] if L else ext[:, 1::2]
+        s_idx = np.arange(S)
+        valid_s = s_idx[None, :] < (2 * tg_lens[:, None] + 1)
+        skip = np.zeros((N, S), dtype=bool)
+        skip[:, 2:] = (ext[:, 2:] != blank) & (ext[:, 2:] != ext[:, :-2])
+        lpd = lp.astype(np.float64)
+        rows = np.arange(N)[:, None]
+        ninf = -np.inf
+        alpha = np.full((T, N, S), ninf)
+        emit0 = lpd[0][rows, ext]
+        alpha[0, :, 0] = emit0[:, 0]
+        if S > 1:
+            alpha[0, :, 1] = np.where(tg_lens > 0, emit0[:, 1], ninf)
+        for t in range(1, T):
+            prev = alpha[t - 1]
+            a1 = np.concatenate([np.full((N, 1), ninf), prev[:, :-1]], 1)
+            a2 = np.concatenate([np.full((N, 2), ninf), prev[:, :-2]], 1)[:, :S]
+            a2 = np.where(skip, a2, ninf)
+            alpha[t] = np.logaddexp(np.logaddexp(prev, a1), a2) + lpd[t][rows, ext]
+        alpha = np.where(valid_s[None], alpha, ninf)
+        last = np.clip(in_lens - 1, 0, T - 1)
+        aT = alpha[last, np.arange(N)]
+        end = 2 * tg_lens
+        ll = np.logaddexp(aT[np.arange(N), end], np.where(tg_lens > 0, aT[np.arange(N), np.maximum(end - 1, 0)], ninf))
+        nll = -ll
+        ctx.cache = (lpd, ext, skip, valid_s, alpha, nll, in_lens, tg_lens, unbatched, lp.dtype)
+        ctx.reduction, ctx.zero_infinity = reduction, zero_infinity
+        losses = nll.copy()
+        if zero_infinity:
+            losses = np.where(np.isinf(losses), 0.0, losses)
+        if reduction == "mean":
+            out = (losses / np.maximum(tg_lens, 1)).mean()
+        elif reduction == "sum":
+            out = losses.sum()
+        else:
+            out = losses[0] if unbatched else losses
+        return np.asarray(out, dtype=lp.dtype)
+
+    def backward(ctx, g):
+        lpd, ext, skip, valid_s, alpha, nll, in_lens, tg_lens, unbatched, dt = ctx.cache
+        T, N, C = lpd.shape
+        S = ext.shape[1]
+        rows = np.arange(N)[:, None]
+        ninf = -np.inf
+        beta = np.full((T, N, S), ninf)
+        end = 2 * tg_lens
+        skip_next = np.zeros((N, S), dtype=bool)
+        skip_next[:, :-2] = skip[:, 2:]
+        for t in range(T - 1, -1, -1):
+            emit = lpd[t][rows, ext]
+            init = np.full((N, S), ninf)
+            init[np.arange(N), end] = emit[np.arange(N), end]
+            has = tg_lens > 0
+            init[np.arange(N)[has], end[has] - 1] = emit[np.arange(N)[has], end[has] - 1]
+            if t < T - 1:
+                nxt = beta[t + 1]
+                b1 = np.concatenate([nxt[:, 1:], np.full((N, 1), ninf)], 1)
+                b2 = np.concatenate([nxt[:, 2:], np.full((N, 2), ninf)], 1)[:, :S]
+                b2 = np.where(skip_next, b2, ninf)
+                rec = np.logaddexp(np.logaddexp(nxt, b1), b2) + emit
+            else:
+                rec = np.full((N, S), ninf)
+            is_last = (t == in_lens - 1)[:, None]
+            beta[t] = np.where(is_last, init, np.where((t < in_lens - 1)[:, None], rec, ninf))
+        beta = np.where(valid_s[None], beta, ninf)
+        ab = alpha + beta  # (T, N, S)
+        lcab = np.full((T, N, C), ninf)
+        for s in range(S):
+            c = ext[:, s]
+            cur = lcab[:, np.arange(N), c]
+            lcab[:, np.arange(N), c] = np.logaddexp(cur, ab[:, :, s])
+        with np.errstate(over="ignore", invalid="ignore"):
+            grad = np.exp(lpd) - np.exp(lcab + nll[None, :, None] - lpd)
+        tmask = (np.arange(T)[:, None] < in_lens[None, :])[:, :, None]
+        grad = np.where(tmask, grad, 0.0)
+        if ctx.zero_infinity:
+            grad = np.where(np.isinf(nll)[None, :, None], 0.0, grad)
+        gd = g._data.astype(np.float64)
+        if ctx.reduction == "mean":
+            scale = gd / np.maximum(tg_lens, 1) / N
+        elif ctx.reduction == "sum":
+            scale = np.broadcast_to(gd, (N,))
+        else:
+            scale = gd.reshape(-1) if not unbatched else np.broadcast_to(gd, (1,))
+        grad = grad * scale[None, :, None]
+        if unbatched:
+            grad = grad[:, 0]
+        return _wrap(grad.astype(dt))
+
+
 def ctc_loss(log_probs, targets, input_lengths, target_lengths, blank=0, reduction="mean",
              zero_infinity=False):
-    raise NotImplementedError("ctc_loss is not implemented in ember yet")
+    """CTC loss of (T, N, C) log-probabilities against padded (N, S) or concatenated targets."""
+    _check_reduction(reduction)
+
+    def arr(x):
+        return (x._data if isinstance(x, Tensor) else np.asarray(x)).astype(np.int64).reshape(-1)
+
+    in_lens, tg_lens = arr(input_lengths), arr(target_lengths)
+    t = targets._data.astype(np.int64) if isinstance(targets, Tensor) else np.asarray(targets, np.int64)
+    N = 1 if log_probs.ndim == 2 else log_probs.shape[1]
+    if in_lens.size != N:
+        raise RuntimeError(f"input_lengths must be of size batch_size ({N}), got {in_lens.size}")
+    if tg_lens.size != N:
+        raise RuntimeError(f"target_lengths must be of size batch_size ({N}), got {tg_lens.size}")
+    if (in_lens > log_probs.shape[0]).any():
+        raise RuntimeError(f"Expected input_lengths to have value at most {log_probs.shape[0]}, but got "
+                           f"value {int(in_lens.max())}")
+    L = int(tg_lens.max()) if tg_lens.size else 0
+    if t.ndim == 2 or (log_probs.ndim == 2 and t.ndim == 1 and N == 1 and False):
+        padded = np.zeros((N, max(L, 1)), dtype=np.int64)
+        padded[:, :min(L, t.shape[1])] = t[:, :L]
+    else:
+        padded = np.zeros((N, max(L, 1)), dtype=np.int64)
+        off = np.concatenate([[0], np.cumsum(tg_lens)])
+        for n in range(N):
+            padded[n, :tg_lens[n]] = t.reshape(-1)[off[n]:off[n + 1]]
+    return CTC.apply(log_probs, targets=padded, in_lens=in_lens, tg_lens=tg_lens, blank=blank,
+                     reduction=reduction, zero_infinity=zero_infinity)

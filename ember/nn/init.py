@@ -8,7 +8,6 @@ import warnings
 import numpy as np
 from scipy import special as _sp
 
-from .._tensor import Tensor
 from ..ops.random import _rng
 
 __all__ = ["calculate_gain", "uniform_", "normal_", "trunc_normal_", "constant_", "ones_", "zeros_",

@@ -791,7 +791,7 @@ def ctc_loss(log_probs, targets, input_lengths, target_lengths, blank=0, reducti
         raise RuntimeError(f"Expected input_lengths to have value at most {log_probs.shape[0]}, but got "
                            f"value {int(in_lens.max())}")
     L = int(tg_lens.max()) if tg_lens.size else 0
-    if t.ndim == 2 or (log_probs.ndim == 2 and t.ndim == 1 and N == 1 and False):
+    if t.ndim == 2:
         padded = np.zeros((N, max(L, 1)), dtype=np.int64)
         padded[:, :min(L, t.shape[1])] = t[:, :L]
     else:

@@ -1,6 +1,4 @@
 """Activation modules: thin wrappers over nn.functional with PyTorch's reprs."""
-from ... import _dtype
-from ..._tensor import _wrap
 from .._functional import activation as F
 from ..parameter import Parameter
 from .module import Module

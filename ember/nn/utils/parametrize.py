@@ -8,7 +8,6 @@ from contextlib import contextmanager
 from ..._tensor import Tensor
 from ...autograd.grad_mode import no_grad
 from ..modules.container import ModuleDict, ModuleList
-from ..modules.module import Module
 from ..parameter import Parameter
 
 __all__ = ["register_parametrization", "remove_parametrizations", "is_parametrized", "cached",
@@ -83,8 +82,6 @@ class ParametrizationList(ModuleList):
             for module in reversed(self):
                 if hasattr(module, "right_inverse"):
                     value = module.right_inverse(value)
-                elif not self.unsafe and False:
-                    pass
             if self.is_tensor:
                 _set_values(self.original, value)
             else:

@@ -186,6 +186,6 @@ from . import cuda, backends, accelerator  # noqa: E402,F401
 from . import nn, optim, utils, distributions  # noqa: E402,F401
 from .serialization import save, load  # noqa: E402
 from . import serialization  # noqa: E402,F401
-from . import multiprocessing, sparse  # noqa: E402,F401
-from .sparse import sparse_coo_tensor  # noqa: E402
+from . import multiprocessing, sparse, onnx  # noqa: E402,F401
+from .sparse import sparse_coo_tensor, mm as spmm  # noqa: E402
 from ember import _missing; _missing.install(__name__)  # noqa: E402,E702  (unknown names: "torch.X is not implemented in ember")

@@ -88,6 +88,9 @@ def to_dtype(d):
         return int64
     if d is bool:
         return bool_
+    legacy = getattr(d, "dtype", None)
+    if type(legacy) is dtype:  # torch.FloatTensor and friends name a dtype
+        return legacy
     if isinstance(d, str):
         n = d[6:] if d.startswith("torch.") else d
         if n in _BY_NAME:

@@ -273,6 +273,22 @@ def _swap(fn):
     return lambda self, other: fn(other, self)
 
 
+def _defer(fn):
+    """An operator that returns NotImplemented for foreign tensor types (sparse tensors), so
+    Python asks their reflected method, as PyTorch's operators do."""
+    def m(self, other):
+        if isinstance(other, Tensor) or type(other) in _NUMBERS:
+            return fn(self, other)
+        if hasattr(other, "to_dense") and not isinstance(other, np.ndarray):
+            return NotImplemented
+        return fn(self, other)
+    m.__name__ = fn.__name__
+    return m
+
+
+_NUMBERS = (int, float, bool)
+
+
 def _getitem(self, idx):
     return index._getitem(self, idx)
 
@@ -419,11 +435,13 @@ METHODS = dict(
     log_normal_=random.log_normal_, cauchy_=random.cauchy_,
     bernoulli=random.bernoulli, multinomial=random.multinomial,
     __getitem__=_getitem, __setitem__=_setitem,
-    __add__=arith.add, __radd__=arith.add, __sub__=arith.sub, __rsub__=_swap(arith.sub),
-    __mul__=arith.mul, __rmul__=arith.mul, __truediv__=arith.div, __rtruediv__=_swap(arith.div),
+    __add__=_defer(arith.add), __radd__=_defer(arith.add), __sub__=_defer(arith.sub),
+    __rsub__=_defer(_swap(arith.sub)), __mul__=_defer(arith.mul), __rmul__=_defer(arith.mul),
+    __truediv__=_defer(arith.div), __rtruediv__=_defer(_swap(arith.div)),
     __floordiv__=arith.floor_divide, __rfloordiv__=_swap(arith.floor_divide),
     __mod__=arith.remainder, __rmod__=_swap(arith.remainder), __pow__=arith.pow,
-    __rpow__=_swap(arith.pow), __matmul__=matmul.matmul, __rmatmul__=_swap(matmul.matmul),
+    __rpow__=_swap(arith.pow), __matmul__=_defer(matmul.matmul),
+    __rmatmul__=_defer(_swap(matmul.matmul)),
     __neg__=pointwise.neg, __abs__=pointwise.abs, __pos__=_pos,
     __eq__=_eq, __ne__=_ne, __lt__=compare.lt, __le__=compare.le, __gt__=compare.gt, __ge__=compare.ge,
     __and__=_and, __rand__=_and, __or__=_or, __ror__=_or, __xor__=_xor, __rxor__=_xor,

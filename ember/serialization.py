@@ -452,6 +452,9 @@ def _ember_global(module, name):
                                      f"ember does not provide (looked for {emod}.{name})") from None
 
 
+_PY2_MODULES = {"__builtin__": "builtins", "copy_reg": "copyreg"}
+
+
 class _Unpickler(pickle.Unpickler):
     def __init__(self, file, storage_loader, weights_only, **kw):
         super().__init__(file, **kw)
@@ -459,6 +462,8 @@ class _Unpickler(pickle.Unpickler):
         self._weights_only = weights_only
 
     def find_class(self, module, name):
+        # Protocol-2 pickles (PyTorch's) name Python 2's modules; map them as pickle does.
+        module = _PY2_MODULES.get(module, module)
         obj = _ALLOWED.get((module, name))
         if obj is not None:
             return obj

@@ -10,7 +10,23 @@ from .gradcheck import gradcheck, gradgradcheck
 from . import graph  # noqa: F401  (torch.autograd.graph)
 from . import functional  # noqa: F401  (torch.autograd.functional)
 
-Variable = Tensor  # the old name the course teaches: a Variable is a Tensor
+class _VariableMeta(type):
+    def __instancecheck__(cls, obj):
+        return isinstance(obj, Tensor)
+
+
+class Variable(metaclass=_VariableMeta):
+    """The old name the course teaches: ``Variable(t, requires_grad=True)`` is just ``t``
+    (a Tensor) with requires_grad set; ``volatile=True`` is accepted and ignored, as in
+    PyTorch since 0.4."""
+
+    def __new__(cls, data=None, requires_grad=False, volatile=False):
+        if data is None:
+            from ..ops.creation import tensor
+            data = tensor([])
+        if requires_grad:
+            data.requires_grad_()
+        return data
 
 
 def _as_tuple(x):

@@ -63,6 +63,8 @@ class MatMul(Function):
 
 def matmul(input, other, *, out=None):
     """Matrix product with NumPy/PyTorch broadcasting (1-d operands are vectors)."""
+    if not isinstance(input, Tensor) or not isinstance(other, Tensor):
+        return _foreign_matmul(input, other)
     if input._data.ndim == 0 or other._data.ndim == 0:
         raise RuntimeError(f"both arguments to matmul need to be at least 1D, but they are "
                            f"{input.ndim}D and {other.ndim}D")
@@ -82,7 +84,19 @@ def matmul(input, other, *, out=None):
     return r
 
 
+def _foreign_matmul(a, b):
+    """A sparse COO operand goes to ember.sparse.mm (the one place that knows its layout)."""
+    if hasattr(a, "to_dense") or hasattr(b, "to_dense"):
+        from ..sparse import mm as sparse_mm
+        return sparse_mm(a, b)
+    raise TypeError(f"matmul(): argument 'other' must be Tensor, not {type(b).__name__}"
+                    if isinstance(a, Tensor) else
+                    f"matmul(): argument 'input' must be Tensor, not {type(a).__name__}")
+
+
 def mm(input, mat2, *, out=None):
+    if not isinstance(input, Tensor) or not isinstance(mat2, Tensor):
+        return _foreign_matmul(input, mat2)
     if input.ndim != 2 or mat2.ndim != 2:
         raise RuntimeError(f"mm: expected 2D tensors, got {input.ndim}D and {mat2.ndim}D")
     if input.shape[1] != mat2.shape[0]:

@@ -17,3 +17,7 @@ from .fold import *  # noqa: F401,F403
 from .rnn import *  # noqa: F401,F403
 from .attention import *  # noqa: F401,F403
 from .transformer import *  # noqa: F401,F403
+
+# PyTorch defines MultiheadAttention in activation.py; scripts name it there (safe_globals lists).
+from . import activation as _activation, attention as _attention  # noqa: E402
+_activation.MultiheadAttention = _attention.MultiheadAttention

@@ -4,14 +4,10 @@ import math
 from ...autograd.grad_mode import no_grad
 from ..parameter import Parameter
 from .._functional.attention import _canonical_mask, multi_head_attention_forward
-from .linear import Linear
+from .linear import NonDynamicallyQuantizableLinear
 from .module import Module
 
 __all__ = ["MultiheadAttention"]
-
-
-class NonDynamicallyQuantizableLinear(Linear):
-    """A plain Linear under PyTorch's name for MultiheadAttention.out_proj (same repr)."""
 
 
 def _empty(shape, dtype):

@@ -124,3 +124,7 @@ class LazyLinear(Linear):
             self.initialize_parameters(*args)
             self.__class__ = self.cls_to_become
         return Module.__call__(self, *args, **kwargs)
+
+
+class NonDynamicallyQuantizableLinear(Linear):
+    """A plain Linear under PyTorch's name for MultiheadAttention.out_proj (same repr)."""

@@ -65,6 +65,8 @@ class RandomSampler(Sampler):
         n = len(self.data_source)
         rng = _fresh_rng(self.generator)
         if self.replacement:
+            if self.num_samples > 1 << 20:
+                return None  # effectively infinite (makemore asks for 1e10): draw lazily
             return rng.integers(0, n, size=self.num_samples)
         k = self.num_samples
         perms = [rng.permutation(n) for _ in range(k // n)]
@@ -73,7 +75,17 @@ class RandomSampler(Sampler):
         return np.concatenate(perms) if len(perms) != 1 else perms[0]
 
     def __iter__(self):
-        return iter(self._order().tolist())
+        order = self._order()
+        if order is not None:
+            return iter(order.tolist())
+        return self._lazy_draws()
+
+    def _lazy_draws(self):
+        n, rng, left = len(self.data_source), _fresh_rng(self.generator), self.num_samples
+        while left > 0:
+            chunk = rng.integers(0, n, size=min(left, 4096)).tolist()
+            left -= len(chunk)
+            yield from chunk
 
     def __len__(self):
         return self.num_samples

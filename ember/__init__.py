@@ -183,9 +183,40 @@ HalfTensor = _LegacyTensorType(float16)
 
 from . import linalg  # noqa: E402
 from . import cuda, backends, accelerator  # noqa: E402,F401
-from . import nn, optim, utils, distributions  # noqa: E402,F401
-from .serialization import save, load  # noqa: E402
-from . import serialization  # noqa: E402,F401
-from . import multiprocessing, sparse, onnx  # noqa: E402,F401
-from .sparse import sparse_coo_tensor, mm as spmm  # noqa: E402
+from . import nn  # noqa: E402,F401
+# optim, utils, distributions, serialization, sparse, multiprocessing and onnx load on first
+# use (ember._missing's module __getattr__ imports a submodule when its name is looked up):
+# ``import ember`` stays a fraction of ``import torch``.
+
+
+def save(obj, f, *args, **kwargs):
+    """``torch.save``: PyTorch's zip checkpoint format (see ember.serialization.save)."""
+    from .serialization import save as _save
+    return _save(obj, f, *args, **kwargs)
+
+
+def load(f, *args, **kwargs):
+    """``torch.load``: weights-only (allowlisted) unpickling unless told otherwise."""
+    from .serialization import load as _load
+    return _load(f, *args, **kwargs)
+
+
+def sparse_coo_tensor(indices, values, size=None, *args, **kwargs):
+    from .sparse import sparse_coo_tensor as _f
+    return _f(indices, values, size, *args, **kwargs)
+
+
+def spmm(mat1, mat2):
+    from .sparse import mm as _mm
+    return _mm(mat1, mat2)
+
+
+def _to_sparse(self, *args, **kwargs):
+    from . import sparse  # attaches the real Tensor.to_sparse
+    return sparse.to_sparse(self, *args, **kwargs)
+
+
+Tensor.to_sparse = _to_sparse
+Tensor.to_sparse_coo = _to_sparse
+Tensor.to_dense = lambda self, dtype=None, *, masked_grad=None: self if dtype is None else self.to(dtype)
 from ember import _missing; _missing.install(__name__)  # noqa: E402,E702  (unknown names: "torch.X is not implemented in ember")

@@ -6,7 +6,7 @@ import math
 import warnings
 
 import numpy as np
-from scipy import special as _sp
+from ..ops.pointwise import _sp  # scipy.special, imported on first use
 
 from ..ops.random import _rng
 

@@ -73,9 +73,11 @@ def _lazy(name):
 
 
 def _expit(x):
-    # NOTE: the two-branch form never overflows: exp of a non-positive number only.
-    e = np.exp(-np.abs(x))
-    return np.where(x >= 0, 1 / (1 + e), e / (1 + e)).astype(x.dtype, copy=False)
+    # NOTE: sigmoid(x) = (1 + tanh(x/2)) / 2 never overflows and is one transcendental call.
+    y = np.tanh(x * 0.5)
+    y *= 0.5
+    y += 0.5
+    return y
 
 
 def _zero(g, x, y):

@@ -7,7 +7,7 @@ rule written once against an array namespace, run on arrays (fast path) or, unde
 import math
 
 import numpy as np
-from scipy import special as _sp
+from ...ops.pointwise import _expit, _sp  # scipy.special, imported on first use
 
 from ... import ops as _ops
 from ..._tensor import Tensor, _wrap
@@ -26,8 +26,8 @@ class _NP:
     where = staticmethod(np.where)
     exp = staticmethod(np.exp)
     tanh = staticmethod(np.tanh)
-    erf = staticmethod(_sp.erf)
-    sigmoid = staticmethod(_sp.expit)
+    erf = staticmethod(lambda x: _sp.erf(x))
+    sigmoid = staticmethod(_expit)
     abs = staticmethod(np.abs)
 
     @staticmethod
@@ -265,7 +265,7 @@ def _silu_g(xp, g, x):
     return g * (s * (x * (1 - s) + 1))
 
 
-Silu = _act("SiluBackward", lambda x: x * _sp.expit(x), _silu_g)
+Silu = _act("SiluBackward", lambda x: x * _expit(x), _silu_g)
 
 
 def silu(input, inplace=False):

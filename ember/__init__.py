@@ -5,6 +5,10 @@ unmodified script's ``import torch`` resolve to ember.
 """
 import numpy as _np
 
+from . import _allocator
+
+_allocator.tune()
+
 # NOTE: PyTorch gives inf/nan silently (log(0), 0/0); NumPy would warn on every such op.
 _np.seterr(divide="ignore", invalid="ignore", over="ignore", under="ignore")
 

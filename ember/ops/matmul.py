@@ -23,16 +23,21 @@ def _mm_error(a, b):
 
 class MatMul(Function):
     def forward(ctx, a, b):
+        if a.ndim > 2 and b.ndim == 2:
+            # NOTE: fold the batch into rows: one GEMM instead of one per matrix of the stack.
+            return np.matmul(a.reshape(-1, a.shape[-1]), b).reshape(a.shape[:-1] + (b.shape[1],))
         return np.matmul(a, b)
 
     def backward(ctx, g):
         a, b = ctx.inputs
         ea, eb = ctx._edges
         na, nb = a._data.ndim, b._data.ndim
-        if not GRAD_ENABLED[0] and na == 2 and nb == 2:
-            gd = g._data
-            return (_wrap(gd @ b._data.T) if ea is not None else None,
-                    _wrap(a._data.T @ gd) if eb is not None else None)
+        if not GRAD_ENABLED[0] and nb == 2 and na >= 2:
+            gd, ad, bd = g._data, a._data, b._data
+            g2 = gd.reshape(-1, gd.shape[-1])
+            a2 = ad.reshape(-1, ad.shape[-1])
+            return (_wrap((g2 @ bd.T).reshape(ad.shape)) if ea is not None else None,
+                    _wrap(a2.T @ g2) if eb is not None else None)
         if na == 1 and nb == 1:
             return (g * b if ea else None), (g * a if eb else None)
         a2 = a.unsqueeze(0) if na == 1 else a
@@ -148,7 +153,12 @@ class Linear(Function):
     """``x @ W.T + b`` in one node: one GEMM forward, two GEMMs backward."""
 
     def forward(ctx, x, w, b=None):
-        y = np.matmul(x, w.T)
+        if x.ndim > 2:
+            # NOTE: one (N*T, in) GEMM; np.matmul on a stack would run one small GEMM per item.
+            lead = x.shape[:-1]
+            y = np.matmul(x.reshape(-1, x.shape[-1]), w.T).reshape(lead + (w.shape[0],))
+        else:
+            y = np.matmul(x, w.T)
         if b is not None:
             y += b
         return y
@@ -160,7 +170,7 @@ class Linear(Function):
             gd, xd = g._data, x._data
             g2 = gd if gd.ndim == 2 else gd.reshape(-1, gd.shape[-1])
             x2 = xd if xd.ndim == 2 else xd.reshape(-1, xd.shape[-1])
-            return (_wrap(gd @ w._data) if e[0] is not None else None,
+            return (_wrap((g2 @ w._data).reshape(xd.shape)) if e[0] is not None else None,
                     _wrap(g2.T @ x2) if e[1] is not None else None,
                     _wrap(g2.sum(0)) if len(e) > 2 and e[2] is not None else None)
         gx = g.matmul(w) if e[0] is not None else None

@@ -7,6 +7,7 @@ rule written once against an array namespace, run on arrays (fast path) or, unde
 import math
 
 import numpy as np
+from ._normal_cdf import normal_cdf
 from ...ops.pointwise import _expit, _sp  # scipy.special, imported on first use
 
 from ... import ops as _ops
@@ -235,7 +236,7 @@ _INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
 def _gelu_f(x, approximate):
     if approximate == "tanh":
         return 0.5 * x * (1 + np.tanh(_SQRT_2_PI * (x + 0.044715 * x * x * x)))
-    return 0.5 * x * (1 + _sp.erf(x * _INV_SQRT2))
+    return x * normal_cdf(x)
 
 
 def _gelu_g(xp, g, x, approximate):
@@ -249,7 +250,33 @@ def _gelu_g(xp, g, x, approximate):
     return g * (cdf + x * pdf)
 
 
-Gelu = _act("GeluBackward", _gelu_f, _gelu_g)
+class Gelu(Function):
+    """GELU; the exact form keeps Phi(x) from forward for the backward (no second erf)."""
+    node_name = "GeluBackward0"
+
+    def forward(ctx, x, approximate):
+        ctx.approximate = approximate
+        if approximate == "tanh":
+            return _gelu_f(x, approximate)
+        cdf = normal_cdf(x)
+        ctx.cdf = cdf
+        return x * cdf
+
+    def backward(ctx, g):
+        x = ctx.inputs[0]
+        if GRAD_ENABLED[0]:
+            return _gelu_g(_T, g, x, ctx.approximate)
+        if ctx.approximate == "tanh":
+            return _wrap(np.asarray(_gelu_g(_NP, g._data, x._data, "tanh"), dtype=g._data.dtype))
+        xd = x._data
+        pdf = xd * xd
+        pdf *= -0.5
+        np.exp(pdf, out=pdf)
+        pdf *= _INV_SQRT_2PI
+        pdf *= xd
+        pdf += ctx.cdf
+        pdf *= g._data
+        return _wrap(pdf)
 
 
 def gelu(input, approximate="none"):

@@ -36,4 +36,6 @@ def normal_cdf(x):
     np.exp(p, out=p)
     p *= t                      # erfc(|x| / sqrt 2)
     p *= np.float32(0.5)        # Phi(-|x|)
-    return np.where(x >= 0, np.float32(1.0) - p, p)
+    pos = x >= 0
+    np.subtract(np.float32(1.0), p, out=p, where=pos)
+    return p

@@ -18,8 +18,8 @@ def _lerp_(a, b, w):
         np.subtract(b, d, out=a)
 
 
-def _adam(p, g, m, v, vmax, step, lr, beta1, beta2, eps, weight_decay, maximize, decoupled):
-    """One Adam update in place on ``p``, ``m`` (exp_avg), ``v`` (exp_avg_sq), ``vmax``."""
+def _decayed_grad(p, g, lr, weight_decay, maximize, decoupled):
+    """The gradient after ``maximize`` and L2 decay; decoupled (AdamW-style) decay scales ``p``."""
     if maximize:
         g = -g
     if weight_decay != 0:
@@ -27,9 +27,20 @@ def _adam(p, g, m, v, vmax, step, lr, beta1, beta2, eps, weight_decay, maximize,
             p *= 1 - lr * weight_decay
         else:
             g = g + weight_decay * p
+    return g
+
+
+def _update_moments(m, v, g, beta1, beta2):
+    """Adam's running moments in place: m <- lerp(m, g, 1 - beta1), v <- beta2 v + (1 - beta2) g^2."""
     _lerp_(m, g, 1 - beta1)
     v *= beta2
     v += (1 - beta2) * g * g
+
+
+def _adam(p, g, m, v, vmax, step, lr, beta1, beta2, eps, weight_decay, maximize, decoupled):
+    """One Adam update in place on ``p``, ``m`` (exp_avg), ``v`` (exp_avg_sq), ``vmax``."""
+    g = _decayed_grad(p, g, lr, weight_decay, maximize, decoupled)
+    _update_moments(m, v, g, beta1, beta2)
     bias_correction1 = 1 - beta1 ** step
     bias_correction2_sqrt = (1 - beta2 ** step) ** 0.5
     if vmax is not None:

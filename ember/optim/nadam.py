@@ -2,7 +2,7 @@
 import numpy as np
 
 from ._validate import check_adam_like, check_nonneg
-from .adam import _lerp_, _step_count
+from .adam import _decayed_grad, _step_count, _update_moments
 from .optimizer import Optimizer, _scalar_state, _to_scalar, _wrap
 
 __all__ = ["NAdam"]
@@ -11,21 +11,13 @@ __all__ = ["NAdam"]
 def _nadam(p, g, m, v, mu_product, step, lr, beta1, beta2, eps, weight_decay, momentum_decay,
            decoupled, maximize):
     """``mu_product`` is the float32 0-d array PyTorch keeps (its rounding matters)."""
-    if maximize:
-        g = -g
     bias_correction2 = 1 - beta2 ** step
-    if weight_decay != 0:
-        if decoupled:
-            p *= 1 - lr * weight_decay
-        else:
-            g = g + weight_decay * p
+    g = _decayed_grad(p, g, lr, weight_decay, maximize, decoupled)
     mu = beta1 * (1.0 - 0.5 * (0.96 ** (step * momentum_decay)))
     mu_next = beta1 * (1.0 - 0.5 * (0.96 ** ((step + 1) * momentum_decay)))
     mu_product *= mu
     mp = float(mu_product)
-    _lerp_(m, g, 1 - beta1)
-    v *= beta2
-    v += (1 - beta2) * g * g
+    _update_moments(m, v, g, beta1, beta2)
     denom = v / bias_correction2
     np.sqrt(denom, out=denom)
     denom += eps

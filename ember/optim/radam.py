@@ -2,23 +2,15 @@
 import numpy as np
 
 from ._validate import check_adam_like
-from .adam import _lerp_, _step_count
+from .adam import _decayed_grad, _step_count, _update_moments
 from .optimizer import Optimizer, _scalar_state, _to_scalar, _wrap
 
 __all__ = ["RAdam"]
 
 
 def _radam(p, g, m, v, step, lr, beta1, beta2, eps, weight_decay, decoupled, maximize):
-    if maximize:
-        g = -g
-    if weight_decay != 0:
-        if decoupled:
-            p *= 1 - lr * weight_decay
-        else:
-            g = g + weight_decay * p
-    _lerp_(m, g, 1 - beta1)
-    v *= beta2
-    v += (1 - beta2) * g * g
+    g = _decayed_grad(p, g, lr, weight_decay, maximize, decoupled)
+    _update_moments(m, v, g, beta1, beta2)
     bias_correction1 = 1 - beta1 ** step
     bias_correction2 = 1 - beta2 ** step
     upd = m / bias_correction1

@@ -7,6 +7,13 @@ import numpy as np
 from ..._tensor import _wrap
 from .._functional import norm as F
 from ._init_util import buffer, empty_param
+
+
+def _affine_params(module, affine, bias, shape, device, dtype):
+    """Register ``weight`` (ones) and ``bias`` (zeros) of ``shape``, or None when not affine."""
+    module.register_parameter("weight", empty_param(shape, device, dtype, 1.0) if affine else None)
+    module.register_parameter("bias", empty_param(shape, device, dtype, 0.0) if affine and bias
+                              else None)
 from .module import Module
 
 __all__ = ["BatchNorm1d", "BatchNorm2d", "BatchNorm3d", "InstanceNorm1d", "InstanceNorm2d",
@@ -22,15 +29,7 @@ class _NormBase(Module):
         self.momentum = momentum
         self.affine = affine
         self.track_running_stats = track_running_stats
-        if affine:
-            self.weight = empty_param((num_features,), device, dtype, 1.0)
-            if bias:
-                self.bias = empty_param((num_features,), device, dtype, 0.0)
-            else:
-                self.register_parameter("bias", None)
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
+        _affine_params(self, affine, bias, (num_features,), device, dtype)
         if track_running_stats:
             self.register_buffer("running_mean", buffer((num_features,), 0.0, dtype))
             self.register_buffer("running_var", buffer((num_features,), 1.0, dtype))
@@ -166,15 +165,7 @@ class LayerNorm(Module):
         self.normalized_shape = tuple(int(s) for s in normalized_shape)
         self.eps = eps
         self.elementwise_affine = elementwise_affine
-        if elementwise_affine:
-            self.weight = empty_param(self.normalized_shape, device, dtype, 1.0)
-            if bias:
-                self.bias = empty_param(self.normalized_shape, device, dtype, 0.0)
-            else:
-                self.register_parameter("bias", None)
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
+        _affine_params(self, elementwise_affine, bias, self.normalized_shape, device, dtype)
 
     def reset_parameters(self):
         if self.elementwise_affine:
@@ -202,15 +193,7 @@ class GroupNorm(Module):
         self.num_channels = num_channels
         self.eps = eps
         self.affine = affine
-        if affine:
-            self.weight = empty_param((num_channels,), device, dtype, 1.0)
-            if bias:
-                self.bias = empty_param((num_channels,), device, dtype, 0.0)
-            else:
-                self.register_parameter("bias", None)
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
+        _affine_params(self, affine, bias, (num_channels,), device, dtype)
 
     def reset_parameters(self):
         if self.affine:

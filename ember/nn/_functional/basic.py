@@ -160,8 +160,7 @@ class Embedding(Function):
             if keep is not None:
                 g2 = g2[keep]
                 idx = idx[keep]
-            out = np.zeros(ctx.wshape, dtype=g._data.dtype)
-            np.add.at(out, idx, g2)
+            out = _rows_sum(idx, g2, ctx.wshape)
             return _wrap(out), None
         from ...ops.creation import zeros
         g2 = g.reshape(-1, D)
@@ -269,3 +268,16 @@ def pdist(input, p=2):
     n = input.shape[0]
     i, j = np.triu_indices(n, 1)
     return (input[_wrap(i)] - input[_wrap(j)]).norm(p, 1)
+
+
+def _rows_sum(idx, rows, shape):
+    """``out[idx[i]] += rows[i]`` for an embedding gradient: sort the indices and sum each run
+    with one ``np.add.reduceat`` (``np.add.at`` is an unbuffered per-row loop, ~10x slower)."""
+    out = np.zeros(shape, dtype=rows.dtype)
+    if idx.size == 0:
+        return out
+    order = np.argsort(idx, kind="stable")
+    sidx = idx[order]
+    starts = np.flatnonzero(np.concatenate(([True], sidx[1:] != sidx[:-1])))
+    out[sidx[starts]] = np.add.reduceat(rows[order], starts, axis=0)
+    return out

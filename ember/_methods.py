@@ -3,12 +3,12 @@ import numpy as np
 
 from . import _dtype
 from ._device import check_device, device as _device_cls
-from ._tensor import Tensor, _wrap, _wrap_view
+from ._tensor import Tensor, _wrap_view
 from .autograd.function import Function
 from .autograd.grad_mode import GRAD_ENABLED
 from .autograd import hooks as _hooks
 from .ops import arith, compare, creation, index, matmul, pointwise, random, reduce, shape, softmax
-from .ops.index import _assign, _inplace_record
+from .ops.index import _inplace_record
 
 
 class Clone(Function):

@@ -6,7 +6,6 @@
 
 ``python -m ember ...`` is the same command.
 """
-import argparse
 import os
 import sys
 import traceback

@@ -6,10 +6,9 @@ limit: their backward raises a RuntimeError naming the op).
 """
 import numpy as np
 
-from ._tensor import Tensor, _wrap
+from ._tensor import _wrap
 from .autograd.function import Function
 from .ops.reduce import vector_norm, _tname
-from .ops import reduce as _reduce
 
 
 def _float_check(op, A):

@@ -100,7 +100,6 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     (tensor(12.),)
     """
     outputs = _as_tuple(outputs)
-    single = isinstance(inputs, Tensor)
     inputs = _as_tuple(inputs)
     for i, t in enumerate(inputs):
         if not t.requires_grad:

@@ -10,7 +10,7 @@ import itertools
 
 import numpy as np
 
-from .._tensor import Tensor, _wrap
+from .._tensor import _wrap
 from .grad_mode import GRAD_ENABLED
 
 _ndarray = np.ndarray

@@ -6,7 +6,7 @@ import numpy as np
 from .._tensor import Tensor, _wrap
 from ..autograd.function import Function
 from ..autograd.grad_mode import GRAD_ENABLED
-from ._util import np_sum_to, sum_to
+from ._util import sum_to
 
 
 def _dtype_check(op, a, b):
@@ -238,7 +238,7 @@ def _parse_einsum(eq, operands):
         lhs, out = eq, None
     specs = lhs.split(",")
     if len(specs) != len(operands):
-        raise RuntimeError(f"einsum(): more operands were provided than specified in the equation"
+        raise RuntimeError("einsum(): more operands were provided than specified in the equation"
                            if len(operands) > len(specs) else
                            "einsum(): fewer operands were provided than specified in the equation")
     if any("..." in s for s in specs) or (out and "..." in out):

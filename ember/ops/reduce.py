@@ -4,7 +4,6 @@ import math
 
 import numpy as np
 
-from .. import _dtype
 from .._tensor import Tensor, _wrap, _wrap_dim
 from ..autograd.function import Function
 from ..autograd.grad_mode import GRAD_ENABLED
@@ -274,7 +273,7 @@ def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     """Variance with Bessel's correction by default (``correction=1``)."""
     dim, unbiased = _var_args(dim, unbiased)
     if not input.is_floating_point():
-        raise RuntimeError(f"std and var only support floating point and complex dtypes")
+        raise RuntimeError("std and var only support floating point and complex dtypes")
     return Var.apply(input, axes=_axes(input, dim, "var"), correction=_correction(unbiased, correction),
                      keepdim=keepdim)
 

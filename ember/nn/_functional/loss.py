@@ -211,7 +211,7 @@ def _check_class_target(name, input, target, C, ignore_index):
         raise RuntimeError(f"expected scalar type Long but found {_tname(target)}")
     if input.ndim == 1:
         if target.ndim != 0:
-            raise RuntimeError(f"1D target tensor expected, multi-target not supported")
+            raise RuntimeError("1D target tensor expected, multi-target not supported")
     elif input.ndim == 2:
         if target.ndim != 1:
             raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")

@@ -12,7 +12,7 @@ import numpy as np
 
 from ..._tensor import _wrap
 from ...autograd.function import Function
-from .conv import _crop, _ntuple, _windows
+from .conv import _crop, _ntuple
 
 __all__ = ["max_pool1d", "max_pool2d", "max_pool3d", "max_pool1d_with_indices",
            "max_pool2d_with_indices", "max_pool3d_with_indices", "avg_pool1d", "avg_pool2d",

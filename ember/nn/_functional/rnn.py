@@ -203,7 +203,7 @@ class RNNSequence(Function):
     def backward(ctx, gout, ghn, gcn=None):
         if GRAD_ENABLED[0]:
             return _backward_composite(ctx, gout, ghn, gcn)
-        mode, off, uniform = ctx.mode, ctx.off, ctx.uniform
+        mode, off = ctx.mode, ctx.off
         T = len(ctx.batch_sizes)
         order = range(T) if ctx.reverse else range(T - 1, -1, -1)
         gout = gout._data

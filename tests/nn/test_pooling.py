@@ -139,3 +139,17 @@ def test_max_unpool_module():
     assert repr(ue) == repr(ut)
     check(lambda x: ue(*pe(x), output_size=(5, 5)), lambda x: ut(*pt(x), output_size=(5, 5)),
           make((2, 3, 5, 5)))
+
+
+def test_tiled_max_pool_ties_and_nan_gradients_match_torch():
+    """MaxPool2d(2) takes the tiled fast path: first max wins a tie, the last NaN a NaN window."""
+    x = np.array([[[[1., 1., 2., 2.], [1., 0., 2., 2.], [np.nan, 3., 5., 7.], [3., np.nan, 7., 7.]]]],
+                 np.float32)
+    grads = []
+    for m in (torch, ember):
+        t = m.tensor(x, requires_grad=True)
+        y = m.nn.functional.max_pool2d(t, 2)
+        (y * m.tensor([[[[1., 2.], [3., 4.]]]])).sum().backward()
+        grads.append((y.detach().numpy().copy(), t.grad.numpy().copy()))
+    np.testing.assert_array_equal(grads[0][0], grads[1][0])
+    np.testing.assert_array_equal(grads[0][1], grads[1][1])

@@ -69,12 +69,19 @@ def _scatter_arg(g, arg, cfg):
     """Adjoint of the window gather: g (N, C, *out) goes to the arg-selected window positions."""
     K, stride, dil, pads, sp = cfg
     out_sp = g.shape[2:]
-    gxp = np.zeros(g.shape[:2] + tuple(s + lo + hi for s, (lo, hi) in zip(sp, pads)), g.dtype)
+    shape = g.shape[:2] + tuple(s + lo + hi for s, (lo, hi) in zip(sp, pads))
     overlap = _overlaps(K, stride, dil)
+    tiled = not overlap and all(st == k and d == 1 and s == st * o
+                                for k, st, d, s, o in zip(K, stride, dil, shape[2:], out_sp))
+    # NOTE: when the windows tile the input exactly, every position is written once below, so
+    # the buffer needs no zero fill; one multiply by the 0/1 mask per kernel offset.
+    gxp = np.empty(shape, g.dtype) if tiled else np.zeros(shape, g.dtype)
     for k, sl in enumerate(_offsets(K, stride, dil, out_sp)):
         m = arg == k
         if overlap:
             gxp[_ALL2 + sl] += np.where(m, g, 0)
+        elif tiled:
+            np.multiply(g, m, out=gxp[_ALL2 + sl])
         else:
             np.copyto(gxp[_ALL2 + sl], g, where=m)
     return _crop(gxp, pads, sp)
@@ -96,18 +103,21 @@ class MaxPool(Function):
     def forward(ctx, x, *, K, stride, dil, pads, out_sp, want_idx):
         fill = -np.inf if x.dtype.kind == "f" else np.iinfo(x.dtype).min
         xp = _pad_fill(x, pads, fill)
-        best = arg = None
+        best = arg = m = nan = None
         for k, sl in enumerate(_offsets(K, stride, dil, out_sp)):
             v = xp[_ALL2 + sl]
             if best is None:
                 best = v.copy()
                 arg = np.zeros(best.shape, np.int8 if len(K) and math.prod(K) < 127 else np.int64)
+                m = np.empty(best.shape, bool)
+                nan = np.empty(best.shape, bool) if x.dtype.kind == "f" else None
                 continue
-            m = v > best
-            if x.dtype.kind == "f":
-                m |= np.isnan(v)
+            np.greater(v, best, out=m)
+            if nan is not None:  # NaN wins, as in PyTorch
+                np.isnan(v, out=nan)
+                m |= nan
             np.copyto(best, v, where=m)
-            arg[m] = k
+            np.copyto(arg, k, where=m)
         ctx.arg = arg
         ctx.cfg = (K, stride, dil, pads, x.shape[2:])
         if want_idx:
@@ -116,6 +126,46 @@ class MaxPool(Function):
 
     def backward(ctx, g, *_):
         return MaxPoolBackward.apply(g, arg=ctx.arg, cfg=ctx.cfg)
+
+
+class TiledMaxPool(Function):
+    """Max pooling whose windows tile the input (kernel == stride, no padding or dilation): the
+    common ``MaxPool2d(2)``.  Forward is a running ``np.maximum`` over the kernel offsets (NaN
+    propagates); which element won is worked out in backward, only when a gradient is needed."""
+    saved_inputs = (0,)
+
+    def forward(ctx, x, *, K, out_sp):
+        ctx.K, ctx.out_sp = K, out_sp
+        best = None
+        for sl in _offsets(K, K, (1,) * len(K), out_sp):
+            v = x[_ALL2 + sl]
+            if best is None:
+                best = v.copy()
+            else:
+                np.maximum(best, v, out=best)
+        ctx.best = best
+        return best
+
+    def backward(ctx, g):
+        x, best, K = ctx.inputs[0]._data, ctx.best, ctx.K
+        cfg = (K, K, (1,) * len(K), ((0, 0),) * len(K), x.shape[2:])
+        arg = np.zeros(best.shape, np.int8 if math.prod(K) < 127 else np.int64)
+        taken = np.zeros(best.shape, bool)
+        nan = np.isnan(best) if best.dtype.kind == "f" else None
+        has_nan = nan is not None and nan.any()
+        hit = np.empty(best.shape, bool)
+        # NOTE: as PyTorch's kernel: the first maximum in window order wins a tie, the last NaN
+        # wins a window holding NaNs (NaN never equals the max, so those windows stay untaken).
+        for k, sl in enumerate(_offsets(K, K, (1,) * len(K), ctx.out_sp)):
+            v = x[_ALL2 + sl]
+            np.equal(v, best, out=hit)
+            hit &= ~taken
+            taken |= hit
+            if k:
+                arg[hit] = k
+            if has_nan:
+                arg[np.isnan(v) & nan] = k
+        return MaxPoolBackward.apply(g, arg=arg, cfg=cfg)
 
 
 class MaxPoolBackward(Function):
@@ -183,7 +233,11 @@ def _pool_args(name, nd, input, kernel_size, stride, padding, dilation=1):
 def _max_pool(name, nd, input, kernel_size, stride, padding, dilation, ceil_mode, return_indices):
     x, K, st, p, d, unb = _pool_args(name, nd, input, kernel_size, stride, padding, dilation)
     out_sp, pads = _geometry(name, x, K, st, p, d, ceil_mode)
-    r = MaxPool.apply(x, K=K, stride=st, dil=d, pads=pads, out_sp=out_sp, want_idx=return_indices)
+    if (not return_indices and all(p == (0, 0) for p in pads) and all(v == 1 for v in d)
+            and tuple(K) == tuple(st)):
+        r = TiledMaxPool.apply(x, K=K, out_sp=out_sp)
+    else:
+        r = MaxPool.apply(x, K=K, stride=st, dil=d, pads=pads, out_sp=out_sp, want_idx=return_indices)
     if return_indices:
         out, idx = r
         return (out.squeeze(0), idx.squeeze(0)) if unb else (out, idx)

@@ -36,6 +36,10 @@ def normal_cdf(x):
     np.exp(p, out=p)
     p *= t                      # erfc(|x| / sqrt 2)
     p *= np.float32(0.5)        # Phi(-|x|)
-    pos = x >= 0
-    np.subtract(np.float32(1.0), p, out=p, where=pos)
+    # Upper tail for x >= 0: p + [x >= 0] * (1 - 2p).  NOTE: arithmetic, not `where=`/np.where,
+    # which run ~10x slower than a multiply on this machine's NumPy.
+    np.multiply(p, np.float32(-2.0), out=z)
+    z += np.float32(1.0)
+    z *= x >= 0
+    p += z
     return p

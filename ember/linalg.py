@@ -114,7 +114,7 @@ class Solve(Function):
 def solve(A, B, *, left=True):
     """Solve ``A X = B`` for X."""
     _square("solve", A)
-    if A._data.dtype is not B._data.dtype:
+    if A._data.dtype != B._data.dtype:
         raise RuntimeError(f"linalg.solve: Expected A and B to have the same dtype, but found "
                            f"A of type {_tname(A)} and B of type {_tname(B)} instead")
     vec = B.ndim == 1 or (B.ndim == A.ndim - 1 and B.shape == A.shape[:-1])

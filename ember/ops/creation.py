@@ -229,7 +229,7 @@ class ToDtype(Function):
 def cast(t, dtype):
     """``t`` as ``dtype`` (the same tensor when it already is)."""
     d = _dtype.to_dtype(dtype)
-    if t._data.dtype is d.np:
+    if t._data.dtype == d.np:
         return t
     if t.requires_grad and not d.is_floating_point:
         return _wrap(t._data.astype(d.np))

@@ -74,6 +74,10 @@ class IndexBackward(Function):
 
 
 def _getitem(self, idx):
+    if self._data.ndim == 0 and idx is not None and idx is not Ellipsis and type(idx) is not tuple \
+            and not isinstance(idx, (Tensor, list, np.ndarray, bool, slice)):
+        raise IndexError("invalid index of a 0-dim tensor. Use `tensor.item()` in Python or "
+                         "`tensor.item<T>()` in C++ to convert a 0-dim tensor to a number")
     nidx, basic = _conv_index(idx)
     try:
         out = GetItem.apply(self, idx=nidx, basic=basic)

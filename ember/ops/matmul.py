@@ -10,7 +10,7 @@ from ._util import sum_to
 
 
 def _dtype_check(op, a, b):
-    if a._data.dtype is not b._data.dtype:
+    if a._data.dtype != b._data.dtype:  # NOTE: equal dtypes need not be the same object
         raise RuntimeError(f"{op}: expected m1 and m2 to have the same dtype, but got: "
                            f"{a.dtype.name} != {b.dtype.name}")
 
@@ -203,7 +203,7 @@ def linear(input, weight, bias=None):
         raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ("
                            f"{'x'.join(map(str, (int(np.prod(input.shape[:-1])), input.shape[-1])))} and "
                            f"{'x'.join(map(str, weight.shape[::-1]))})")
-    if input._data.dtype is not weight._data.dtype:
+    if input._data.dtype != weight._data.dtype:
         raise RuntimeError(f"mat1 and mat2 must have the same dtype, but got {input.dtype.name.capitalize()} "
                            f"and {weight.dtype.name.capitalize()}")
     if weight.ndim != 2 or input.ndim == 0:

@@ -213,6 +213,9 @@ def _check_class_target(name, input, target, C, ignore_index):
         if target.ndim != 0:
             raise RuntimeError("1D target tensor expected, multi-target not supported")
     elif input.ndim == 2:
+        if target.ndim == 0:  # PyTorch reads a 0-d target as an empty batch here
+            raise ValueError(f"Expected input batch_size ({input.shape[0]}) to match target "
+                             "batch_size (0).")
         if target.ndim != 1:
             raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
         if target.shape[0] != input.shape[0]:

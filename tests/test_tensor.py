@@ -146,3 +146,16 @@ def test_bad_inputs_raise_pytorch_types():
         ember.ones(2, 3).transpose(0, 5)
     with pytest.raises(RuntimeError, match="shape '\\[4, 2\\]' is invalid for input of size 6"):
         ember.ones(2, 3).reshape(4, 2)
+
+
+def test_out_and_size_keywords_are_honoured():
+    x = ember.arange(6.0).view(2, 3)
+    o = ember.empty(3)
+    assert ember.sum(x, 0, out=o) is o and o.tolist() == [3.0, 5.0, 7.0]
+    v, i = ember.empty(2), ember.empty(2, dtype=ember.int64)
+    ember.max(x, 1, out=(v, i))
+    assert v.tolist() == [2.0, 5.0] and i.tolist() == [2, 2]
+    t = ember.empty(2)
+    assert ember.zeros(3, out=t) is t and t.tolist() == [0.0, 0.0, 0.0]
+    assert tuple(ember.empty(size=(2, 3)).shape) == tuple(torch.empty(size=(2, 3)).shape)
+    assert tuple(ember.randn(size=(4,)).shape) == (4,)

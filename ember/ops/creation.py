@@ -116,25 +116,31 @@ def _dt(dtype, default=None):
     return _dtype.to_dtype(dtype).np
 
 
-def _finish(arr, requires_grad, device=None):
+def _finish(arr, requires_grad, device=None, out=None):
     check_device(device)
+    if out is not None:  # ``torch.zeros(3, out=t)`` fills and returns t (resized as PyTorch does)
+        if tuple(out.shape) != arr.shape:
+            out.resize_(arr.shape)
+        np.copyto(out._data, arr, casting="unsafe")
+        out._vbox[0] += 1
+        return out
     t = _wrap(arr)
     if requires_grad:
         t.requires_grad_()
     return t
 
 
-def zeros(*size, dtype=None, device=None, requires_grad=False, out=None, layout=None, pin_memory=False):
-    return _finish(np.zeros(shape_arg(size), _dt(dtype)), requires_grad, device)
+def zeros(*size_, size=None, dtype=None, device=None, requires_grad=False, out=None, layout=None, pin_memory=False):
+    return _finish(np.zeros(shape_arg(size_ if size is None else (size,)), _dt(dtype)), requires_grad, device, out=out)
 
 
-def ones(*size, dtype=None, device=None, requires_grad=False, out=None, layout=None, pin_memory=False):
-    return _finish(np.ones(shape_arg(size), _dt(dtype)), requires_grad, device)
+def ones(*size_, size=None, dtype=None, device=None, requires_grad=False, out=None, layout=None, pin_memory=False):
+    return _finish(np.ones(shape_arg(size_ if size is None else (size,)), _dt(dtype)), requires_grad, device, out=out)
 
 
-def empty(*size, dtype=None, device=None, requires_grad=False, out=None, layout=None,
+def empty(*size_, size=None, dtype=None, device=None, requires_grad=False, out=None, layout=None,
           pin_memory=False, memory_format=None):
-    return _finish(np.zeros(shape_arg(size), _dt(dtype)), requires_grad, device)
+    return _finish(np.zeros(shape_arg(size_ if size is None else (size,)), _dt(dtype)), requires_grad, device, out=out)
 
 
 def full(size, fill_value, *, dtype=None, device=None, requires_grad=False, out=None, layout=None):
@@ -142,7 +148,7 @@ def full(size, fill_value, *, dtype=None, device=None, requires_grad=False, out=
         fill_value = fill_value.item()
     if dtype is None:
         dtype = _dtype.scalar_dtype(fill_value)
-    return _finish(np.full(shape_arg((size,)), fill_value, _dt(dtype)), requires_grad, device)
+    return _finish(np.full(shape_arg((size,)), fill_value, _dt(dtype)), requires_grad, device, out=out)
 
 
 def _like(t, dtype):
@@ -182,7 +188,7 @@ def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad=Fa
     n = max(n, 0)
     arr = (start + np.arange(n, dtype=np.float64) * step) if isinstance(start + step, float) else \
         np.arange(start, start + n * step, step, dtype=np.int64)[:n]
-    return _finish(arr.astype(_dt(dtype)), requires_grad, device)
+    return _finish(arr.astype(_dt(dtype)), requires_grad, device, out=out)
 
 
 def range_(start, end, step=1, *, dtype=None, device=None, requires_grad=False):
@@ -193,15 +199,15 @@ def range_(start, end, step=1, *, dtype=None, device=None, requires_grad=False):
 def linspace(start, end, steps, *, dtype=None, device=None, requires_grad=False, out=None, layout=None):
     start = start.item() if isinstance(start, Tensor) else start
     end = end.item() if isinstance(end, Tensor) else end
-    return _finish(np.linspace(start, end, steps).astype(_dt(dtype)), requires_grad, device)
+    return _finish(np.linspace(start, end, steps).astype(_dt(dtype)), requires_grad, device, out=out)
 
 
 def logspace(start, end, steps, base=10.0, *, dtype=None, device=None, requires_grad=False, out=None):
-    return _finish(np.logspace(start, end, steps, base=base).astype(_dt(dtype)), requires_grad, device)
+    return _finish(np.logspace(start, end, steps, base=base).astype(_dt(dtype)), requires_grad, device, out=out)
 
 
 def eye(n, m=None, *, dtype=None, device=None, requires_grad=False, out=None, layout=None):
-    return _finish(np.eye(n, m, dtype=_dt(dtype)), requires_grad, device)
+    return _finish(np.eye(n, m, dtype=_dt(dtype)), requires_grad, device, out=out)
 
 
 def scalar_tensor(s, *, dtype=None, device=None, requires_grad=False):

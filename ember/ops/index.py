@@ -275,7 +275,11 @@ def gather(input, dim, index, *, sparse_grad=False, out=None):
     """``out[i][j] = input[i][index[i][j]]`` along ``dim`` (dim=1 shown)."""
     d = _wrap_dim(dim, input.ndim, "gather")
     _check_index("gather", input, d, index)
-    return Gather.apply(input, index, dim=d)
+    r = Gather.apply(input, index, dim=d)
+    if out is not None:
+        from .arith import _out
+        return _out(r, out)
+    return r
 
 
 def take_along_dim(input, indices, dim=None):

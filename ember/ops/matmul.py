@@ -356,7 +356,11 @@ def tensordot(a, b, dims=2, out=None):
         sb[y] = sa[x]
     sb = [c if c is not None else next(letters) for c in sb]
     out_s = [c for i, c in enumerate(sa) if i not in da] + [c for i, c in enumerate(sb) if i not in db]
-    return einsum("".join(sa) + "," + "".join(sb) + "->" + "".join(out_s), a, b)
+    r = einsum("".join(sa) + "," + "".join(sb) + "->" + "".join(out_s), a, b)
+    if out is not None:
+        out.copy_(r) if out.shape == r.shape else out.resize_as_(r).copy_(r)
+        return out
+    return r
 
 
 def kron(input, other):

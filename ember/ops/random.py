@@ -72,21 +72,21 @@ def _float_dt(dtype):
     return (_dtype.get_default_dtype() if dtype is None else _dtype.to_dtype(dtype)).np
 
 
-def _make(arr, requires_grad):
-    t = _wrap(arr)
-    if requires_grad:
-        t.requires_grad_()
-    return t
+def _make(arr, requires_grad, out=None):
+    from .creation import _finish
+    return _finish(arr, requires_grad, out=out)
 
 
-def rand(*size, generator=None, dtype=None, device=None, requires_grad=False, out=None, **kw):
+def rand(*size_, size=None, generator=None, dtype=None, device=None, requires_grad=False, out=None, **kw):
     dt = _float_dt(dtype)
-    return _make(_rng(generator).random(shape_arg(size), dtype=np.float64).astype(dt), requires_grad)
+    return _make(_rng(generator).random(shape_arg(size_ if size is None else (size,)), dtype=np.float64).astype(dt),
+                 requires_grad, out)
 
 
-def randn(*size, generator=None, dtype=None, device=None, requires_grad=False, out=None, **kw):
+def randn(*size_, size=None, generator=None, dtype=None, device=None, requires_grad=False, out=None, **kw):
     dt = _float_dt(dtype)
-    return _make(_rng(generator).standard_normal(shape_arg(size)).astype(dt), requires_grad)
+    return _make(_rng(generator).standard_normal(shape_arg(size_ if size is None else (size,))).astype(dt),
+                 requires_grad, out)
 
 
 def randint(low=0, high=None, size=None, *, generator=None, dtype=None, device=None, requires_grad=False, **kw):
@@ -126,13 +126,13 @@ def normal(mean=0.0, std=1.0, size=None, *, generator=None, out=None, dtype=None
         s = std._data if isinstance(std, Tensor) else std
         ref = mean if isinstance(mean, Tensor) else std
         shape = np.broadcast_shapes(np.shape(m), np.shape(s))
-        return _wrap((_rng(generator).standard_normal(shape) * s + m).astype(ref._data.dtype))
-    return _wrap((_rng(generator).standard_normal(tuple(size)) * std + mean).astype(_float_dt(dtype)))
+        return _make((_rng(generator).standard_normal(shape) * s + m).astype(ref._data.dtype), False, out)
+    return _make((_rng(generator).standard_normal(tuple(size)) * std + mean).astype(_float_dt(dtype)), False, out)
 
 
 def bernoulli(input, p=None, *, generator=None, out=None):
     prob = input._data if p is None else np.full(input.shape, p)
-    return _wrap((_rng(generator).random(input.shape) < prob).astype(input._data.dtype))
+    return _make((_rng(generator).random(input.shape) < prob).astype(input._data.dtype), False, out)
 
 
 def poisson(input, generator=None):

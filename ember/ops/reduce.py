@@ -10,6 +10,18 @@ from ..autograd.grad_mode import GRAD_ENABLED
 from ._util import dims
 
 
+def _out(result, out):
+    """Honour ``out=``: copy into the given tensor(s) (a (values, indices) pair for max/min)."""
+    if out is None:
+        return result
+    from .arith import _out as _out1
+    if isinstance(result, tuple):
+        for r, o in zip(result, out):
+            _out1(r, o)
+        return type(result)(*out)
+    return _out1(result, out)
+
+
 def _rt(name, fields=("values", "indices")):
     cls = collections.namedtuple(name, fields)
     cls.__module__ = "torch.return_types"
@@ -64,7 +76,7 @@ def sum(input, dim=None, keepdim=False, *, dtype=None, out=None):
     axes = _axes(input, dim, "sum")
     if dtype is not None:
         input = input.to(dtype)
-    return Sum.apply(input, axes=axes, keepdim=keepdim)
+    return _out(Sum.apply(input, axes=axes, keepdim=keepdim), out)
 
 
 def nansum(input, dim=None, keepdim=False, *, dtype=None):
@@ -94,7 +106,7 @@ def mean(input, dim=None, keepdim=False, *, dtype=None, out=None):
     if not input.is_floating_point():
         raise RuntimeError("mean(): could not infer output dtype. Input dtype must be either a "
                            f"floating point or complex dtype. Got: {_tname(input)}")
-    return Mean.apply(input, axes=_axes(input, dim, "mean"), keepdim=keepdim)
+    return _out(Mean.apply(input, axes=_axes(input, dim, "mean"), keepdim=keepdim), out)
 
 
 def nanmean(input, dim=None, keepdim=False, *, dtype=None):
@@ -196,11 +208,11 @@ def _extremum(input, dim, keepdim, other, largest, name):
 
 def max(input, dim=None, keepdim=False, *, out=None, other=None):
     """``max(x)`` -> value; ``max(x, dim)`` -> (values, indices); ``max(x, y)`` -> maximum."""
-    return _extremum(input, dim, keepdim, other, True, "max")
+    return _out(_extremum(input, dim, keepdim, other, True, "max"), out)
 
 
 def min(input, dim=None, keepdim=False, *, out=None, other=None):
-    return _extremum(input, dim, keepdim, other, False, "min")
+    return _out(_extremum(input, dim, keepdim, other, False, "min"), out)
 
 
 def amax(input, dim=(), keepdim=False):
@@ -339,7 +351,7 @@ def norm(input, p="fro", dim=None, keepdim=False, out=None, dtype=None):
     if p == "nuc":
         from .linalg import matrix_norm
         return matrix_norm(input, "nuc", dim if dim is not None else (-2, -1), keepdim)
-    return vector_norm(input, p, dim, keepdim, dtype=dtype)
+    return _out(vector_norm(input, p, dim, keepdim, dtype=dtype), out)
 
 
 def logsumexp(input, dim, keepdim=False):

@@ -242,6 +242,8 @@ def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type=2, scale
 def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):
     """``x / max(||x||_p, eps)`` along ``dim``."""
     denom = input.norm(p, dim, keepdim=True).clamp_min(eps).expand_as(input)
+    if out is not None:
+        return out.copy_(input / denom)
     return input / denom
 
 

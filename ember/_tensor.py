@@ -79,6 +79,8 @@ class Tensor:
     def is_cuda(self):
         return False
 
+    is_xpu = is_mps = is_meta = is_quantized = is_nested = is_mkldnn = is_cuda
+
     @property
     def is_leaf(self):
         return self.grad_fn is None

@@ -58,6 +58,11 @@ from .ops.index import (gather, scatter, scatter_add, scatter_reduce, index_sele
                         kthvalue, unique, unique_consecutive, bincount, histc, searchsorted,
                         bucketize)
 from .ops.softmax import softmax, log_softmax  # noqa: E402
+from .ops.composite import (finfo, iinfo, diff, dist, hypot, logaddexp, logaddexp2,  # noqa: E402
+                            logcumsumexp, logit, sinc, deg2rad, rad2deg, heaviside, copysign,
+                            positive, gcd, lcm, isin, cov, corrcoef, block_diag, diagflat,
+                            trapezoid, trapz, combinations, vander, pdist, renorm,
+                            split_with_sizes, hsplit, vsplit, dsplit)
 from .ops.random import (Generator, default_generator, manual_seed, seed, initial_seed,  # noqa: E402
                          get_rng_state, set_rng_state, rand, randn, randint, randperm, rand_like,
                          randn_like, randint_like, normal, bernoulli, poisson, multinomial)
@@ -73,6 +78,68 @@ short = int16
 cfloat = complex64 = None
 uint16 = uint32 = uint64 = None
 __version__ = "2.13.0+ember"
+
+
+def det(input):
+    return linalg.det(input)
+
+
+def inverse(input):
+    return linalg.inv(input)
+
+
+def logdet(input):
+    return linalg.logdet(input)
+
+
+def slogdet(input):
+    return linalg.slogdet(input)
+
+
+def pinverse(input, rcond=1e-15):
+    return linalg.pinv(input, rcond=rcond)
+
+
+def matrix_exp(input):
+    return linalg.matrix_exp(input)
+
+
+def svd(input, some=True, compute_uv=True):
+    """Old-style ``torch.svd``: returns (U, S, V) with V, not V^H."""
+    u, s, vh = linalg.svd(input, full_matrices=not some)
+    return u, s, vh.mT
+
+
+def qr(input, some=True):
+    return linalg.qr(input, "reduced" if some else "complete")
+
+
+def cosine_similarity(x1, x2, dim=1, eps=1e-8):
+    return nn.functional.cosine_similarity(x1, x2, dim, eps)
+
+
+def range(start, end, step=1, *, dtype=None, device=None, requires_grad=False):  # noqa: A001
+    """Deprecated ``torch.range``: like arange but including ``end``; float by default."""
+    from .ops.creation import range_
+    return range_(start, end, step, dtype=dtype, requires_grad=requires_grad)
+
+
+def empty_strided(size, stride, *, dtype=None, device=None, requires_grad=False, **kw):
+    return empty(tuple(size), dtype=dtype, device=device, requires_grad=requires_grad)
+
+
+def frombuffer(buffer, *, dtype, count=-1, offset=0, requires_grad=False):
+    from ._dtype import to_dtype
+    return from_numpy(_np.frombuffer(buffer, dtype=to_dtype(dtype).np, count=count, offset=offset))
+
+
+def set_default_device(device):
+    from ._device import check_device
+    check_device(device)
+
+
+def get_default_device():
+    return device("cpu")
 
 
 def is_tensor(obj):

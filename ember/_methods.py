@@ -7,7 +7,8 @@ from ._tensor import Tensor, _wrap_view
 from .autograd.function import Function
 from .autograd.grad_mode import GRAD_ENABLED
 from .autograd import hooks as _hooks
-from .ops import arith, compare, creation, index, matmul, pointwise, random, reduce, shape, softmax
+from .ops import (arith, compare, composite, creation, index, matmul, pointwise, random, reduce,
+                  shape, softmax)
 from .ops.index import _inplace_record
 
 
@@ -356,8 +357,24 @@ def real(self):
     return self
 
 
-def _grad_getter_attr():
-    pass
+def _linalg():
+    from . import linalg
+    return linalg
+
+
+def _svd(self, some):
+    u, s, vh = _linalg().svd(self, full_matrices=not some)
+    return u, s, vh.mT
+
+
+@property
+def is_cpu(self):
+    return True
+
+
+@property
+def output_nr(self):
+    return self._output_nr
 
 
 METHODS = dict(
@@ -417,6 +434,26 @@ METHODS = dict(
     histc=index.histc,
     # softmax
     softmax=softmax.softmax, log_softmax=softmax.log_softmax,
+    # composites and linear algebra
+    diff=composite.diff, dist=composite.dist, hypot=composite.hypot, logaddexp=composite.logaddexp,
+    logaddexp2=composite.logaddexp2, logcumsumexp=composite.logcumsumexp, logit=composite.logit,
+    sinc=composite.sinc, deg2rad=composite.deg2rad, rad2deg=composite.rad2deg,
+    heaviside=composite.heaviside, copysign=composite.copysign, positive=composite.positive,
+    gcd=composite.gcd, lcm=composite.lcm, cov=composite.cov, corrcoef=composite.corrcoef,
+    diagflat=composite.diagflat, renorm=composite.renorm, split_with_sizes=composite.split_with_sizes,
+    hsplit=composite.hsplit, vsplit=composite.vsplit, dsplit=composite.dsplit,
+    sum_to_size=composite.sum_to_size, fill_diagonal_=composite.fill_diagonal_, addr=composite.addr,
+    addbmm=matmul.addbmm, vdot=matmul.vdot,
+    det=lambda self: _linalg().det(self), inverse=lambda self: _linalg().inv(self),
+    logdet=lambda self: _linalg().logdet(self), slogdet=lambda self: _linalg().slogdet(self),
+    pinverse=lambda self, rcond=1e-15: _linalg().pinv(self, rcond=rcond),
+    matrix_power=lambda self, n: _linalg().matrix_power(self, n),
+    matrix_exp=lambda self: _linalg().matrix_exp(self),
+    cholesky=lambda self, upper=False: _linalg().cholesky(self, upper=upper),
+    qr=lambda self, some=True: _linalg().qr(self, "reduced" if some else "complete"),
+    svd=lambda self, some=True, compute_uv=True: _svd(self, some),
+    is_nonzero=lambda self: bool(self), is_same_size=lambda self, other: self.shape == other.shape,
+    register_post_accumulate_grad_hook=lambda self, hook: _hooks.register_post_accumulate_hook(self, hook),
     # conversions and autograd
     clone=clone, contiguous=contiguous, detach=detach, detach_=detach_, requires_grad_=requires_grad_,
     backward=backward, register_hook=register_hook, retain_grad=retain_grad, to=to, type=type_,
@@ -446,7 +483,7 @@ METHODS = dict(
     __eq__=_eq, __ne__=_ne, __lt__=compare.lt, __le__=compare.le, __gt__=compare.gt, __ge__=compare.ge,
     __and__=_and, __rand__=_and, __or__=_or, __ror__=_or, __xor__=_xor, __rxor__=_xor,
     __invert__=_invert,
-    T=T, mT=mT, mH=mT, H=H, real=real, retains_grad=retains_grad,
+    T=T, mT=mT, mH=mT, H=H, real=real, retains_grad=retains_grad, is_cpu=is_cpu, output_nr=output_nr,
 )
 
 for _name in ("exp", "exp2", "expm1", "log", "log1p", "log2", "log10", "sqrt", "rsqrt", "sin", "cos",
@@ -467,6 +504,10 @@ _INPLACE = ("add", "sub", "subtract", "mul", "multiply", "div", "divide", "true_
             "atanh", "sigmoid", "erf", "erfc", "erfinv", "lgamma", "digamma", "reciprocal", "neg",
             "negative", "abs", "absolute", "sign", "sgn", "floor", "ceil", "trunc", "fix", "frac",
             "square", "relu", "maximum", "minimum", "atan2", "xlogy", "cumsum", "cumprod", "softmax",
+            "hypot", "logit", "sinc", "deg2rad", "rad2deg", "copysign", "renorm", "addmm", "addbmm",
+            "baddbmm", "addmv", "addr", "heaviside", "gcd", "lcm", "float_power", "greater", "greater_equal",
+            "less", "less_equal", "not_equal", "arcsin", "arccos", "arctan", "arcsinh", "arccosh", "arctanh",
+            "arctan2",
             "log_softmax", "t", "squeeze", "unsqueeze", "transpose", "swapaxes", "swapdims", "fmax", "fmin")
 
 

@@ -36,7 +36,15 @@ def _accumulate(leaf, g, create_graph):
     old = leaf.grad
     if create_graph:
         leaf.grad = g if old is None else old + g
-        return
+    else:
+        _accumulate_values(leaf, g, old)
+    post = leaf.__dict__.get("_post_acc_hooks")
+    if post:
+        for h in list(post.values()):
+            h(leaf)
+
+
+def _accumulate_values(leaf, g, old):
     if old is None:
         # NOTE: copy, because the same array may be handed to several leaves (add's backward
         # passes its gradient through), and users zero their .grad in place.

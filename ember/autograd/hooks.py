@@ -62,3 +62,15 @@ def retain_grad(t):
         ret = node._retain = {}
     ret[t._output_nr] = weakref.ref(t)
     t._retains_grad = True
+
+
+def register_post_accumulate_hook(t, hook):
+    """``t.register_post_accumulate_grad_hook(fn)``: fn(t) runs after t.grad is accumulated."""
+    if t.grad_fn is not None:
+        raise RuntimeError("post accumulate grad hooks cannot be registered on non-leaf tensors")
+    table = t.__dict__.get("_post_acc_hooks")
+    if table is None:
+        table = t._post_acc_hooks = {}
+    key = next(_ids)
+    table[key] = hook
+    return RemovableHandle(table, key)

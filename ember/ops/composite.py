@@ -1,0 +1,262 @@
+"""Ops composed from other ember ops (so their gradients come for free): diff, dist, hypot,
+logaddexp, logcumsumexp, logit, sinc, isin, cov/corrcoef, block_diag, trapezoid, ...; and
+finfo/iinfo, which describe dtypes."""
+import math
+
+import numpy as np
+
+from .. import _dtype
+from .._tensor import Tensor, _wrap, _wrap_dim
+
+
+class finfo:
+    """Machine limits of a floating dtype: ``torch.finfo(torch.float32).eps``."""
+
+    def __init__(self, type=None):
+        d = _dtype.get_default_dtype() if type is None else _dtype.to_dtype(type)
+        if not d.is_floating_point:
+            raise TypeError(f"torch.finfo() requires a floating point input type, got {d}")
+        fi = np.finfo(d.np)
+        self.bits, self.eps, self.max, self.min = fi.bits, float(fi.eps), float(fi.max), float(fi.min)
+        self.tiny = self.smallest_normal = float(fi.tiny)
+        self.resolution = float(fi.resolution)
+        self.dtype = d.name
+
+    def __repr__(self):
+        return (f"finfo(resolution={self.resolution}, min={self.min:e}, max={self.max:e}, "
+                f"eps={self.eps:e}, smallest_normal={self.tiny:e}, tiny={self.tiny:e}, dtype={self.dtype})")
+
+
+class iinfo:
+    """Limits of an integer dtype: ``torch.iinfo(torch.int64).max``."""
+
+    def __init__(self, type):
+        d = _dtype.to_dtype(type)
+        if d.is_floating_point:
+            raise TypeError(f"torch.iinfo() requires an integer input type, got {d}")
+        ii = np.iinfo(d.np) if d.np.kind != "b" else None
+        self.bits = d.itemsize * 8
+        self.max, self.min = (1, 0) if ii is None else (int(ii.max), int(ii.min))
+        self.dtype = d.name
+
+    def __repr__(self):
+        return f"iinfo(min={self.min}, max={self.max}, dtype={self.dtype})"
+
+
+def diff(input, n=1, dim=-1, prepend=None, append=None):
+    from .shape import cat
+    d = _wrap_dim(dim, input.ndim, "diff")
+    if prepend is not None or append is not None:
+        parts = [p for p in (prepend, input, append) if p is not None]
+        input = cat([p if p.ndim else p.expand(input.shape[:d] + (1,) + input.shape[d + 1:])
+                     for p in parts], d)
+    for _ in range(n):
+        k = input.shape[d]
+        input = input.narrow(d, 1, max(k - 1, 0)) - input.narrow(d, 0, max(k - 1, 0))
+    return input
+
+
+def dist(input, other, p=2):
+    from .reduce import vector_norm
+    return vector_norm(input - other, p)
+
+
+def hypot(input, other):
+    return (input * input + other * other).sqrt()
+
+
+def logaddexp(input, other):
+    from .arith import maximum
+    m = maximum(input, other).detach()
+    m = m.masked_fill(~m.isfinite(), 0.0)
+    return m + ((input - m).exp() + (other - m).exp()).log()
+
+
+def logaddexp2(input, other):
+    return logaddexp(input * math.log(2.0), other * math.log(2.0)) / math.log(2.0)
+
+
+def logcumsumexp(input, dim):
+    d = _wrap_dim(dim, input.ndim, "logcumsumexp")
+    m = input.detach().amax(d, keepdim=True)
+    m = m.masked_fill(~m.isfinite(), 0.0)
+    return (input - m).exp().cumsum(d).log() + m
+
+
+def logit(input, eps=None):
+    if eps is not None:
+        input = input.clamp(eps, 1 - eps)
+    return (input / (1 - input)).log()
+
+
+def sinc(input):
+    from .compare import where
+    px = input * math.pi
+    safe = where(input == 0, 1.0, px)
+    return where(input == 0, 1.0, safe.sin() / safe)
+
+
+def deg2rad(input):
+    return input * (math.pi / 180.0)
+
+
+def rad2deg(input):
+    return input * (180.0 / math.pi)
+
+
+def heaviside(input, values):
+    from .compare import where
+    return where(input == 0, values, (input > 0).to(input.dtype))
+
+
+def copysign(input, other):
+    o = other._data if isinstance(other, Tensor) else other
+    return input.abs() * _wrap(np.where(np.signbit(np.asarray(o)), -1.0, 1.0).astype(
+        input._data.dtype if input.is_floating_point() else np.float32))
+
+
+def positive(input):
+    return input
+
+
+def gcd(input, other):
+    return _wrap(np.gcd(input._data, other._data))
+
+
+def lcm(input, other):
+    return _wrap(np.lcm(input._data, other._data))
+
+
+def isin(elements, test_elements, *, assume_unique=False, invert=False):
+    e = elements._data if isinstance(elements, Tensor) else np.asarray(elements)
+    t = test_elements._data if isinstance(test_elements, Tensor) else np.asarray(test_elements)
+    return _wrap(np.isin(e, t, invert=invert))
+
+
+def cov(input, *, correction=1, fweights=None, aweights=None):
+    x = input if input.ndim == 2 else input.reshape(1, -1)
+    if fweights is not None or aweights is not None:
+        w = (fweights if fweights is not None else 1) * (aweights if aweights is not None else 1)
+        w = w.to(x.dtype)
+        wsum = w.sum()
+        mean = (x * w).sum(1, keepdim=True) / wsum
+        xc = x - mean
+        norm = wsum - correction * ((w * aweights).sum() / wsum if aweights is not None else 1)
+        c = (xc * w) @ xc.t() / norm
+    else:
+        xc = x - x.mean(1, keepdim=True)
+        c = xc @ xc.t() / (x.shape[1] - correction)
+    return c.reshape(()) if input.ndim < 2 else c
+
+
+def corrcoef(input):
+    c = cov(input)
+    if c.ndim == 0:
+        return c / c
+    d = c.diagonal().sqrt()
+    return (c / d.unsqueeze(1) / d.unsqueeze(0)).clamp(-1, 1)
+
+
+def block_diag(*tensors):
+    from .shape import cat
+    mats = [t.reshape(1, -1) if t.ndim < 2 else t for t in tensors]
+    cols = sum(m.shape[1] for m in mats)
+    rows, c0 = [], 0
+    for m in mats:
+        left = m.new_zeros((m.shape[0], c0))
+        right = m.new_zeros((m.shape[0], cols - c0 - m.shape[1]))
+        rows.append(cat([left, m, right], 1))
+        c0 += m.shape[1]
+    return cat(rows, 0)
+
+
+def diagflat(input, offset=0):
+    return input.reshape(-1).diag(offset)
+
+
+def trapezoid(y, x=None, *, dx=None, dim=-1):
+    d = _wrap_dim(dim, y.ndim, "trapezoid")
+    n = y.shape[d]
+    mid = (y.narrow(d, 1, n - 1) + y.narrow(d, 0, n - 1)) / 2
+    if x is not None:
+        dxs = diff(x, dim=dim if x.ndim > 1 else 0)
+        return (mid * dxs).sum(d)
+    return mid.sum(d) * (1.0 if dx is None else dx)
+
+
+trapz = trapezoid
+
+
+def combinations(input, r=2, with_replacement=False):
+    import itertools
+    n = input.shape[0]
+    it = itertools.combinations_with_replacement(range(n), r) if with_replacement else \
+        itertools.combinations(range(n), r)
+    idx = np.array(list(it), dtype=np.int64).reshape(-1, r)
+    return input[_wrap(idx)] if idx.size else input.new_zeros((0, r))
+
+
+def vander(x, N=None, increasing=False):
+    from .shape import stack
+    N = x.shape[0] if N is None else N
+    powers = [x ** k for k in range(N)] if N else []
+    if not increasing:
+        powers = powers[::-1]
+    return stack(powers, 1) if powers else x.new_zeros((x.shape[0], 0))
+
+
+def pdist(input, p=2):
+    from .matmul import cdist
+    n = input.shape[0]
+    i, j = np.triu_indices(n, 1)
+    return cdist(input, input, p)[_wrap(i), _wrap(j)]
+
+
+def renorm(input, p, dim, maxnorm):
+    d = _wrap_dim(dim, input.ndim, "renorm")
+    axes = tuple(k for k in range(input.ndim) if k != d)
+    from .reduce import vector_norm
+    from .compare import where
+    norms = vector_norm(input, p, axes, keepdim=True)
+    return input * where(norms > maxnorm, maxnorm / (norms + 1e-7), 1.0)
+
+
+def split_with_sizes(input, split_sizes, dim=0):
+    return input.split(list(split_sizes), dim)
+
+
+def _hvd_split(input, sections, dim):
+    from .shape import tensor_split
+    return tensor_split(input, sections, dim)
+
+
+def hsplit(input, sections):
+    return _hvd_split(input, sections, 1 if input.ndim > 1 else 0)
+
+
+def vsplit(input, sections):
+    return _hvd_split(input, sections, 0)
+
+
+def dsplit(input, sections):
+    return _hvd_split(input, sections, 2)
+
+
+def sum_to_size(input, *size):
+    from ._util import shape_arg, sum_to
+    return sum_to(input, shape_arg(size))
+
+
+def fill_diagonal_(input, fill_value, wrap=False):
+    a = input._data
+    if a.ndim == 2 and wrap:
+        np.fill_diagonal(a, fill_value, wrap=True)
+    else:
+        n = min(a.shape)
+        a[(np.arange(n),) * a.ndim] = fill_value
+    input._vbox[0] += 1
+    return input
+
+
+def addr(input, vec1, vec2, *, beta=1, alpha=1):
+    return input * beta + alpha * vec1.outer(vec2)

@@ -2,7 +2,7 @@
 import numpy as np
 
 from ._validate import check_lr, check_nonneg
-from .optimizer import Optimizer, _scalar_state, _to_scalar, _wrap
+from .optimizer import Optimizer, _to_scalar
 
 __all__ = ["Adadelta"]
 
@@ -46,11 +46,7 @@ class Adadelta(Optimizer):
             for p in group["params"]:
                 if p.grad is None:
                     continue
-                st = self.state[p]
-                if len(st) == 0:
-                    st["step"] = _scalar_state(0.0)
-                    st["square_avg"] = _wrap(np.zeros_like(p._data))
-                    st["acc_delta"] = _wrap(np.zeros_like(p._data))
+                st = self._state_for(p, ("square_avg", "acc_delta"))
                 st["step"]._data += 1
                 _adadelta(p._data, p.grad._data, st["square_avg"]._data, st["acc_delta"]._data,
                           lr, group["rho"], group["eps"], group["weight_decay"], group["maximize"])

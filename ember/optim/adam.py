@@ -2,7 +2,7 @@
 import numpy as np
 
 from ._validate import check_adam_like
-from .optimizer import Optimizer, _scalar_state, _to_scalar, _wrap
+from .optimizer import Optimizer, _to_scalar
 
 __all__ = ["Adam"]
 
@@ -100,13 +100,7 @@ class Adam(Optimizer):
                 g = p.grad
                 if g is None:
                     continue
-                st = self.state[p]
-                if len(st) == 0:
-                    st["step"] = _scalar_state(0.0)
-                    st["exp_avg"] = _wrap(np.zeros_like(p._data))
-                    st["exp_avg_sq"] = _wrap(np.zeros_like(p._data))
-                    if amsgrad:
-                        st["max_exp_avg_sq"] = _wrap(np.zeros_like(p._data))
+                st = self._state_for(p, ("exp_avg", "exp_avg_sq") + (("max_exp_avg_sq",) if amsgrad else ()))
                 _adam(p._data, g._data, st["exp_avg"]._data, st["exp_avg_sq"]._data,
                       st["max_exp_avg_sq"]._data if amsgrad else None, _step_count(st), lr,
                       beta1, beta2, group["eps"], group["weight_decay"], group["maximize"],

@@ -3,7 +3,7 @@ import numpy as np
 
 from ._validate import check_adam_like
 from .adam import _lerp_, _step_count
-from .optimizer import Optimizer, _scalar_state, _to_scalar, _wrap
+from .optimizer import Optimizer, _to_scalar
 
 __all__ = ["Adamax"]
 
@@ -42,11 +42,7 @@ class Adamax(Optimizer):
             for p in group["params"]:
                 if p.grad is None:
                     continue
-                st = self.state[p]
-                if len(st) == 0:
-                    st["step"] = _scalar_state(0.0)
-                    st["exp_avg"] = _wrap(np.zeros_like(p._data))
-                    st["exp_inf"] = _wrap(np.zeros_like(p._data))
+                st = self._state_for(p, ("exp_avg", "exp_inf"))
                 _adamax(p._data, p.grad._data, st["exp_avg"]._data, st["exp_inf"]._data,
                         _step_count(st), lr, beta1, beta2, group["eps"], group["weight_decay"],
                         group["maximize"])

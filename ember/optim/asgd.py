@@ -1,8 +1,7 @@
 """ASGD: averaged stochastic gradient descent."""
-import numpy as np
 
 from ._validate import check_lr, check_nonneg
-from .optimizer import Optimizer, _scalar_state, _to_scalar, _wrap
+from .optimizer import Optimizer, _to_scalar
 
 __all__ = ["ASGD"]
 
@@ -45,12 +44,7 @@ class ASGD(Optimizer):
             for p in group["params"]:
                 if p.grad is None:
                     continue
-                st = self.state[p]
-                if len(st) == 0:
-                    st["step"] = _scalar_state(0.0)
-                    st["eta"] = _scalar_state(lr)
-                    st["mu"] = _scalar_state(1.0)
-                    st["ax"] = _wrap(np.zeros_like(p._data))
+                st = self._state_for(p, ("ax",), (("eta", lr), ("mu", 1.0)))
                 s = st["step"]._data
                 s += 1
                 _asgd(p._data, p.grad._data, st["ax"]._data, st["eta"]._data, st["mu"]._data,

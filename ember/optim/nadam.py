@@ -3,7 +3,7 @@ import numpy as np
 
 from ._validate import check_adam_like, check_nonneg
 from .adam import _decayed_grad, _step_count, _update_moments
-from .optimizer import Optimizer, _scalar_state, _to_scalar, _wrap
+from .optimizer import Optimizer, _scalar_state, _to_scalar
 
 __all__ = ["NAdam"]
 
@@ -57,12 +57,7 @@ class NAdam(Optimizer):
             for p in group["params"]:
                 if p.grad is None:
                     continue
-                st = self.state[p]
-                if len(st) == 0:
-                    st["step"] = _scalar_state(0.0)
-                    st["mu_product"] = _scalar_state(1.0)
-                    st["exp_avg"] = _wrap(np.zeros_like(p._data))
-                    st["exp_avg_sq"] = _wrap(np.zeros_like(p._data))
+                st = self._state_for(p, ("exp_avg", "exp_avg_sq"), (("mu_product", 1.0),))
                 _nadam(p._data, p.grad._data, st["exp_avg"]._data, st["exp_avg_sq"]._data,
                        st["mu_product"]._data, _step_count(st), lr, beta1, beta2, group["eps"],
                        group["weight_decay"], group["momentum_decay"],

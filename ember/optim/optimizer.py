@@ -290,6 +290,18 @@ class Optimizer:
         """Perform a single optimization step (``closure`` re-evaluates the loss)."""
         raise NotImplementedError
 
+    def _state_for(self, p, buffers, scalars=()):
+        """``self.state[p]``, created on first use as PyTorch lays it out: a float32 0-d
+        ``step``, then the named scalar states, then zero buffers shaped like ``p``."""
+        st = self.state[p]
+        if len(st) == 0:
+            st["step"] = _scalar_state(0.0)
+            for name, value in scalars:
+                st[name] = _scalar_state(value)
+            for name in buffers:
+                st[name] = _wrap(np.zeros_like(p._data))
+        return st
+
     def _closure_loss(self, closure):
         if closure is None:
             return None

@@ -3,7 +3,7 @@ import numpy as np
 
 from ._validate import check_lr, check_nonneg
 from .adam import _lerp_
-from .optimizer import Optimizer, _scalar_state, _to_scalar, _wrap
+from .optimizer import Optimizer, _to_scalar
 
 __all__ = ["RMSprop"]
 
@@ -58,14 +58,8 @@ class RMSprop(Optimizer):
             for p in group["params"]:
                 if p.grad is None:
                     continue
-                st = self.state[p]
-                if len(st) == 0:
-                    st["step"] = _scalar_state(0.0)
-                    st["square_avg"] = _wrap(np.zeros_like(p._data))
-                    if momentum > 0:
-                        st["momentum_buffer"] = _wrap(np.zeros_like(p._data))
-                    if centered:
-                        st["grad_avg"] = _wrap(np.zeros_like(p._data))
+                st = self._state_for(p, ("square_avg",) + (("momentum_buffer",) if momentum > 0 else ())
+                                     + (("grad_avg",) if centered else ()))
                 st["step"]._data += 1
                 _rmsprop(p._data, p.grad._data, st["square_avg"]._data,
                          st["grad_avg"]._data if centered else None,

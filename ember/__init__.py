@@ -21,6 +21,7 @@ from . import _methods  # noqa: E402,F401  (attaches the ops to Tensor)
 from .autograd.grad_mode import (no_grad, enable_grad, set_grad_enabled, is_grad_enabled,  # noqa: E402
                                  inference_mode, is_inference_mode_enabled)
 from . import autograd  # noqa: E402
+from .autograd import is_anomaly_enabled, is_anomaly_check_nan_enabled, set_detect_anomaly  # noqa: E402,F401
 from .ops.creation import (tensor, as_tensor, asarray, from_numpy, zeros, ones, empty, full,  # noqa: E402
                            zeros_like, ones_like, empty_like, full_like, arange, linspace, logspace,
                            eye, scalar_tensor)

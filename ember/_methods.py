@@ -5,7 +5,7 @@ from . import _dtype
 from ._device import check_device, device as _device_cls
 from ._tensor import Tensor, _wrap_view
 from .autograd.function import Function
-from .autograd.grad_mode import GRAD_ENABLED
+from .autograd.grad_mode import MODE
 from .autograd import hooks as _hooks
 from .ops import (arith, compare, composite, creation, index, matmul, pointwise, random, reduce,
                   shape, softmax)
@@ -164,7 +164,7 @@ def new_full(self, size, fill_value, *, dtype=None, device=None, requires_grad=F
 def _inplace(fn):
     """``x.op_(...)``: compute out of place, write back, bump the version counter."""
     def m(self, *args, **kwargs):
-        if GRAD_ENABLED[0] and (self.requires_grad or any(
+        if MODE.grad_enabled and (self.requires_grad or any(
                 isinstance(a, Tensor) and a.requires_grad for a in args)):
             return _inplace_record(self, lambda old: fn(old, *args, **kwargs))
         r = fn(self, *args, **kwargs)
@@ -189,7 +189,7 @@ def _inplace(fn):
 def copy_(self, src, non_blocking=False):
     if not isinstance(src, Tensor):
         src = creation.tensor(src)
-    if GRAD_ENABLED[0] and (self.requires_grad or src.requires_grad):
+    if MODE.grad_enabled and (self.requires_grad or src.requires_grad):
         return _inplace_record(self, lambda old: src.to(self.dtype).expand(self.shape) + old * 0)
     try:
         np.copyto(self._data, np.broadcast_to(src._data, self._data.shape), casting="unsafe")
@@ -204,7 +204,7 @@ def copy_(self, src, non_blocking=False):
 def fill_(self, value):
     if isinstance(value, Tensor):
         value = value.item()
-    if GRAD_ENABLED[0] and self.requires_grad:
+    if MODE.grad_enabled and self.requires_grad:
         return _inplace_record(self, lambda old: old * 0 + value)
     self._data.fill(value)
     self._vbox[0] += 1
@@ -212,7 +212,7 @@ def fill_(self, value):
 
 
 def zero_(self):
-    if GRAD_ENABLED[0] and self.requires_grad:
+    if MODE.grad_enabled and self.requires_grad:
         return _inplace_record(self, lambda old: old * 0)
     self._data.fill(0)
     self._vbox[0] += 1

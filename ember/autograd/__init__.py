@@ -6,6 +6,7 @@ from .custom import Function, FunctionCtx, InplaceFunction, NestedIOFunction, on
 from .engine import run_backward
 from .grad_mode import (enable_grad, inference_mode, is_grad_enabled, is_inference_mode_enabled,
                         no_grad, set_grad_enabled)
+from .grad_mode import MODE
 from .gradcheck import gradcheck, gradgradcheck
 from . import graph  # noqa: F401  (torch.autograd.graph)
 from . import functional  # noqa: F401  (torch.autograd.functional)
@@ -126,19 +127,40 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
 
 
 class detect_anomaly:
+    """Anomaly mode for the calling thread: backward checks every gradient for NaN and names
+    the function that produced it, as PyTorch's ``detect_anomaly`` does."""
+
     def __init__(self, check_nan=True):
-        pass
+        self.check_nan = check_nan
+
+    def __enter__(self):
+        self._prev = (MODE.anomaly, MODE.anomaly_check_nan)
+        MODE.anomaly, MODE.anomaly_check_nan = True, self.check_nan
+        return self
+
+    def __exit__(self, *a):
+        MODE.anomaly, MODE.anomaly_check_nan = self._prev
+        return False
+
+
+class set_detect_anomaly:
+    """Turn anomaly mode on or off for this thread (also a context manager)."""
+
+    def __init__(self, mode, check_nan=True):
+        self._prev = (MODE.anomaly, MODE.anomaly_check_nan)
+        MODE.anomaly, MODE.anomaly_check_nan = bool(mode), check_nan
 
     def __enter__(self):
         return self
 
     def __exit__(self, *a):
+        MODE.anomaly, MODE.anomaly_check_nan = self._prev
         return False
 
 
-def set_detect_anomaly(mode, check_nan=True):
-    return detect_anomaly()
-
-
 def is_anomaly_enabled():
-    return False
+    return MODE.anomaly
+
+
+def is_anomaly_check_nan_enabled():
+    return MODE.anomaly and MODE.anomaly_check_nan

@@ -3,7 +3,7 @@ import functools
 
 from .._tensor import Tensor, _wrap_view
 from . import function as _function
-from .grad_mode import GRAD_ENABLED
+from .grad_mode import MODE
 
 
 class FunctionCtx:
@@ -75,10 +75,10 @@ class Function(FunctionCtx, _function.Function):
         ctx = cls.__new__(cls)
         ctx._edges = [((a.grad_fn, a._output_nr) if a.grad_fn is not None else (a, -1))
                       if isinstance(a, Tensor) and a.requires_grad else None for a in args]
-        record = GRAD_ENABLED[0] and any(e is not None for e in ctx._edges)
+        record = MODE.grad_enabled and any(e is not None for e in ctx._edges)
         new_style = cls.setup_context is not Function.setup_context
-        prev = GRAD_ENABLED[0]
-        GRAD_ENABLED[0] = False
+        prev = MODE.grad_enabled
+        MODE.grad_enabled = False
         try:
             if new_style:
                 out = cls.forward(*args, **kwargs)
@@ -86,7 +86,7 @@ class Function(FunctionCtx, _function.Function):
             else:
                 out = cls.forward(ctx, *args, **kwargs)
         finally:
-            GRAD_ENABLED[0] = prev
+            MODE.grad_enabled = prev
         single = not isinstance(out, tuple)
         outs = (out,) if single else out
         if record:
@@ -106,8 +106,7 @@ class Function(FunctionCtx, _function.Function):
                 fixed.append(o)
             outs = tuple(fixed)
         if _function.TRACERS:
-            for tr in _function.TRACERS:
-                tr(cls, args, kwargs, outs)
+            _function.notify_tracers(cls, args, kwargs, outs)
         return outs[0] if single else outs
 
     @classmethod
@@ -124,12 +123,12 @@ def once_differentiable(fn):
     """Mark a backward as not differentiable twice: it runs with grad mode off."""
     @functools.wraps(fn)
     def wrapper(ctx, *args):
-        prev = GRAD_ENABLED[0]
-        GRAD_ENABLED[0] = False
+        prev = MODE.grad_enabled
+        MODE.grad_enabled = False
         try:
             return fn(ctx, *args)
         finally:
-            GRAD_ENABLED[0] = prev
+            MODE.grad_enabled = prev
     return wrapper
 
 

@@ -9,7 +9,7 @@ import heapq
 import numpy as np
 
 from .._tensor import Tensor, _wrap
-from .grad_mode import GRAD_ENABLED
+from .grad_mode import MODE
 
 
 class AccumulateGrad:
@@ -128,8 +128,8 @@ def run_backward(roots, grads, retain_graph, create_graph, inputs=None, accumula
     heap = [(-fn._seq, id(fn), fn) for fn in start if fn not in deps]
     heapq.heapify(heap)
     heappop, heappush = heapq.heappop, heapq.heappush
-    prev_mode = GRAD_ENABLED[0]
-    GRAD_ENABLED[0] = create_graph
+    prev_mode = MODE.grad_enabled
+    MODE.grad_enabled = create_graph
     try:
         while heap:
             node = heappop(heap)[2]
@@ -178,7 +178,7 @@ def run_backward(roots, grads, retain_graph, create_graph, inputs=None, accumula
                 if d == 0:
                     heappush(heap, (-m._seq, id(m), m))
     finally:
-        GRAD_ENABLED[0] = prev_mode
+        MODE.grad_enabled = prev_mode
     return results
 
 
@@ -213,7 +213,15 @@ def _call_backward(node, nd, buf, edges):
     if len(out) < len(edges):
         raise RuntimeError(f"function {node.name()} returned an incorrect number of "
                            f"gradients (expected {len(edges)}, got {len(out)})")
+    if MODE.anomaly and MODE.anomaly_check_nan:
+        _check_nan(node, out)
     return out
+
+
+def _check_nan(node, out):
+    for i, g in enumerate(out):
+        if g is not None and np.issubdtype(g._data.dtype, np.inexact) and np.isnan(g._data).any():
+            raise RuntimeError(f"Function '{node.name()}' returned nan values in its {i}th output.")
 
 
 def _to_leaf(leaf, g, capture_leaf, results, accumulate, create_graph):

@@ -7,19 +7,50 @@ forward, wraps, records a node only when grad mode is on and an input requires g
 tells an active tracer (used later by compile/export).
 """
 import itertools
+from threading import get_ident
 
 import numpy as np
 
 from .._tensor import _wrap
-from .grad_mode import GRAD_ENABLED
+from .grad_mode import MODE
 
 _ndarray = np.ndarray
 _new = object.__new__
 _next_seq = itertools.count().__next__
 
-# Active tracers: callables tracer(fn_cls, inputs, attrs, outputs).  Empty in eager mode,
-# so the hot path pays one truth test.
+# Active tracers, of every thread: (thread ident, callable tracer(fn_cls, inputs, attrs,
+# outputs)).  Empty in eager mode, so the hot path pays one truth test; while some thread
+# traces, each op tells only the tracers of its own thread (a trace never records ops that
+# another thread runs meanwhile).
 TRACERS = []
+
+
+def notify_tracers(cls, inputs, attrs, outs):
+    me = get_ident()
+    for thread, tr in TRACERS:
+        if thread == me:
+            tr(cls, inputs, attrs, outs)
+
+
+def add_tracer(tracer):
+    """Attach ``tracer`` to the calling thread's ops; returns the handle for remove_tracer."""
+    entry = (get_ident(), tracer)
+    TRACERS.append(entry)
+    return entry
+
+
+def remove_tracer(entry):
+    TRACERS.remove(entry)
+
+
+def active_tracer():
+    """The innermost tracer of the calling thread, or None."""
+    if TRACERS:
+        me = get_ident()
+        for thread, tr in reversed(TRACERS):
+            if thread == me:
+                return tr
+    return None
 
 
 class Function:
@@ -48,7 +79,7 @@ class Function:
         else:
             out = cls.forward(ctx, *[t._data for t in inputs], **attrs)
         record = False
-        if GRAD_ENABLED[0]:
+        if MODE.grad_enabled:
             for t in inputs:
                 if t.requires_grad:
                     record = True
@@ -75,8 +106,7 @@ class Function:
                 if cls.saves_output:
                     ctx._out_vers = [(outs._vbox, outs._vbox[0])]
         if TRACERS:
-            for tr in TRACERS:
-                tr(cls, inputs, attrs, outs)
+            notify_tracers(cls, inputs, attrs, outs)
         return outs
 
     def _connect(self, inputs):

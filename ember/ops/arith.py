@@ -10,7 +10,7 @@ import numpy as np
 from .. import _dtype
 from .._tensor import Tensor, _wrap
 from ..autograd.function import Function
-from ..autograd.grad_mode import GRAD_ENABLED
+from ..autograd.grad_mode import MODE
 from ._util import np_sum_to, scalar, sum_to
 
 _FROM_NP = _dtype._FROM_NP
@@ -106,7 +106,7 @@ class Add(Function):
         return a + b
 
     def backward(ctx, g):
-        if not GRAD_ENABLED[0]:
+        if not MODE.grad_enabled:
             a = g._data
             return (None if ctx._edges[0] is None else _wrap(np_sum_to(a, ctx.sa)),
                     None if ctx._edges[1] is None else _wrap(np_sum_to(a, ctx.sb)))
@@ -132,7 +132,7 @@ class Sub(Function):
         return a - b
 
     def backward(ctx, g):
-        if not GRAD_ENABLED[0]:
+        if not MODE.grad_enabled:
             a = g._data
             return (None if ctx._edges[0] is None else _wrap(np_sum_to(a, ctx.sa)),
                     None if ctx._edges[1] is None else _wrap(np_sum_to(-a, ctx.sb)))
@@ -158,7 +158,7 @@ class RSubScalar(Function):
         return s - a
 
     def backward(ctx, g):
-        return _wrap(-g._data) if not GRAD_ENABLED[0] else -g
+        return _wrap(-g._data) if not MODE.grad_enabled else -g
 
 
 # --- mul / div -----------------------------------------------------------------------------
@@ -169,7 +169,7 @@ class Mul(Function):
     def backward(ctx, g):
         a, b = ctx.inputs
         ea, eb = ctx._edges
-        if not GRAD_ENABLED[0]:
+        if not MODE.grad_enabled:
             gd, ad, bd = g._data, a._data, b._data
             return (_wrap(np_sum_to(gd * bd, ad.shape)) if ea is not None else None,
                     _wrap(np_sum_to(gd * ad, bd.shape)) if eb is not None else None)
@@ -186,7 +186,7 @@ class MulScalar(Function):
         return a * s
 
     def backward(ctx, g):
-        return _wrap(g._data * ctx.s) if not GRAD_ENABLED[0] else g * ctx.s
+        return _wrap(g._data * ctx.s) if not MODE.grad_enabled else g * ctx.s
 
 
 class Div(Function):
@@ -196,7 +196,7 @@ class Div(Function):
     def backward(ctx, g):
         a, b = ctx.inputs
         ea, eb = ctx._edges
-        if not GRAD_ENABLED[0]:
+        if not MODE.grad_enabled:
             gd, ad, bd = g._data, a._data, b._data
             return (_wrap(np_sum_to(gd / bd, ad.shape)) if ea is not None else None,
                     _wrap(np_sum_to(-gd * ad / (bd * bd), bd.shape)) if eb is not None else None)
@@ -214,7 +214,7 @@ class DivScalar(Function):
         return a / s
 
     def backward(ctx, g):
-        return _wrap(g._data / ctx.s) if not GRAD_ENABLED[0] else g / ctx.s
+        return _wrap(g._data / ctx.s) if not MODE.grad_enabled else g / ctx.s
 
 
 class RDivScalar(Function):
@@ -265,7 +265,7 @@ class PowScalar(Function):
         s = ctx.s
         if s == 0:
             return g * 0
-        if not GRAD_ENABLED[0]:
+        if not MODE.grad_enabled:
             ad = a._data
             return _wrap(g._data * (ad * 2.0) if s == 2 else g._data * s * ad ** (s - 1))
         if s == 2:
@@ -286,7 +286,7 @@ class RPowScalar(Function):
         return y
 
     def backward(ctx, g):
-        y = ctx.inputs[0].__rpow__(ctx.s) if GRAD_ENABLED[0] else _wrap(ctx.y)
+        y = ctx.inputs[0].__rpow__(ctx.s) if MODE.grad_enabled else _wrap(ctx.y)
         return g * y * math.log(ctx.s) if ctx.s > 0 else g * 0
 
 

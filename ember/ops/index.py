@@ -5,7 +5,7 @@ import numpy as np
 from .. import _dtype
 from .._tensor import Tensor, _wrap, _wrap_dim
 from ..autograd.function import Function
-from ..autograd.grad_mode import GRAD_ENABLED
+from ..autograd.grad_mode import MODE
 from .reduce import values_indices
 
 
@@ -132,7 +132,7 @@ def _value_tensor(self, value):
 def _setitem(self, idx, value):
     nidx, basic = _conv_index(idx)
     v = _value_tensor(self, value)
-    if GRAD_ENABLED[0] and (self.requires_grad or v.requires_grad):
+    if MODE.grad_enabled and (self.requires_grad or v.requires_grad):
         _inplace_record(self, lambda old: IndexPut.apply(old, v, idx=nidx))
         return
     try:
@@ -219,7 +219,7 @@ def index_put_(input, indices, values, accumulate=False):
 
 def _assign(self, r):
     """Write out-of-place result ``r`` into ``self`` (rebasing the graph when recording)."""
-    if r.requires_grad and GRAD_ENABLED[0]:
+    if r.requires_grad and MODE.grad_enabled:
         return _inplace_record(self, lambda old: r)
     np.copyto(self._data, r._data, casting="unsafe")
     self._vbox[0] += 1

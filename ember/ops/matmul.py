@@ -5,7 +5,7 @@ import numpy as np
 
 from .._tensor import Tensor, _wrap
 from ..autograd.function import Function
-from ..autograd.grad_mode import GRAD_ENABLED
+from ..autograd.grad_mode import MODE
 from ._util import sum_to
 
 
@@ -36,13 +36,13 @@ class MatMul(Function):
         a, b = ctx.inputs
         ea, eb = ctx._edges
         na, nb = a._data.ndim, b._data.ndim
-        if not GRAD_ENABLED[0] and nb == 2 and na >= 2:
+        if not MODE.grad_enabled and nb == 2 and na >= 2:
             gd, ad, bd = g._data, a._data, b._data
             g2 = gd.reshape(-1, gd.shape[-1])
             a2 = ad.reshape(-1, ad.shape[-1])
             return (_wrap((g2 @ bd.T).reshape(ad.shape)) if ea is not None else None,
                     _wrap(a2.T @ g2) if eb is not None else None)
-        if not GRAD_ENABLED[0] and na > 2 and na == nb and a._data.shape[:-2] == b._data.shape[:-2]:
+        if not MODE.grad_enabled and na > 2 and na == nb and a._data.shape[:-2] == b._data.shape[:-2]:
             gd, ad, bd = _contiguous(g._data), a._data, b._data
             return (_wrap(np.matmul(gd, _contiguous(np.swapaxes(bd, -1, -2)))) if ea is not None else None,
                     _wrap(np.matmul(_contiguous(np.swapaxes(ad, -1, -2)), gd)) if eb is not None else None)
@@ -178,7 +178,7 @@ class Linear(Function):
     def backward(ctx, g):
         x, w = ctx.inputs[0], ctx.inputs[1]
         e = ctx._edges
-        if not GRAD_ENABLED[0]:
+        if not MODE.grad_enabled:
             gd, xd = g._data, x._data
             g2 = gd if gd.ndim == 2 else gd.reshape(-1, gd.shape[-1])
             x2 = xd if xd.ndim == 2 else xd.reshape(-1, xd.shape[-1])

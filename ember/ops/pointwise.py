@@ -10,7 +10,7 @@ import numpy as np
 
 from .._tensor import Tensor, _wrap
 from ..autograd.function import Function
-from ..autograd.grad_mode import GRAD_ENABLED
+from ..autograd.grad_mode import MODE
 from .arith import to_float, _out
 
 
@@ -27,9 +27,9 @@ def _make(name, fwd, grad, uses_output=False, float_only=True, zero_grad=False, 
             return y
 
         def backward(ctx, g):
-            if npgrad is not None and not GRAD_ENABLED[0]:
+            if npgrad is not None and not MODE.grad_enabled:
                 return _wrap(npgrad(g._data, None, ctx.y))
-            x = ctx.inputs[0] if GRAD_ENABLED[0] else None
+            x = ctx.inputs[0] if MODE.grad_enabled else None
             y = getattr(x, name)() if x is not None else _wrap(ctx.y)
             return grad(g, x, y)
         attrs.update(saves_output=True, saved_inputs=())
@@ -38,7 +38,7 @@ def _make(name, fwd, grad, uses_output=False, float_only=True, zero_grad=False, 
             return fwd(x)
 
         def backward(ctx, g):
-            if npgrad is not None and not GRAD_ENABLED[0]:
+            if npgrad is not None and not MODE.grad_enabled:
                 return _wrap(npgrad(g._data, None if zero_grad else ctx.inputs[0]._data, None))
             return grad(g, ctx.inputs[0] if not zero_grad else None, None)
         if zero_grad:

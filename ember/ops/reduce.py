@@ -6,7 +6,7 @@ import numpy as np
 
 from .._tensor import Tensor, _wrap, _wrap_dim
 from ..autograd.function import Function
-from ..autograd.grad_mode import GRAD_ENABLED
+from ..autograd.grad_mode import MODE
 from ._util import dims
 
 
@@ -46,7 +46,7 @@ def _np_expand_back(g, shape, axes, keepdim):
 
 def _expand_back(g, shape, axes, keepdim):
     """Broadcast a reduced gradient back to the input's shape."""
-    if not GRAD_ENABLED[0]:
+    if not MODE.grad_enabled:
         return _wrap(_np_expand_back(g._data, shape, axes, keepdim))
     if axes is None:
         return g.reshape((1,) * len(shape)).expand(shape) if shape else g
@@ -95,7 +95,7 @@ class Mean(Function):
             np.full(np.sum(x, axis=axes, keepdims=keepdim).shape, np.nan, x.dtype)
 
     def backward(ctx, g):
-        if not GRAD_ENABLED[0]:
+        if not MODE.grad_enabled:
             return _wrap(_np_expand_back(g._data / ctx.n, ctx.shape, ctx.axes, ctx.keepdim))
         return _expand_back(g / ctx.n, ctx.shape, ctx.axes, ctx.keepdim)
 
@@ -314,7 +314,7 @@ class Norm2(Function):
 
     def backward(ctx, g):
         x = ctx.inputs[0]
-        y = vector_norm(x, 2, ctx.axes, ctx.keepdim) if GRAD_ENABLED[0] else _wrap(np.asarray(ctx.y))
+        y = vector_norm(x, 2, ctx.axes, ctx.keepdim) if MODE.grad_enabled else _wrap(np.asarray(ctx.y))
         yb = _expand_back(y, ctx.shape, ctx.axes, ctx.keepdim)
         gb = _expand_back(g, ctx.shape, ctx.axes, ctx.keepdim)
         from .compare import where
@@ -400,7 +400,7 @@ class Cumprod(Function):
 
     def backward(ctx, g):
         x = ctx.inputs[0]
-        y = x.cumprod(ctx.dim) if GRAD_ENABLED[0] else _wrap(ctx.y)
+        y = x.cumprod(ctx.dim) if MODE.grad_enabled else _wrap(ctx.y)
         d = ctx.dim
         return (g * y).flip(d).cumsum(d).flip(d) / x
 

@@ -4,7 +4,7 @@ import numpy as np
 
 from .._tensor import Tensor, _wrap, _wrap_dim
 from ..autograd.function import Function
-from ..autograd.grad_mode import GRAD_ENABLED
+from ..autograd.grad_mode import MODE
 from ._util import np_sum_to, shape_arg, sum_to
 
 
@@ -56,7 +56,7 @@ class Reshape(Function):
         return x.reshape(shape)
 
     def backward(ctx, g):
-        if not GRAD_ENABLED[0]:
+        if not MODE.grad_enabled:
             return _wrap(g._data.reshape(ctx.in_shape))
         return g.reshape(ctx.in_shape)
 
@@ -98,7 +98,7 @@ class Permute(Function):
 
     def backward(ctx, g):
         inv = tuple(np.argsort(ctx.perm))
-        if not GRAD_ENABLED[0]:
+        if not MODE.grad_enabled:
             return _wrap(g._data.transpose(inv))
         return g.permute(inv)
 
@@ -210,7 +210,7 @@ class Expand(Function):
         return np.broadcast_to(x, shape)
 
     def backward(ctx, g):
-        if not GRAD_ENABLED[0]:
+        if not MODE.grad_enabled:
             return _wrap(np_sum_to(g._data, ctx.in_shape))
         return sum_to(g, ctx.in_shape)
 

@@ -3,7 +3,7 @@ import numpy as np
 
 from .._tensor import _wrap, _wrap_dim
 from ..autograd.function import Function
-from ..autograd.grad_mode import GRAD_ENABLED
+from ..autograd.grad_mode import MODE
 
 
 class Softmax(Function):
@@ -18,10 +18,10 @@ class Softmax(Function):
         return e
 
     def backward(ctx, g):
-        if not GRAD_ENABLED[0]:
+        if not MODE.grad_enabled:
             y, gd = ctx.y, g._data
             return _wrap(y * (gd - (gd * y).sum(ctx.dim, keepdims=True)))
-        y = _wrap(ctx.y) if not GRAD_ENABLED[0] else softmax(ctx.inputs[0], ctx.dim) \
+        y = _wrap(ctx.y) if not MODE.grad_enabled else softmax(ctx.inputs[0], ctx.dim) \
             if ctx.inputs is not None else _wrap(ctx.y)
         return y * (g - (g * y).sum(ctx.dim, keepdim=True))
 
@@ -41,10 +41,10 @@ class LogSoftmax(Function):
         return y
 
     def backward(ctx, g):
-        if not GRAD_ENABLED[0]:
+        if not MODE.grad_enabled:
             gd = g._data
             return _wrap(gd - np.exp(ctx.y) * gd.sum(ctx.dim, keepdims=True))
-        y = _wrap(ctx.y) if not GRAD_ENABLED[0] else log_softmax(ctx.inputs[0], ctx.dim) \
+        y = _wrap(ctx.y) if not MODE.grad_enabled else log_softmax(ctx.inputs[0], ctx.dim) \
             if ctx.inputs is not None else _wrap(ctx.y)
         return g - y.exp() * g.sum(ctx.dim, keepdim=True)
 

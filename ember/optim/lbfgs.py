@@ -6,7 +6,7 @@ dtype; NumPy scalars of that dtype give the same rounding.
 import numpy as np
 
 from .._tensor import Tensor, _wrap
-from ..autograd.grad_mode import GRAD_ENABLED
+from ..autograd.grad_mode import MODE
 from ._validate import check_lr
 from .optimizer import Optimizer, _to_scalar
 
@@ -167,19 +167,19 @@ class LBFGS(Optimizer):
     def step(self, closure):
         """Run up to ``max_iter`` L-BFGS iterations; ``closure`` must return the loss."""
         def closure_(fn=closure):
-            prev = GRAD_ENABLED[0]
-            GRAD_ENABLED[0] = True
+            prev = MODE.grad_enabled
+            MODE.grad_enabled = True
             try:
                 return fn()
             finally:
-                GRAD_ENABLED[0] = prev
+                MODE.grad_enabled = prev
 
-        prev_mode = GRAD_ENABLED[0]
-        GRAD_ENABLED[0] = False
+        prev_mode = MODE.grad_enabled
+        MODE.grad_enabled = False
         try:
             return self._step(closure_)
         finally:
-            GRAD_ENABLED[0] = prev_mode
+            MODE.grad_enabled = prev_mode
 
     def _step(self, closure):
         group = self.param_groups[0]

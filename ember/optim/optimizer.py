@@ -13,7 +13,7 @@ from itertools import chain
 import numpy as np
 
 from .._tensor import Tensor, _wrap
-from ..autograd.grad_mode import GRAD_ENABLED
+from ..autograd.grad_mode import MODE
 from ..autograd.hooks import RemovableHandle, _ids
 
 __all__ = ["Optimizer", "required", "register_optimizer_step_pre_hook",
@@ -305,12 +305,12 @@ class Optimizer:
     def _closure_loss(self, closure):
         if closure is None:
             return None
-        prev = GRAD_ENABLED[0]
-        GRAD_ENABLED[0] = True
+        prev = MODE.grad_enabled
+        MODE.grad_enabled = True
         try:
             return closure()
         finally:
-            GRAD_ENABLED[0] = prev
+            MODE.grad_enabled = prev
 
     def add_param_group(self, param_group):
         """Add a parameter group (a dict with ``params`` and optional per-group options)."""

@@ -7,7 +7,7 @@ state is saved and restored around the recomputation, so dropout draws the same 
 """
 from ..autograd import backward as _backward
 from ..autograd.custom import Function
-from ..autograd.grad_mode import GRAD_ENABLED, enable_grad, no_grad
+from ..autograd.grad_mode import MODE, enable_grad, no_grad
 from .._tensor import Tensor
 
 __all__ = ["checkpoint", "checkpoint_sequential"]
@@ -58,7 +58,7 @@ def checkpoint(function, *args, use_reentrant=None, context_fn=None, determinism
 
     >>> y = checkpoint(block, x, use_reentrant=False)
     """
-    if not GRAD_ENABLED[0] or not any(isinstance(a, Tensor) and a.requires_grad for a in args):
+    if not MODE.grad_enabled or not any(isinstance(a, Tensor) and a.requires_grad for a in args):
         # NOTE: with no input requiring grad the recomputed graph would never be reached, and
         # parameters inside ``function`` would get no gradient: run it plainly (PyTorch's
         # non-reentrant variant also gets these gradients right).

@@ -242,12 +242,12 @@ def test_inplace_on_view_rewrites_base_history(case):
 
 
 def test_tracer_hook_sees_every_op():
-    from ember.autograd.function import TRACERS
+    from ember.autograd.function import add_tracer, remove_tracer
     seen = []
-    TRACERS.append(lambda fn, ins, attrs, out: seen.append(fn.__name__))
+    h = add_tracer(lambda fn, ins, attrs, out: seen.append(fn.__name__))
     try:
         x = ember.ones(2, 3)
         ((x * 2).sum(1) + 1).exp()
     finally:
-        TRACERS.clear()
+        remove_tracer(h)
     assert seen == ["MulScalar", "Sum", "AddScalar", "Exp"]

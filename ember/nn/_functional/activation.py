@@ -13,7 +13,7 @@ from ...ops.pointwise import _expit, _sp  # scipy.special, imported on first use
 from ... import ops as _ops
 from ..._tensor import Tensor, _wrap
 from ...autograd.function import Function
-from ...autograd.grad_mode import GRAD_ENABLED
+from ...autograd.grad_mode import MODE
 from ...ops import softmax as _softmax_mod
 
 __all__ = ["relu", "relu_", "relu6", "leaky_relu", "leaky_relu_", "prelu", "rrelu", "rrelu_",
@@ -59,7 +59,7 @@ def _act(name, fwd, grad):
         return fwd(x, **attrs)
 
     def backward(ctx, g):
-        if not GRAD_ENABLED[0]:
+        if not MODE.grad_enabled:
             r = grad(_NP, g._data, ctx.inputs[0]._data, **ctx.attrs)
             return _wrap(np.asarray(r, dtype=g._data.dtype))
         return grad(_T, g, ctx.inputs[0], **ctx.attrs)
@@ -88,7 +88,7 @@ def _run(input, inplace, f):
     """``f(input)``, written back into ``input`` for ``inplace=True`` (rebasing the graph)."""
     if not inplace:
         return f(input)
-    if GRAD_ENABLED[0] and input.requires_grad:
+    if MODE.grad_enabled and input.requires_grad:
         from ...ops.index import _inplace_record
         return _inplace_record(input, f)
     return _assign(input, f(input))
@@ -264,7 +264,7 @@ class Gelu(Function):
 
     def backward(ctx, g):
         x = ctx.inputs[0]
-        if GRAD_ENABLED[0]:
+        if MODE.grad_enabled:
             return _gelu_g(_T, g, x, ctx.approximate)
         if ctx.approximate == "tanh":
             return _wrap(np.asarray(_gelu_g(_NP, g._data, x._data, "tanh"), dtype=g._data.dtype))

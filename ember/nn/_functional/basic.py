@@ -3,7 +3,7 @@ import numpy as np
 
 from ..._tensor import Tensor, _wrap
 from ...autograd.function import Function
-from ...autograd.grad_mode import GRAD_ENABLED
+from ...autograd.grad_mode import MODE
 from ...ops.index import one_hot  # noqa: F401  (re-exported as F.one_hot)
 from ...ops.matmul import linear  # noqa: F401  (the fused Linear Function)
 from ...ops.random import _rng
@@ -41,7 +41,7 @@ class _MaskMul(Function):
         return x * mask
 
     def backward(ctx, g):
-        if not GRAD_ENABLED[0]:
+        if not MODE.grad_enabled:
             return _wrap(g._data * ctx.mask)
         return g * _wrap(ctx.mask)
 
@@ -60,7 +60,7 @@ def _dropout_mask(shape, p, dtype):
 
 def _apply_mask(input, mask, inplace):
     if inplace:
-        if GRAD_ENABLED[0] and input.requires_grad:
+        if MODE.grad_enabled and input.requires_grad:
             return input.mul_(_wrap(mask))
         input._data *= mask
         input._vbox[0] += 1
@@ -155,7 +155,7 @@ class Embedding(Function):
             keep = idx != ctx.padding_idx
         else:
             keep = None
-        if not GRAD_ENABLED[0]:
+        if not MODE.grad_enabled:
             g2 = g._data.reshape(-1, D)
             if keep is not None:
                 g2 = g2[keep]

@@ -10,7 +10,7 @@ import numpy as np
 
 from ..._tensor import Tensor, _wrap
 from ...autograd.function import Function
-from ...autograd.grad_mode import GRAD_ENABLED
+from ...autograd.grad_mode import MODE
 from ...ops.compare import where
 from .activation import _legacy_name, logsigmoid, softplus
 from .basic import pairwise_distance
@@ -142,7 +142,7 @@ class CrossEntropy(Function):
         n = len(ctx.inputs)
         if not ctx.from_logits:
             return (_wrap(_from_class_layout(const, shape)), None, None)[:n]
-        if not GRAD_ENABLED[0]:
+        if not MODE.grad_enabled:
             const += np.exp(lp) * pcoef[:, None]
             return (_wrap(_from_class_layout(const, shape)), None, None)[:n]
         # create_graph: differentiable in x through softmax
@@ -294,7 +294,7 @@ class MSE(Function):
         x, t = ctx.inputs
         e = ctx._edges
         n = ctx.d.size
-        if not GRAD_ENABLED[0]:
+        if not MODE.grad_enabled:
             gd = g._data
             k = 2.0 / n if ctx.reduction == "mean" else 2.0
             gg = (ctx.d * (gd * k)).astype(ctx.d.dtype, copy=False)

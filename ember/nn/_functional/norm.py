@@ -13,7 +13,7 @@ import numpy as np
 
 from ..._tensor import _wrap
 from ...autograd.function import Function
-from ...autograd.grad_mode import GRAD_ENABLED
+from ...autograd.grad_mode import MODE
 
 __all__ = ["batch_norm", "instance_norm", "layer_norm", "group_norm", "rms_norm",
            "local_response_norm"]
@@ -71,7 +71,7 @@ class NormAffine(Function):
         affine = ctx.affine
         wi = 1 if "w" in affine else None
         bi = (2 if wi else 1) if "b" in affine else None
-        if GRAD_ENABLED[0]:
+        if MODE.grad_enabled:
             return _norm_backward_graph(ctx, g, wi, bi)
         ga = g._data
         xhat = ctx._xhat()

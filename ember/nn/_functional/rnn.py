@@ -15,7 +15,7 @@ import numpy as np
 
 from ..._tensor import _wrap
 from ...autograd.function import Function
-from ...autograd.grad_mode import GRAD_ENABLED
+from ...autograd.grad_mode import MODE
 
 __all__ = []
 
@@ -201,7 +201,7 @@ class RNNSequence(Function):
         return OUT.copy(), h
 
     def backward(ctx, gout, ghn, gcn=None):
-        if GRAD_ENABLED[0]:
+        if MODE.grad_enabled:
             return _backward_composite(ctx, gout, ghn, gcn)
         mode, off = ctx.mode, ctx.off
         T = len(ctx.batch_sizes)

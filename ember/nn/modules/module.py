@@ -12,7 +12,7 @@ import numpy as np
 from ... import _dtype
 from ..._tensor import Tensor, _wrap
 from ...autograd.function import Function
-from ...autograd.grad_mode import GRAD_ENABLED, no_grad
+from ...autograd.grad_mode import MODE, no_grad
 from ...autograd.hooks import RemovableHandle
 from ..parameter import Parameter, is_lazy
 
@@ -266,7 +266,7 @@ class Module:
                 if r is not None:
                     args = r if isinstance(r, tuple) else (r,)
         state = None
-        if (bwd or bpre) and GRAD_ENABLED[0]:
+        if (bwd or bpre) and MODE.grad_enabled:
             state = _BackwardHookState(self, bwd, bpre)
             args = self._wrap_hook_inputs(state, args)
         try:

@@ -219,3 +219,203 @@ def figure_to_image(figures, close=True):
     if isinstance(figures, list):
         return np.stack([render(f) for f in figures])
     return render(figures)
+
+
+def _scale_factor(arr):
+    return 1 if arr.dtype == np.uint8 else 255
+
+
+def _draw_box(image, box, label, color="Red", text_color="black", width=2):
+    from PIL import ImageDraw, ImageFont
+    draw = ImageDraw.Draw(image)
+    x0, y0, x1, y1 = (float(v) for v in box)
+    draw.line([(x0, y0), (x0, y1), (x1, y1), (x1, y0), (x0, y0)], width=width, fill=color)
+    if label:
+        font = ImageFont.load_default()
+        left, top, right, bottom = font.getbbox(label)
+        tw, th = right - left, bottom - top
+        margin = np.ceil(0.05 * th)
+        draw.rectangle([(x0, y1 - th - 2 * margin), (x0 + tw, y1)], fill=color)
+        draw.text((x0 + margin, y1 - th - margin), label, fill=text_color, font=font)
+    return image
+
+
+def image_boxes(tag, tensor_image, tensor_boxes, rescale=1, dataformats="CHW", labels=None):
+    """An image with boxes (N x 4, xmin ymin xmax ymax) drawn on it in red (needs Pillow)."""
+    try:
+        from PIL import Image
+    except ImportError as e:
+        raise ImportError("add_image_with_boxes needs the Pillow package (pip install pillow)") from e
+    arr = convert_to_HWC(make_np(tensor_image), dataformats)
+    arr = (arr.astype(np.float32) * _scale_factor(arr)).clip(0, 255).astype(np.uint8)
+    h, w, c = arr.shape
+    im = Image.fromarray(arr)
+    for i, box in enumerate(make_np(tensor_boxes).reshape(-1, 4)):
+        im = _draw_box(im, box, None if labels is None else labels[i])
+    if rescale != 1:
+        im = im.resize((int(w * rescale), int(h * rescale)), Image.Resampling.LANCZOS)
+    out = io.BytesIO()
+    im.save(out, format="PNG")
+    img = Summary.Image(height=h, width=w, colorspace=c, encoded_image_string=out.getvalue())
+    return Summary(value=[Summary.Value(tag=tag, image=img)])
+
+
+def prepare_video(v):
+    """B x T x C x H x W -> T x H' x W' x C: the batch laid out on a grid (padded to 2^k clips)."""
+    b, t, c, h, w = v.shape
+    if v.dtype == np.uint8:
+        v = np.float32(v) / 255.0
+    if b & (b - 1):
+        v = np.concatenate([v, np.zeros((2 ** b.bit_length() - b, t, c, h, w), v.dtype)])
+    rows = 2 ** ((b.bit_length() - 1) // 2)
+    cols = v.shape[0] // rows
+    v = v.reshape(rows, cols, t, c, h, w).transpose(2, 0, 4, 1, 5, 3)
+    return v.reshape(t, rows * h, cols * w, c)
+
+
+def _image_sequence_clip():
+    try:
+        import moviepy
+    except ImportError as e:
+        raise ImportError("add_video needs the moviepy package to encode the GIF "
+                          "(pip install moviepy)") from e
+    clip = getattr(moviepy, "ImageSequenceClip", None)  # moviepy >= 2
+    if clip is None:
+        try:
+            from moviepy.editor import ImageSequenceClip as clip  # moviepy 1.x
+        except ImportError as e:
+            raise ImportError("moviepy is installed, but moviepy.ImageSequenceClip cannot be imported "
+                              "(moviepy.editor needs imageio and requests)") from e
+    return clip
+
+
+def make_video(frames, fps):
+    """An animated GIF of T x H x W x C uint8 frames, written by moviepy."""
+    import os
+    import tempfile
+    clip = _image_sequence_clip()(list(frames), fps=fps)
+    _, h, w, c = frames.shape
+    fd, path = tempfile.mkstemp(suffix=".gif")
+    os.close(fd)
+    try:
+        try:
+            clip.write_gif(path, logger=None)
+        except TypeError:  # moviepy 1.x before the logger argument
+            clip.write_gif(path, verbose=False)
+        with open(path, "rb") as f:
+            data = f.read()
+    finally:
+        os.remove(path)
+    return Summary.Image(height=h, width=w, colorspace=c, encoded_image_string=data)
+
+
+def video(tag, tensor, fps=4):
+    v = prepare_video(make_np(tensor))
+    v = (v.astype(np.float32) * _scale_factor(v)).clip(0, 255).astype(np.uint8)
+    return Summary(value=[Summary.Value(tag=tag, image=make_video(v, fps))])
+
+
+def audio(tag, tensor, sample_rate=44100):
+    """A mono clip (values in [-1, 1]) as 16-bit PCM WAV."""
+    import wave
+    arr = make_np(tensor).squeeze()
+    if np.abs(arr).max() > 1:
+        print("warning: audio amplitude out of range, auto clipped.")
+        arr = arr.clip(-1, 1)
+    if arr.ndim != 1:
+        raise AssertionError("input tensor should be 1 dimensional.")
+    pcm = (arr * np.iinfo(np.int16).max).astype("<i2")
+    buf = io.BytesIO()
+    with wave.open(buf, "wb") as wav:
+        wav.setnchannels(1)
+        wav.setsampwidth(2)
+        wav.setframerate(sample_rate)
+        wav.writeframes(pcm.tobytes())
+    clip = Summary.Audio(sample_rate=sample_rate, num_channels=1, length_frames=pcm.shape[-1],
+                         encoded_audio_string=buf.getvalue(), content_type="audio/wav")
+    return Summary(value=[Summary.Value(tag=tag, audio=clip)])
+
+
+def custom_scalars(layout):
+    """``{category: {chart: ["Multiline" | "Margin", tags]}}`` as the custom-scalars Layout."""
+    from tensorboard.plugins.custom_scalar import layout_pb2
+    from tensorboard.plugins.custom_scalar import metadata as cs_meta
+    categories = []
+    for title, charts in layout.items():
+        protos = []
+        for chart_name, (kind, tags) in charts.items():
+            if kind == "Margin":
+                if len(tags) != 3:
+                    raise AssertionError("len(tags) != 3")
+                series = layout_pb2.MarginChartContent.Series(value=tags[0], lower=tags[1], upper=tags[2])
+                protos.append(layout_pb2.Chart(title=chart_name,
+                                               margin=layout_pb2.MarginChartContent(series=[series])))
+            else:
+                protos.append(layout_pb2.Chart(title=chart_name,
+                                               multiline=layout_pb2.MultilineChartContent(tag=tags)))
+        categories.append(layout_pb2.Category(title=title, chart=protos))
+    tp = TensorProto(dtype="DT_STRING", string_val=[layout_pb2.Layout(category=categories).SerializeToString()],
+                     tensor_shape=TensorShapeProto())
+    return Summary(value=[Summary.Value(tag=cs_meta.CONFIG_SUMMARY_TAG, tensor=tp,
+                                        metadata=cs_meta.create_summary_metadata())])
+
+
+def _float_tensor(arr):
+    arr = np.asarray(arr, np.float32)
+    return TensorProto(dtype="DT_FLOAT", float_val=arr.reshape(-1).tolist(),
+                       tensor_shape=TensorShapeProto(dim=[TensorShapeProto.Dim(size=s) for s in arr.shape]))
+
+
+def _pr_summary(tag, data, num_thresholds):
+    from tensorboard.plugins.pr_curve import metadata as pr_meta
+    smd = pr_meta.create_summary_metadata(display_name=tag, description="", num_thresholds=num_thresholds)
+    return Summary(value=[Summary.Value(tag=tag, metadata=smd, tensor=_float_tensor(data))])
+
+
+def pr_curve_raw(tag, tp, fp, tn, fn, precision, recall, num_thresholds=127, weights=None):
+    # NOTE: PyTorch caps the thresholds at 127, and so does this.
+    num_thresholds = min(num_thresholds, 127)
+    data = np.stack([make_np(a).astype(np.float64) for a in (tp, fp, tn, fn, precision, recall)])
+    return _pr_summary(tag, data, num_thresholds)
+
+
+def compute_curve(labels, predictions, num_thresholds=127, weights=None):
+    """The 6 x num_thresholds table (tp, fp, tn, fn, precision, recall) of TensorBoard's PR plugin."""
+    weights = 1.0 if weights is None else weights
+    buckets = np.int32(np.floor(predictions * (num_thresholds - 1)))
+    pos = labels.astype(np.float64)
+    rng = (0, num_thresholds - 1)
+    tp_b, _ = np.histogram(buckets, bins=num_thresholds, range=rng, weights=pos * weights)
+    fp_b, _ = np.histogram(buckets, bins=num_thresholds, range=rng, weights=(1.0 - pos) * weights)
+    tp = np.cumsum(tp_b[::-1])[::-1]
+    fp = np.cumsum(fp_b[::-1])[::-1]
+    tn, fn = fp[0] - fp, tp[0] - tp
+    precision = tp / np.maximum(1e-7, tp + fp)
+    recall = tp / np.maximum(1e-7, tp + fn)
+    return np.stack([tp, fp, tn, fn, precision, recall])
+
+
+def pr_curve(tag, labels, predictions, num_thresholds=127, weights=None):
+    num_thresholds = min(num_thresholds, 127)
+    data = compute_curve(make_np(labels), make_np(predictions), num_thresholds, weights)
+    return _pr_summary(tag, data, num_thresholds)
+
+
+def mesh(tag, vertices, colors, faces, config_dict, display_name=None, description=None):
+    """Vertices, faces and colours (each B x N x 3) as the mesh plugin's three tensors."""
+    import json
+    from tensorboard.plugins.mesh import metadata as mesh_meta
+    from tensorboard.plugins.mesh.plugin_data_pb2 import MeshPluginData
+    parts = [(make_np(t), kind) for t, kind in ((vertices, MeshPluginData.VERTEX), (faces, MeshPluginData.FACE),
+                                                 (colors, MeshPluginData.COLOR)) if t is not None]
+    components = mesh_meta.get_components_bitmask([kind for _, kind in parts])
+    config = json.dumps(config_dict, sort_keys=True) if config_dict is not None else "{}"
+    values = []
+    for arr, kind in parts:
+        if arr.ndim != 3:
+            raise AssertionError(f"mesh tensors should be B x N x 3, got shape {list(arr.shape)}")
+        smd = mesh_meta.create_summary_metadata(tag, display_name, kind, components, list(arr.shape),
+                                                description, json_config=config)
+        values.append(Summary.Value(tag=mesh_meta.get_instance_name(tag, kind), tensor=_float_tensor(arr),
+                                    metadata=smd))
+    return Summary(value=values)

@@ -8,6 +8,7 @@ from datetime import datetime
 from tensorboard.compat.proto.event_pb2 import Event, SessionLog
 from tensorboard.summary.writer.event_file_writer import EventFileWriter
 
+from . import projector as _p
 from . import summary as _s
 
 __all__ = ["FileWriter", "SummaryWriter"]
@@ -161,8 +162,99 @@ class SummaryWriter:
     def add_graph(self, model, input_to_model=None, verbose=False, use_strict_trace=True):
         warnings.warn("ember's SummaryWriter.add_graph does not record a graph yet; nothing logged.")
 
-    def add_embedding(self, *args, **kwargs):
-        warnings.warn("ember's SummaryWriter.add_embedding is not implemented; nothing logged.")
+    def add_embedding(self, mat, metadata=None, label_img=None, global_step=None, tag="default",
+                      metadata_header=None):
+        """Points for the Projector tab: ``mat`` is N x D, ``metadata`` N labels (or N rows under
+        ``metadata_header``), ``label_img`` N x C x H x W thumbnails.
+
+        >>> w.add_embedding(ember.randn(100, 5), metadata=[str(i % 10) for i in range(100)])
+        """
+        mat = _s.make_np(mat)
+        if global_step is None:
+            global_step = 0
+        subdir = f"{str(global_step).zfill(5)}/{_p.encode_tag(tag)}"
+        logdir = self._get_file_writer().get_logdir()
+        save_path = os.path.join(logdir, subdir)
+        if os.path.exists(save_path):
+            if not os.path.isdir(save_path):
+                raise NotADirectoryError(f"Path: `{save_path}` exists, but is a file. Cannot proceed.")
+            print("warning: Embedding dir exists, did you set global_step for add_embedding()?")
+        else:
+            os.makedirs(save_path)
+        if metadata is not None:
+            if mat.shape[0] != len(metadata):
+                raise AssertionError("#labels should equal with #data points")
+            _p.write_metadata(metadata, save_path, metadata_header=metadata_header)
+        if label_img is not None:
+            if mat.shape[0] != label_img.shape[0]:
+                raise AssertionError("#images should equal with #data points")
+            _p.write_sprite(label_img, save_path)
+        if mat.ndim != 2:
+            raise AssertionError("mat should be 2D, where mat.size(0) is the number of data points")
+        _p.write_tensors(mat, save_path)
+        if getattr(self, "_projector_config", None) is None:
+            from tensorboard.plugins.projector.projector_config_pb2 import ProjectorConfig
+            self._projector_config = ProjectorConfig()
+        self._projector_config.embeddings.extend([_p.embedding_info(metadata, label_img, subdir, global_step, tag)])
+        _p.write_config(self._projector_config, logdir)
+
+    def add_image_with_boxes(self, tag, img_tensor, box_tensor, global_step=None, walltime=None, rescale=1,
+                             dataformats="CHW", labels=None):
+        """An image with bounding boxes (N x 4: xmin, ymin, xmax, ymax) and optional labels."""
+        if labels is not None:
+            if isinstance(labels, str):
+                labels = [labels]
+            if len(labels) != box_tensor.shape[0]:
+                labels = None
+        s = _s.image_boxes(tag, img_tensor, box_tensor, rescale=rescale, dataformats=dataformats, labels=labels)
+        self._get_file_writer().add_summary(s, global_step, walltime)
+
+    def add_video(self, tag, vid_tensor, global_step=None, fps=4, walltime=None):
+        """A B x T x C x H x W clip (needs moviepy): the batch on a grid, as an animated GIF."""
+        self._get_file_writer().add_summary(_s.video(tag, vid_tensor, fps), global_step, walltime)
+
+    def add_audio(self, tag, snd_tensor, global_step=None, sample_rate=44100, walltime=None):
+        """A mono clip, values in [-1, 1], ``sample_rate`` in Hz."""
+        self._get_file_writer().add_summary(_s.audio(tag, snd_tensor, sample_rate=sample_rate),
+                                            global_step, walltime)
+
+    def add_pr_curve(self, tag, labels, predictions, global_step=None, num_thresholds=127, weights=None,
+                     walltime=None):
+        """A precision-recall curve from binary ``labels`` and ``predictions`` in [0, 1]."""
+        labels, predictions = _s.make_np(labels), _s.make_np(predictions)
+        self._get_file_writer().add_summary(_s.pr_curve(tag, labels, predictions, num_thresholds, weights),
+                                            global_step, walltime)
+
+    def add_pr_curve_raw(self, tag, true_positive_counts, false_positive_counts, true_negative_counts,
+                         false_negative_counts, precision, recall, global_step=None, num_thresholds=127,
+                         weights=None, walltime=None):
+        """A precision-recall curve from counts already computed (each num_thresholds long)."""
+        s = _s.pr_curve_raw(tag, true_positive_counts, false_positive_counts, true_negative_counts,
+                            false_negative_counts, precision, recall, num_thresholds, weights)
+        self._get_file_writer().add_summary(s, global_step, walltime)
+
+    def add_custom_scalars_multilinechart(self, tags, category="default", title="untitled"):
+        """One chart of several scalar ``tags`` in the Custom Scalars tab."""
+        self._get_file_writer().add_summary(_s.custom_scalars({category: {title: ["Multiline", tags]}}))
+
+    def add_custom_scalars_marginchart(self, tags, category="default", title="untitled"):
+        """A value with its lower and upper bounds: ``tags`` is [value, lower, upper]."""
+        if len(tags) != 3:
+            raise AssertionError(f"Expected 3 tags, got {len(tags)}.")
+        self._get_file_writer().add_summary(_s.custom_scalars({category: {title: ["Margin", tags]}}))
+
+    def add_custom_scalars(self, layout):
+        """``{category: {chart: ["Multiline" | "Margin", [tags...]]}}``; call it once per writer.
+
+        >>> w.add_custom_scalars({"loss": {"both": ["Multiline", ["loss/train", "loss/test"]]}})
+        """
+        self._get_file_writer().add_summary(_s.custom_scalars(layout))
+
+    def add_mesh(self, tag, vertices, colors=None, faces=None, config_dict=None, global_step=None,
+                 walltime=None):
+        """A mesh or point cloud: ``vertices`` B x N x 3, ``colors`` B x N x 3, ``faces`` B x F x 3."""
+        self._get_file_writer().add_summary(_s.mesh(tag, vertices, colors, faces, config_dict),
+                                            global_step, walltime)
 
     def flush(self):
         if self.all_writers is None:

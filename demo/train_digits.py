@@ -1,12 +1,13 @@
 """Train a small CNN on the handwritten digits that ship with ember, written as PyTorch code.
 
-    python demo/train_digits.py [--epochs 12] [--out checkpoints/digits_cnn.pt]
+    python demo/train_digits.py [--epochs 12] [--out checkpoints/digits_cnn.pt] [--logdir runs/digits]
 
 The digits are 8x8 grey images (1,797 of them; see ember/data/README.md for source and
 licence). A fixed split keeps 300 for testing. The script trains, prints the test accuracy,
 saves the weights with torch.save(model.state_dict()), loads them into a fresh model and
 checks that it predicts exactly the same. It exits with status 1 if the test accuracy is
-below --min-accuracy (97% by default).
+below --min-accuracy (97% by default). With --logdir it also logs the run for TensorBoard
+(needs `pip install ember[tensorboard]`; then `tensorboard --logdir runs`).
 """
 import argparse
 import os
@@ -54,6 +55,22 @@ def evaluate(model, x, y, batch_size=500):
     return (preds == y).float().mean().item(), preds
 
 
+def log_results(writer, model, x_test, y_test, preds, args):
+    """The trained model's view of the test digits: the Projector, PR curves, hyperparameters."""
+    model.eval()
+    with torch.no_grad():
+        features = model.classifier[:3](model.features(x_test))          # the 64-d hidden layer
+        probs = model(x_test).softmax(dim=1)
+    writer.add_embedding(features, metadata=[int(v) for v in y_test], label_img=x_test, tag="test_digits")
+    for digit in range(10):
+        writer.add_pr_curve(f"pr/{digit}", y_test == digit, probs[:, digit], args.epochs)
+    acc = (preds == y_test).float().mean().item()
+    writer.add_hparams({"lr": args.lr, "batch_size": args.batch_size, "epochs": args.epochs},
+                       {"hparam/test_accuracy": acc}, run_name="hparams")
+    writer.close()
+    print(f"TensorBoard logs in {args.logdir}: tensorboard --logdir {args.logdir}")
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--epochs", type=int, default=12)
@@ -63,7 +80,13 @@ def main():
     p.add_argument("--out", default=os.path.join("checkpoints", "digits_cnn.pt"))
     p.add_argument("--min-accuracy", type=float, default=0.97)
     p.add_argument("--no-progress", action="store_true", help="hide the progress bars")
+    p.add_argument("--logdir", help="log losses, accuracy, learning rate, weights and the test "
+                                    "digits' embedding here for TensorBoard (needs tensorboard)")
     args = p.parse_args()
+    writer = None
+    if args.logdir:
+        from ember.utils.tensorboard import SummaryWriter
+        writer = SummaryWriter(args.logdir)
 
     torch.manual_seed(args.seed)
     device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
@@ -79,6 +102,9 @@ def main():
     n_params = sum(p.numel() for p in model.parameters())
     print(f"model: {n_params:,} parameters")
 
+    if writer is not None:
+        writer.add_images("digits/train_sample", x_train[:32], 0)
+    step = 0
     t0 = time.perf_counter()
     for epoch in range(1, args.epochs + 1):
         model.train()
@@ -94,14 +120,26 @@ def main():
             total += loss.item() * len(xb)
             seen += len(xb)
             bar.set_postfix(loss=f"{total / seen:.4f}", refresh=False)
+            if writer is not None:
+                writer.add_scalar("loss/train_batch", loss.item(), step)
+            step += 1
+        if writer is not None:
+            writer.add_scalar("lr", scheduler.get_last_lr()[0], epoch)
         scheduler.step()
         acc, _ = evaluate(model, x_test, y_test)
         print(f"epoch {epoch:2d}: train loss {total / seen:.4f}, test accuracy {acc:.2%}")
+        if writer is not None:
+            writer.add_scalar("loss/train", total / seen, epoch)
+            writer.add_scalar("accuracy/test", acc, epoch)
+            for name, param in model.named_parameters():
+                writer.add_histogram(name, param, epoch)
     train_time = time.perf_counter() - t0
 
     acc, preds = evaluate(model, x_test, y_test)
     print(f"test accuracy: {acc:.2%} ({int(round(acc * len(y_test)))}/{len(y_test)}), "
           f"trained in {train_time:.1f} s")
+    if writer is not None:
+        log_results(writer, model, x_test, y_test, preds, args)
 
     os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
     torch.save(model.state_dict(), args.out)

@@ -15,6 +15,8 @@ USAGE = """usage: ember [--version] <command> ...
 commands:
   run SCRIPT [ARGS...]       run a PyTorch script with `import torch` resolved to ember
   run -m MODULE [ARGS...]    run a module as `python -m MODULE` would, on ember
+  run --nproc-per-node N SCRIPT [ARGS...]   start N ranks (torch.distributed on MPI)
+  torchrun [OPTIONS] SCRIPT [ARGS...]       the same launcher, with torchrun's options
 """
 
 
@@ -42,16 +44,36 @@ def _cmd_run(argv):
               "ember. An API ember does not have fails with '... is not implemented in ember'.",
               file=sys.stdout if argv else sys.stderr)
         return 0 if argv else 2
+    if argv[0].split("=", 1)[0].replace("_", "-") in _LAUNCHER_OPTIONS:
+        return _cmd_torchrun(argv)
+    # A rank of an MPI job (ember run --nproc-per-node, mpiexec): torchrun's variables from
+    # MPI's, and a failure stops every rank. Reads the environment only; no MPI import.
+    from .distributed.run import abort_job, adopt_mpi_env
+    in_job = adopt_mpi_env()
     try:
-        return _run(argv)
-    except SystemExit:
+        rc = _run(argv)
+    except SystemExit as exc:
+        if in_job and exc.code not in (None, 0):
+            abort_job(exc.code)
         raise
     except BaseException as exc:   # show the user's traceback, not the launcher's frames
         tb = exc.__traceback__
         while tb is not None and _is_launcher_frame(tb.tb_frame.f_code.co_filename):
             tb = tb.tb_next
         traceback.print_exception(type(exc), exc, tb or exc.__traceback__)
-        return 1
+        rc = 1
+    if in_job and rc:
+        abort_job(rc)
+    return rc
+
+
+_LAUNCHER_OPTIONS = {"--nproc-per-node", "--nnodes", "--standalone", "--node-rank",
+                     "--master-addr", "--master-port", "--no-prefix", "--no-python"}
+
+
+def _cmd_torchrun(argv):
+    from .distributed.run import main as launch
+    return launch(argv)
 
 
 def _is_launcher_frame(filename):
@@ -84,7 +106,7 @@ def _run(argv):
     return 0
 
 
-COMMANDS = {"run": _cmd_run}
+COMMANDS = {"run": _cmd_run, "torchrun": _cmd_torchrun}
 
 
 def main(argv=None):

@@ -1,0 +1,539 @@
+"""Process groups: init_process_group, new_group, ranks, and the waiting every operation does.
+
+A process group is an MPI communicator plus the global ranks it holds. The world is the MPI
+job that ``mpiexec`` (or ``ember run --nproc-per-node N``) started; the env:// variables that
+torchrun sets are checked against it, and ranks are renumbered to match them.
+
+Every operation is posted as a non-blocking MPI request and waited for by polling
+(``_wait``): a peer that died or stopped calling collectives then makes this rank raise
+``DistBackendError`` after the group's timeout instead of blocking forever inside MPI.
+"""
+import enum
+import os
+import time
+from datetime import timedelta
+
+from . import _mpi
+
+__all__ = ["Backend", "ReduceOp", "ProcessGroup", "Work", "GroupMember", "group", "DistError",
+           "DistBackendError", "DistNetworkError", "DistStoreError", "default_pg_timeout",
+           "init_process_group", "destroy_process_group", "new_group", "is_initialized",
+           "is_available", "is_mpi_available", "is_gloo_available", "is_nccl_available",
+           "is_ucc_available", "is_backend_available", "is_torchelastic_launched", "get_rank",
+           "get_world_size", "get_backend", "get_global_rank", "get_group_rank",
+           "get_process_group_ranks", "get_node_local_rank", "get_pg_count"]
+
+default_pg_timeout = timedelta(minutes=30)      # PyTorch's default for CPU backends
+
+
+class DistError(RuntimeError):
+    """Base class of the errors ember.distributed raises (PyTorch's name)."""
+
+
+class DistBackendError(DistError):
+    """The engine failed or a peer did not answer within the timeout."""
+
+
+class DistNetworkError(DistError):
+    pass
+
+
+class DistStoreError(DistError):
+    pass
+
+
+for _cls in (DistError, DistBackendError, DistNetworkError, DistStoreError):
+    _cls.__module__ = "ember.distributed"
+del _cls
+
+
+class Backend(str):
+    """Backend names. "mpi" and "gloo" (PyTorch's CPU backend) both run on MPI here."""
+    UNDEFINED = "undefined"
+    GLOO = "gloo"
+    NCCL = "nccl"
+    UCC = "ucc"
+    MPI = "mpi"
+    XCCL = "xccl"
+    backend_list = [UNDEFINED, GLOO, NCCL, UCC, MPI, XCCL]
+    default_device_backend_map = {"cpu": GLOO}
+
+    def __new__(cls, name):
+        if not isinstance(name, str):
+            raise ValueError(f"Backend constructor parameter must be string-ish, but got: {type(name)}")
+        value = name.lower()
+        if value not in cls.backend_list and ":" not in value:
+            raise ValueError(f"Invalid backend: '{name}'")
+        return str.__new__(cls, value)
+
+
+class _RedOpType(enum.IntEnum):
+    SUM = 0
+    AVG = 1
+    PRODUCT = 2
+    MIN = 3
+    MAX = 4
+    BAND = 5
+    BOR = 6
+    BXOR = 7
+    PREMUL_SUM = 8
+    UNUSED = 9
+
+    def __str__(self):
+        return f"RedOpType.{self.name}"
+
+    __format__ = object.__format__
+
+
+_RedOpType.__name__ = _RedOpType.__qualname__ = "RedOpType"
+
+
+class ReduceOp:
+    """``dist.ReduceOp.SUM`` and friends (AVG divides the sum by the group size)."""
+    RedOpType = _RedOpType
+    SUM = _RedOpType.SUM
+    AVG = _RedOpType.AVG
+    PRODUCT = _RedOpType.PRODUCT
+    MIN = _RedOpType.MIN
+    MAX = _RedOpType.MAX
+    BAND = _RedOpType.BAND
+    BOR = _RedOpType.BOR
+    BXOR = _RedOpType.BXOR
+    PREMUL_SUM = _RedOpType.PREMUL_SUM
+    UNUSED = _RedOpType.UNUSED
+
+    def __new__(cls, op):
+        return _RedOpType(op)
+
+
+class ProcessGroup:
+    """A set of ranks that run collectives together: an MPI communicator underneath."""
+
+    def __init__(self, comm, ranks, backend, timeout, name=""):
+        self._comm = comm
+        self._ranks = list(ranks)               # global rank of each group rank
+        self._rank = comm.Get_rank()
+        self._size = comm.Get_size()
+        self._backend = backend
+        self._timeout = timeout
+        self._name = name
+
+    def rank(self):
+        return self._rank
+
+    def size(self):
+        return self._size
+
+    def name(self):
+        return self._backend
+
+    @property
+    def group_name(self):
+        return self._name
+
+    @property
+    def group_desc(self):
+        return self._name
+
+    @property
+    def bound_device_id(self):
+        return None
+
+    def __repr__(self):
+        return f"<ember.distributed.ProcessGroup {self._backend} ranks={self._ranks} rank={self._rank}>"
+
+
+class GroupMember:
+    WORLD = None
+    NON_GROUP_MEMBER = -100
+
+
+class group:
+    """``dist.group.WORLD``: the default process group once initialized."""
+    WORLD = None
+
+
+class _State:
+    world = None            # the default ProcessGroup
+    groups = []             # every group made, the world first
+    mpi_world = None        # the MPI world communicator (COMM_WORLD or the job's own)
+
+
+_STATE = _State()
+
+
+def _timeout_seconds(timeout):
+    if timeout is None:
+        return default_pg_timeout.total_seconds()
+    if isinstance(timeout, timedelta):
+        return timeout.total_seconds()
+    return float(timeout)
+
+
+def _wait(reqs, pg, what, timeout=None, status=None):
+    """Complete MPI requests, raising DistBackendError after the timeout.
+
+    NOTE: polling with Test instead of MPI's blocking Wait is what makes timeouts possible
+    (a blocked MPI call cannot be interrupted). It spins for the first few milliseconds, which
+    is what a blocking MPI call does too, then sleeps a little between polls so that a rank
+    waiting for a slow peer leaves the CPU to it.
+    """
+    MPI = _mpi.MPI
+    if len(reqs) == 1:
+        req = reqs[0]
+        if req.Test(status):
+            return
+        test = lambda: req.Test(status)     # noqa: E731
+    else:
+        if MPI.Request.Testall(reqs):
+            return
+        test = lambda: MPI.Request.Testall(reqs)    # noqa: E731
+    limit = pg._timeout if timeout is None else _timeout_seconds(timeout)
+    t0 = time.monotonic()
+    deadline = t0 + limit
+    spin_until = t0 + 0.005
+    nap = 2e-5
+    sleep, now = time.sleep, time.monotonic
+    while not test():
+        t = now()
+        if t > spin_until:
+            if t > deadline:
+                raise DistBackendError(
+                    f"[rank {_global_rank()}] {what} timed out after {limit:g} s (the process "
+                    f"group's timeout): a peer process may have died or stopped calling "
+                    f"collectives. ranks={pg._ranks}")
+            sleep(nap)
+            nap = min(nap * 2, 1e-3)
+
+
+def _global_rank():
+    return _STATE.world._rank if _STATE.world is not None else 0
+
+
+class Work:
+    """What an ``async_op=True`` call returns: ``wait()`` blocks until the result is in place."""
+
+    def __init__(self, reqs, pg, what, finish=(), result=None, status=None):
+        self._reqs = reqs
+        self._pg = pg
+        self._what = what
+        self._finish = finish           # callables run once, after the requests complete
+        self._result = result
+        self._status = status
+        self._done = False
+
+    def wait(self, timeout=None):
+        if not self._done:
+            if self._reqs:
+                _wait(self._reqs, self._pg, self._what, timeout, self._status)
+            self._complete()
+        return True
+
+    def _complete(self):
+        self._done = True
+        finish, self._finish = self._finish, ()
+        for f in finish:
+            f()
+
+    def is_completed(self):
+        if not self._done and _mpi.MPI.Request.Testall(self._reqs):
+            self._complete()
+        return self._done
+
+    def is_success(self):
+        return self.is_completed()
+
+    def exception(self):
+        return None
+
+    def synchronize(self):
+        self.wait()
+
+    def result(self):
+        self.wait()
+        return list(self._result or [])
+
+    def source_rank(self):
+        self.wait()
+        if self._status is None:
+            raise RuntimeError("source_rank() is only available on a recv from any source")
+        return self._pg._ranks[self._status.Get_source()]
+
+    def get_future(self):
+        return _Future(self)
+
+    def _run(self, async_op):
+        """Return the handle for ``async_op=True``; otherwise complete now and return None."""
+        if async_op:
+            return self
+        self.wait()
+        return None
+
+
+class _Future:
+    """``work.get_future()``: ``wait()``/``value()`` give the output tensors; ``then(fn)``."""
+
+    def __init__(self, work):
+        self._work = work
+
+    def wait(self):
+        return self._work.result()
+
+    value = wait
+
+    def done(self):
+        return self._work.is_completed()
+
+    def then(self, callback):
+        done = _DoneFuture(callback(self))
+        return done
+
+
+class _DoneFuture:
+    def __init__(self, value):
+        self._value = value
+
+    def wait(self):
+        return self._value
+
+    value = wait
+
+    def done(self):
+        return True
+
+
+# --- availability -----------------------------------------------------------------------
+def is_available():
+    """True when the MPI engine (mpi4py) is installed: ``pip install 'ember[distributed]'``."""
+    return _mpi.available()
+
+
+def is_mpi_available():
+    return _mpi.available()
+
+
+def is_gloo_available():
+    # "gloo" runs on the same MPI engine.
+    return _mpi.available()
+
+
+def is_nccl_available():
+    return False
+
+
+def is_ucc_available():
+    return False
+
+
+def is_backend_available(backend):
+    return Backend(backend) in (Backend.MPI, Backend.GLOO) and _mpi.available()
+
+
+def is_torchelastic_launched():
+    return os.environ.get("TORCHELASTIC_RUN_ID") is not None
+
+
+def is_initialized():
+    return _STATE.world is not None
+
+
+# --- init ---------------------------------------------------------------------------------
+def _parse_backend(backend):
+    if backend is None:
+        return Backend.GLOO
+    name = str(backend).lower()
+    if ":" in name:         # "cpu:gloo,cuda:nccl": the CPU entry is the one that runs here
+        pairs = dict(p.split(":", 1) for p in name.split(",") if ":" in p)
+        name = pairs.get("cpu", name)
+    if name in (Backend.MPI, Backend.GLOO):
+        return Backend(name)
+    if name in (Backend.NCCL, Backend.UCC, Backend.XCCL):
+        raise RuntimeError(f"Distributed package doesn't have {name.upper()} built in: ember is "
+                           "CPU only; use backend='gloo' or 'mpi' (both run on MPI).")
+    raise ValueError(f"Invalid backend: '{backend}'")
+
+
+def _env_int(name):
+    v = os.environ.get(name)
+    return int(v) if v not in (None, "") else None
+
+
+def init_process_group(backend=None, init_method=None, timeout=None, world_size=-1, rank=-1,
+                       store=None, group_name="", pg_options=None, device_id=None):
+    """Join the default process group of an MPI job.
+
+    Start the ranks with ``ember run --nproc-per-node 2 train.py`` (or ``mpiexec -n 2 ember
+    run train.py``); each then calls::
+
+        import ember.distributed as dist
+        dist.init_process_group("gloo")          # "mpi" is the same engine
+        print(dist.get_rank(), dist.get_world_size())
+
+    ``rank``/``world_size`` and the env:// variables (RANK, WORLD_SIZE) are checked against
+    the MPI job, whose ranks are renumbered to match them. ``tcp://`` and ``file://``
+    init_methods are accepted for compatibility: the MPI launcher already did the rendezvous.
+    """
+    if _STATE.world is not None:
+        raise ValueError("trying to initialize the default process group twice!")
+    name = _parse_backend(backend)
+    MPI = _mpi.load()
+    limit = _timeout_seconds(timeout)
+    init_method = init_method or "env://"
+    if world_size is None or world_size < 0:
+        world_size = _env_int("WORLD_SIZE") if init_method.startswith("env://") else None
+    if rank is None or rank < 0:
+        rank = _env_int("RANK") if init_method.startswith("env://") else None
+    comm_world = MPI.COMM_WORLD
+    size = comm_world.Get_size()
+    if world_size is not None and world_size != size:
+        if size == 1:
+            raise ValueError(
+                f"init_process_group: world_size={world_size} was asked for, but this process "
+                f"was not started by an MPI launcher, so its MPI world has 1 process. Start "
+                f"every rank with `ember run --nproc-per-node {world_size} SCRIPT` (or "
+                f"`mpiexec -n {world_size} ember run SCRIPT` across machines); processes "
+                f"started one by one (torchrun, multiprocessing.spawn) cannot join one MPI job.")
+        raise ValueError(f"init_process_group: world_size={world_size} but the MPI job has "
+                         f"{size} processes")
+    if rank is not None and not 0 <= rank < size:
+        raise ValueError(f"Invalid rank {rank}, rank should be in the interval [0, {size - 1}]")
+    key = comm_world.Get_rank() if rank is None else rank
+    probe = ProcessGroup(comm_world, range(size), name, limit)
+    # Wait (with the timeout) until every rank has arrived before the blocking Split.
+    _wait([comm_world.Ibarrier()], probe, "init_process_group")
+    comm = comm_world.Split(0, key)
+    if rank is not None and comm.Get_rank() != rank:
+        comm.Free()
+        raise ValueError(f"init_process_group: rank {rank} was asked for by more than one process")
+    pg = ProcessGroup(comm, range(size), name, limit, group_name or "0")
+    _STATE.world = pg
+    _STATE.groups = [pg]
+    GroupMember.WORLD = group.WORLD = pg
+
+
+def destroy_process_group(group=None):
+    """Free a group's communicator; with no argument, every group and the default one."""
+    if group is None or group is _STATE.world:
+        if _STATE.world is None:
+            raise ValueError("Default process group has not been initialized, please make sure "
+                             "to call init_process_group.")
+        for pg in _STATE.groups:
+            _free(pg)
+        _STATE.world = None
+        _STATE.groups = []
+        GroupMember.WORLD = globals()["group"].WORLD = None
+        return
+    if group == GroupMember.NON_GROUP_MEMBER:
+        return
+    _free(group)
+    if group in _STATE.groups:
+        _STATE.groups.remove(group)
+
+
+def _free(pg):
+    if pg._comm is not None:
+        try:
+            pg._comm.Free()
+        except Exception:   # the engine may already be finalizing
+            pass
+        pg._comm = None
+
+
+def new_group(ranks=None, timeout=None, backend=None, pg_options=None,
+              use_local_synchronization=False, group_desc=None, device_id=None):
+    """A process group over some global ranks (all of them by default).
+
+    Ranks outside ``ranks`` get ``GroupMember.NON_GROUP_MEMBER``; group ranks follow the
+    sorted global ranks, as in PyTorch."""
+    world = _default("new_group")
+    if ranks is None:
+        ranks = list(range(world._size))
+    ranks = sorted(set(int(r) for r in ranks))
+    for r in ranks:
+        if not 0 <= r < world._size:
+            raise ValueError(f"The new group's rank should be within the world_size set by "
+                             f"init_process_group, got {r}")
+    name = world._backend if backend is None else _parse_backend(backend)
+    limit = world._timeout if timeout is None else _timeout_seconds(timeout)
+    if world._rank not in ranks:
+        return GroupMember.NON_GROUP_MEMBER
+    # Create_group is collective over the members only, so non-members need not take part.
+    mpi_group = world._comm.Get_group().Incl(ranks)
+    comm = world._comm.Create_group(mpi_group)
+    mpi_group.Free()
+    pg = ProcessGroup(comm, ranks, name, limit, group_desc or str(len(_STATE.groups)))
+    _STATE.groups.append(pg)
+    return pg
+
+
+def get_pg_count():
+    return len(_STATE.groups)
+
+
+# --- queries ------------------------------------------------------------------------------
+def _default(what=None):
+    if _STATE.world is None:
+        raise ValueError("Default process group has not been initialized, please make sure to "
+                         "call init_process_group.")
+    return _STATE.world
+
+
+def _resolve(group):
+    """The ProcessGroup to run on, or None when this rank is not a member."""
+    if group is None or group is GroupMember.WORLD:
+        return _default()
+    if group == GroupMember.NON_GROUP_MEMBER:
+        return None
+    _default()
+    if group._comm is None:
+        raise ValueError("The given group has been destroyed")
+    return group
+
+
+def get_rank(group=None):
+    """This process's rank in ``group`` (the default group unless given); -1 for a non-member."""
+    pg = _resolve(group)
+    return -1 if pg is None else pg._rank
+
+
+def get_world_size(group=None):
+    """The number of ranks in ``group``; -1 for a non-member."""
+    pg = _resolve(group)
+    return -1 if pg is None else pg._size
+
+
+def get_backend(group=None):
+    pg = _resolve(group)
+    if pg is None:
+        raise ValueError("Invalid process group specified")
+    return pg._backend
+
+
+def get_global_rank(group, group_rank):
+    pg = _resolve(group)
+    if pg is None or not 0 <= group_rank < pg._size:
+        raise ValueError(f"Group rank {group_rank} is not part of group {group}")
+    return pg._ranks[group_rank]
+
+
+def get_group_rank(group, global_rank):
+    pg = _resolve(group)
+    if pg is None or global_rank not in pg._ranks:
+        raise ValueError(f"Global rank {global_rank} is not part of group {group}")
+    return pg._ranks.index(global_rank)
+
+
+def get_process_group_ranks(group):
+    pg = _resolve(group)
+    return [] if pg is None else list(pg._ranks)
+
+
+def get_node_local_rank(fallback_rank=None):
+    v = os.environ.get("LOCAL_RANK")
+    if v is not None:
+        return int(v)
+    if fallback_rank is not None:
+        return int(fallback_rank)
+    raise RuntimeError("LOCAL_RANK is not in the environment. Consider passing fallback_rank "
+                       "to allow `get_node_local_rank` to work, assuming you are not running "
+                       "in a multi-device context and want the code to run locally instead.")

@@ -1,0 +1,2 @@
+"""``torch.distributed.elastic``: only what scripts import from it (``errors.record``)."""
+from ember import _missing; _missing.install(__name__)  # noqa: E402,E702

@@ -1,0 +1,1 @@
+from ember import _missing; _missing.install(__name__)  # noqa: E402,E702

@@ -241,7 +241,7 @@ def adopt_mpi_env():
     # (not interleaved mid-line, not lost in a buffer when the job is aborted).
     for stream in (sys.stdout, sys.stderr):
         try:
-            stream.reconfigure(line_buffering=True)
+            stream.reconfigure(line_buffering=True, write_through=False)
         except (AttributeError, ValueError):
             pass
     return size > 1

@@ -1,8 +1,9 @@
 """torch.nn.parallel: with no GPU, DataParallel runs the module as is (as PyTorch does when
 no CUDA device is available)."""
 from ..modules.module import Module
+from .distributed import DistributedDataParallel
 
-__all__ = ["DataParallel", "data_parallel"]
+__all__ = ["DataParallel", "data_parallel", "DistributedDataParallel"]
 
 
 class DataParallel(Module):

@@ -48,13 +48,13 @@ def _cmd_run(argv):
         return _cmd_torchrun(argv)
     # A rank of an MPI job (ember run --nproc-per-node, mpiexec): torchrun's variables from
     # MPI's, and a failure stops every rank. Reads the environment only; no MPI import.
-    from .distributed.run import abort_job, adopt_mpi_env
+    from .distributed.run import adopt_mpi_env, finish_rank
     in_job = adopt_mpi_env()
     try:
         rc = _run(argv)
     except SystemExit as exc:
-        if in_job and exc.code not in (None, 0):
-            abort_job(exc.code)
+        if in_job:
+            finish_rank(exc.code)
         raise
     except BaseException as exc:   # show the user's traceback, not the launcher's frames
         tb = exc.__traceback__
@@ -62,8 +62,8 @@ def _cmd_run(argv):
             tb = tb.tb_next
         traceback.print_exception(type(exc), exc, tb or exc.__traceback__)
         rc = 1
-    if in_job and rc:
-        abort_job(rc)
+    if in_job:
+        finish_rank(rc)
     return rc
 
 

@@ -20,11 +20,13 @@ Across machines, use the engine's own host-file launch, with ember run as the pr
 """
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import sysconfig
+import tempfile
 
-__all__ = ["main", "adopt_mpi_env", "abort_job"]
+__all__ = ["main", "adopt_mpi_env", "finish_rank", "abort_job"]
 
 USAGE = """usage: ember run --nproc-per-node N [options] SCRIPT [ARGS...]
        ember torchrun [torchrun options] SCRIPT [ARGS...]
@@ -191,11 +193,46 @@ def main(argv=None):
               file=sys.stderr)
         return 2
     cmd, env = launch_command(opts, ember_flags, rest, mpiexec)
+    n = int(env["WORLD_SIZE"])
+    with tempfile.TemporaryDirectory(prefix="ember-run-") as marks:
+        if not opts.get("no-python"):
+            env["EMBER_RUN_DIR"] = marks
+        rc = _supervise(cmd, env)
+        if rc == 0 and not opts.get("no-python"):
+            # NOTE: a rank that vanished without shutting MPI down makes mpiexec stop the
+            # others and still report 0; only ranks that finished leave their mark.
+            missing = [r for r in range(n) if not os.path.exists(os.path.join(marks, f"done.{r}"))]
+            if missing:
+                print(f"ember run: rank(s) {missing} did not finish: a rank ended without "
+                      f"shutting MPI down, so the job was stopped", file=sys.stderr)
+                rc = 1
+    return rc
+
+
+def _die_with_parent():
+    # Linux: mpiexec gets SIGKILL if the launcher is killed, and its proxies end the ranks,
+    # so a launcher stopped by a timeout leaves no orphaned ranks behind.
+    try:
+        import ctypes
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)   # PR_SET_PDEATHSIG
+    except Exception:
+        pass
+
+
+def _supervise(cmd, env):
     sys.stdout.flush()
     sys.stderr.flush()
-    # NOTE: exec, not a child process: whoever stops the launcher stops mpiexec itself,
-    # whose proxies then end every rank (a killed parent leaves no orphaned ranks).
-    os.execve(cmd[0], cmd, env)
+    proc = subprocess.Popen(cmd, env=env, preexec_fn=_die_with_parent)
+
+    def forward(signum, frame):
+        proc.send_signal(signum)
+    old = {s: signal.signal(s, forward) for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
+    try:
+        rc = proc.wait()
+    finally:
+        for s, h in old.items():
+            signal.signal(s, h)
+    return 128 - rc if rc < 0 else rc
 
 
 def _exec_rank(cmd):
@@ -220,8 +257,8 @@ def _mpi_vars():
 def adopt_mpi_env():
     """In a process that an MPI launcher started, set torchrun's variables from MPI's.
 
-    Returns True when this process is one rank of a multi-process MPI job. Reads the
-    environment only: mpi4py is not imported."""
+    Returns True when this process is one rank of an MPI job of several processes (or of
+    any size, under ember's launcher). Reads the environment only: mpi4py is not imported."""
     found = _mpi_vars()
     if found is None:
         return False
@@ -244,7 +281,19 @@ def adopt_mpi_env():
             stream.reconfigure(line_buffering=True, write_through=False)
         except (AttributeError, ValueError):
             pass
-    return size > 1
+    return True
+
+
+def finish_rank(code):
+    """The script of this rank ended with exit status ``code``: leave the launcher a mark
+    when it succeeded, stop every rank of the job when it failed."""
+    if code in (None, 0):
+        marks = os.environ.get("EMBER_RUN_DIR")
+        found = _mpi_vars()
+        if marks and found is not None and os.path.isdir(marks):
+            open(os.path.join(marks, f"done.{found[0]}"), "w").close()
+    else:
+        abort_job(code)
 
 
 def abort_job(code):

@@ -85,6 +85,10 @@ class Tensor:
     def is_leaf(self):
         return self.grad_fn is None
 
+    def _is_view(self):
+        """True for a view of another tensor (``_base``), as PyTorch's."""
+        return self._base is not None
+
     @property
     def is_sparse(self):
         return False

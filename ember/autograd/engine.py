@@ -23,6 +23,16 @@ class AccumulateGrad:
 
     next_functions = ()
 
+    @property
+    def metadata(self):
+        d = self.__dict__.get("_metadata")
+        if d is None:
+            d = self._metadata = {}
+        return d
+
+    def __repr__(self):
+        return f"<AccumulateGrad object at {hex(id(self))}>"
+
 
 def _accumulate(leaf, g, create_graph):
     if leaf._hooks:

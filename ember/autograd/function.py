@@ -134,15 +134,35 @@ class Function:
 
     @property
     def next_functions(self):
-        from .engine import AccumulateGrad
-        return tuple((None, 0) if e is None else
-                     ((AccumulateGrad(e[0]), 0) if e[1] < 0 else e) for e in self._edges)
+        # PyTorch's layout of the graph (fused ops show their inner nodes): see graph_view.
+        from .graph_view import next_functions
+        return next_functions(self)
+
+    # --- PyTorch's grad_fn class names and saved attributes, for tools such as torchviz ------
+    # NOTE: a node looked at this way (torchviz asks for `variable` and `dir()` before it reads
+    # `type(fn).__name__`) takes a subclass named as PyTorch's grad_fn class (AddmmBackward0,
+    # CubeBackward); its __qualname__ stays ember's op name. See graph_view.present.
+    def __getattr__(self, name):
+        if (name == "variable" or name.startswith("_saved_")) and "_edges" in self.__dict__:
+            from .graph_view import present, saved_attr
+            present(self)
+            if name.startswith("_saved_"):
+                return saved_attr(self, name)
+        raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
+
+    def __dir__(self):
+        own = [n for n in object.__dir__(self) if not n.startswith("_saved_")]
+        if "_edges" not in self.__dict__:
+            return sorted(own)
+        from .graph_view import present, saved_names
+        present(self)
+        return sorted(own + saved_names(self))
 
     node_name = None  # PyTorch's grad_fn name where the class name differs (AddScalar -> Add)
 
     def name(self):
-        n = self.node_name or type(self).__name__
-        return n if n.endswith("Backward") or n.endswith("Backward0") else n + "Backward0"
+        from .graph_view import torch_name
+        return torch_name(type(self))
 
     def __repr__(self):
         return f"<{self.name()} object at {hex(id(self))}>"

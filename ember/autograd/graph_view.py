@@ -1,0 +1,451 @@
+"""PyTorch's grad_fn graph, seen through ember's: what ``next_functions``, ``_saved_*`` and
+``AccumulateGrad`` show, so that tools written for PyTorch (torchviz) draw ember's graph as
+PyTorch's.
+
+ember fuses what PyTorch keeps apart (``Linear`` is one node where PyTorch has AddmmBackward0
+and a TBackward0; cross_entropy is NllLoss over LogSoftmax; a whole RNN sequence is one node).
+Each fused op has a rule here that lays out the PyTorch nodes it stands for: the ember node
+itself is the outermost one (its class carries PyTorch's name), the inner ones are
+``TorchNode`` objects made once per ember node. Nothing here runs unless someone looks: the
+engine never reads ``next_functions``.
+
+A rule returns a ``View``: ``next``, the entries of the node's ``next_functions`` (``E(i)`` is
+ember's input edge i; a ``TorchNode`` or ``(TorchNode, nr)``; None), ``saved``, a function
+giving the ``_saved_*`` attributes, and ``outputs``, which node stands for each of the ember
+node's outputs when it is not the node itself. Saved tensors follow PyTorch: a saved input is
+that tensor object; a saved output or an intermediate is a new Tensor at each access.
+"""
+import math
+import weakref
+
+import numpy as np
+
+from .._tensor import Tensor, _wrap
+
+SAVED = "_saved_"
+
+# --- AccumulateGrad: one per leaf while someone holds it ------------------------------------
+_ACCUMULATORS = weakref.WeakValueDictionary()
+
+
+def grad_accumulator(leaf):
+    """The leaf's AccumulateGrad: the same object while it is alive, as in PyTorch."""
+    acc = _ACCUMULATORS.get(id(leaf))
+    if acc is None or acc.variable is not leaf:
+        from .engine import AccumulateGrad
+        acc = _ACCUMULATORS[id(leaf)] = AccumulateGrad(leaf)
+    return acc
+
+
+# --- the pieces a rule is made of ------------------------------------------------------------
+class E:
+    """``next_functions`` entry: the ember node's input edge ``i``."""
+    __slots__ = ("i",)
+
+    def __init__(self, i):
+        self.i = i
+
+
+class Fresh:
+    """A saved tensor PyTorch unpacks anew at each access (an output, an intermediate)."""
+    __slots__ = ("get",)
+
+    def __init__(self, get):
+        self.get = get
+
+
+class View:
+    __slots__ = ("next", "saved", "outputs")
+
+    def __init__(self, next, saved=None, outputs=None):
+        self.next, self.saved, self.outputs = next, saved, outputs
+
+
+class TorchNode:
+    """A node of PyTorch's graph inside one fused ember node (e.g. a Linear's TBackward0)."""
+
+    def __init__(self, owner, next=(), saved=None):
+        self._owner = weakref.ref(owner)
+        self._next = next
+        self._attrs = saved
+        self.metadata = {}
+
+    @property
+    def next_functions(self):
+        return tuple(resolve(self._owner(), e) for e in self._next)
+
+    def name(self):
+        return type(self).__name__
+
+    def __repr__(self):
+        return f"<{self.name()} object at {hex(id(self))}>"
+
+    def __dir__(self):
+        return sorted(set(object.__dir__(self)) | {SAVED + k for k in saved_dict(self._attrs)})
+
+    def __getattr__(self, name):
+        if name.startswith(SAVED):
+            return saved_value(self._owner(), self._attrs, name)
+        raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
+
+
+_NODE_CLASSES = {}
+
+
+def node(owner, name, next=(), saved=None):
+    """A TorchNode whose class is named ``name`` (torchviz labels nodes by class name)."""
+    cls = _NODE_CLASSES.get(name)
+    if cls is None:
+        cls = _NODE_CLASSES[name] = type(name, (TorchNode,), {"__module__": "torch.autograd.graph"})
+    return cls(owner, next, saved)
+
+
+# --- looking at a real node ------------------------------------------------------------------
+def view(fn):
+    v = fn.__dict__.get("_torch_view")
+    if v is None:
+        cls = type(fn)
+        rule = RULES.get(f"{cls.__module__}.{cls.__qualname__}")
+        if rule is None or fn.__dict__.get("inputs") is None:
+            # NOTE: after backward freed the node its inputs are gone; the edges still show.
+            return View([E(i) for i in range(len(fn._edges))])
+        v = fn.__dict__["_torch_view"] = rule(fn)
+    return v
+
+
+def resolve(owner, entry):
+    if entry is None:
+        return (None, 0)
+    if type(entry) is E:
+        edges = owner._edges
+        e = edges[entry.i] if entry.i < len(edges) else None
+        if e is None:
+            return (None, 0)
+        fn, nr = e
+        if nr < 0:
+            return (grad_accumulator(fn), 0)
+        outs = view(fn).outputs
+        if outs is not None and nr < len(outs) and outs[nr] is not None:
+            return outs[nr]
+        return (present(fn), nr)
+    if type(entry) is tuple:
+        return entry
+    return (entry, 0)
+
+
+def next_functions(fn):
+    present(fn)
+    return tuple(resolve(fn, e) for e in view(fn).next)
+
+
+def saved_dict(saved_fn):
+    if saved_fn is None:
+        return {}
+    return saved_fn()
+
+
+def saved_names(fn):
+    return [SAVED + k for k in saved_dict(view(fn).saved)] if fn._edges else []
+
+
+def saved_value(owner, saved_fn, name):
+    key = name[len(SAVED):]
+    if owner is not None and owner._released:
+        d = saved_dict(saved_fn) if owner.inputs is not None else None
+        if d is None or key in d and isinstance(d[key], (Tensor, Fresh)):
+            from .function import _freed_error
+            _freed_error()
+    else:
+        d = saved_dict(saved_fn)
+    if key not in d:
+        raise AttributeError(f"'{type(owner).__name__}' object has no attribute '{name}'")
+    v = d[key]
+    if type(v) is Fresh:
+        return _wrap(v.get())
+    return v
+
+
+def saved_attr(fn, name):
+    return saved_value(fn, view(fn).saved, name)
+
+
+# --- helpers for the rules -------------------------------------------------------------------
+def _sizes(t):
+    return tuple(t._data.shape)
+
+
+def _strides(arr):
+    return tuple(s // arr.itemsize for s in arr.strides) if arr.size else tuple(
+        int(math.prod(arr.shape[i + 1:])) for i in range(arr.ndim))
+
+
+def _needs(fn, i):
+    e = fn._edges
+    return i < len(e) and e[i] is not None
+
+
+def _shaped(shape, dtype):
+    """A zero-stride array of ``shape``: a saved value that only its shape shows."""
+    return np.broadcast_to(np.zeros((), dtype), shape)
+
+
+_REDUCTION = {"none": 0, "mean": 1, "sum": 2}
+
+
+def _uint64(v):
+    # NOTE: PyTorch shows an int64 attribute such as ignore_index=-100 as its uint64 bits.
+    return v % (1 << 64)
+
+
+# --- the rules -------------------------------------------------------------------------------
+def _addmm(fn, x_entry, x, w, bias_entry):
+    """x @ w.T (+ b): AddmmBackward0 (MmBackward0 without a bias) over TBackward0(w)."""
+    wt = w._data.T
+    t = node(fn, "TBackward0", [E(1)])
+    x_grad, w_grad = _needs(fn, 0), _needs(fn, 1)
+    if bias_entry is None:
+        def saved():
+            return {"mat2": Fresh(lambda: wt) if x_grad else None, "mat2_sym_sizes": wt.shape,
+                    "mat2_sym_strides": _strides(wt) if w_grad else (),
+                    "self": x if w_grad else None, "self_sym_sizes": _sizes(x),
+                    "self_sym_strides": _strides(x._data) if x_grad else ()}
+        return [x_entry, t], saved
+
+    def saved():
+        return {"alpha": 1, "beta": 1, "mat1": x if w_grad else None, "mat1_sym_sizes": _sizes(x),
+                "mat1_sym_strides": _strides(x._data) if x_grad else (),
+                "mat2": Fresh(lambda: wt) if x_grad else None, "mat2_sym_sizes": wt.shape,
+                "mat2_sym_strides": _strides(wt) if w_grad else ()}
+    return [bias_entry, x_entry, t], saved
+
+
+def linear(fn):
+    x, w = fn.inputs[0], fn.inputs[1]
+    has_bias = len(fn._edges) > 2
+    if x._data.ndim == 2:
+        nxt, saved = _addmm(fn, E(0), x, w, E(2) if has_bias else None)
+        return View(nxt, saved)
+    # N-d input: PyTorch views it as 2-d, multiplies, and views the result back.
+    lead = x._data.shape[:-1]
+    x2 = _wrap(x._data.reshape(-1, x._data.shape[-1]))
+    xin = node(fn, "ViewBackward0", [E(0)], lambda: {"self_sym_sizes": _sizes(x)})
+    nxt, saved = _addmm(fn, xin if _needs(fn, 0) else None, x2, w, E(2) if has_bias else None)
+    mm = node(fn, "AddmmBackward0" if has_bias else "MmBackward0", nxt, saved)
+    return View([mm], lambda: {"self_sym_sizes": tuple(lead) + (w._data.shape[0],)})
+
+
+def unary_result(fn):
+    y = fn.__dict__.get("y")
+    return View([E(0)], lambda: {"result": Fresh(lambda: y)})
+
+
+def reshape(fn):
+    shape = fn.in_shape
+    return View([E(0)], lambda: {"self_sym_sizes": tuple(shape)})
+
+
+def sum_(fn):
+    shape, axes, keepdim = fn.shape, fn.axes, fn.keepdim
+    if axes is None:
+        return View([E(0)], lambda: {"self_sym_sizes": tuple(shape)})
+    return View([E(0)], lambda: {"dim": tuple(axes), "keepdim": keepdim, "self_sym_sizes": tuple(shape)})
+
+
+def mean(fn):
+    shape, axes, keepdim = fn.shape, fn.axes, fn.keepdim
+    if axes is None:
+        return View([E(0)], lambda: {"self_sym_numel": int(math.prod(shape)), "self_sym_sizes": tuple(shape)})
+    return View([E(0)], lambda: {"dim": tuple(axes), "keepdim": keepdim, "self_sym_numel": int(math.prod(shape)),
+                                 "self_sym_sizes": tuple(shape)})
+
+
+def mse(fn):
+    x, t = fn.inputs
+    red = _REDUCTION[fn.reduction]
+    return View([E(0), E(1)], lambda: {"reduction": red, "self": x, "target": t})
+
+
+def cross_entropy(fn):
+    x = fn.inputs[0]
+    target = fn.inputs[1]
+    weight = fn.inputs[2] if len(fn.inputs) > 2 else None
+    lp, _, _, _, _, denom, shape = fn.cache
+    red = _REDUCTION[fn.reduction]
+    ignore = _uint64(fn.__dict__.get("ignore_index", -100))
+
+    def nll_saved():
+        tw = np.asarray(denom if denom is not None else 0.0, lp.dtype)
+        return {"ignore_index": ignore, "reduction": red, "self": Fresh(lambda: lp.reshape(shape)),
+                "target": target, "total_weight": Fresh(lambda: tw), "weight": weight}
+    if not fn.from_logits:
+        return View([E(0)], nll_saved)
+    dim = 1 if len(shape) > 1 else 0
+    lsm = node(fn, "LogSoftmaxBackward0", [E(0)],
+               lambda: {"dim": dim, "result": Fresh(lambda: lp.reshape(shape))})
+    return View([lsm] if _needs(fn, 0) else [None], nll_saved)
+
+
+def conv(fn):
+    x, w = fn.inputs[0], fn.inputs[1]
+    stride, pads, dil, groups = fn.cfg
+    has_bias = len(fn._edges) > 2
+    bias_sizes = (w._data.shape[0],) if has_bias else None
+    pad = tuple(p[0] for p in pads)
+    nd = len(stride)
+    return View([E(0), E(1), E(2) if has_bias else None], lambda: {
+        "bias_sym_sizes_opt": bias_sizes, "dilation": tuple(dil), "groups": groups, "input": x,
+        "output_padding": (0,) * nd, "padding": pad, "stride": tuple(stride), "transposed": False,
+        "weight": w})
+
+
+def _maxpool_saved(x, K, stride, dil, pads, out_shape, ceil):
+    return lambda: {"ceil_mode": ceil, "dilation": tuple(dil), "kernel_size": tuple(K),
+                    "padding": tuple(p[0] for p in pads),
+                    "result1": Fresh(lambda: _shaped(out_shape, np.int64)), "self": x,
+                    "stride": tuple(stride)}
+
+
+def _ceil_mode(in_sp, K, stride, dil, pads, out_sp):
+    floor = tuple((i + p[0] + p[1] - d * (k - 1) - 1) // s + 1
+                  for i, k, s, d, p in zip(in_sp, K, stride, dil, pads))
+    return tuple(out_sp) != floor
+
+
+def tiled_maxpool(fn):
+    x = fn.inputs[0]
+    K = fn.K
+    out_shape = fn.best.shape
+    nd = len(K)
+    return View([E(0)], _maxpool_saved(x, K, K, (1,) * nd, ((0, 0),) * nd, out_shape, False))
+
+
+def maxpool(fn):
+    x = fn.inputs[0]
+    K, stride, dil, pads, in_sp = fn.cfg
+    out_shape = fn.arg.shape
+    ceil = _ceil_mode(in_sp, K, stride, dil, pads, out_shape[2:])
+    return View([E(0)], _maxpool_saved(x, K, stride, dil, pads, out_shape, ceil))
+
+
+def add(fn):
+    return View([E(0), E(1)], lambda: {"alpha": 1})
+
+
+def add_scalar(fn):
+    return View([E(0)], lambda: {"alpha": 1, "other": fn.inputs[1] if len(fn.inputs) > 1 else None})
+
+
+def mul(fn):
+    a, b = fn.inputs
+    ga, gb = _needs(fn, 0), _needs(fn, 1)
+    return View([E(0), E(1)], lambda: {"other": b if ga else None, "self": a if gb else None})
+
+
+def rnn_sequence(fn):
+    """One fused recurrence -> PyTorch's per-step graph: for each step t, TanhBackward0 over
+    AddBackward0(AddmmBackward0(b_hh, h_{t-1}, TBackward0(W_hh)), UnbindBackward0[t]), with the
+    unbind over a ViewBackward0 of the input projection; the sequence output a StackBackward0."""
+    if fn.mode not in ("RNN_TANH", "RNN_RELU") or not fn.uniform:
+        return View([E(i) for i in range(len(fn._edges))])
+    act = "TanhBackward0" if fn.mode == "RNN_TANH" else "ReluBackward0"
+    xp, h0, w = fn.inputs[0], fn.inputs[1], fn.inputs[2]
+    has_bias = fn.has_bias
+    off = fn.off
+    T = len(fn.batch_sizes)
+    B, H = h0._data.shape
+    out = fn.__dict__.get("OUT")
+    order = range(T - 1, -1, -1) if fn.reverse else range(T)
+    xp_shape = _sizes(xp)
+    vw = node(fn, "ViewBackward0", [E(0)], lambda: {"self_sym_sizes": xp_shape})
+    unbind = node(fn, "UnbindBackward0", [vw], lambda: {"dim": 0})
+    wt = w._data.T
+    w_grad = _needs(fn, 2)
+    steps = {}
+    prev_entry, prev_arr = (E(1) if _needs(fn, 1) else None), h0._data
+    for t in order:
+        s, e = off[t], off[t + 1]
+        h_prev = prev_arr
+        x_grad = prev_entry is not None
+        tn = node(fn, "TBackward0", [E(2)])
+
+        def mm_saved(h_prev=h_prev, x_grad=x_grad, t=t, first=prev_entry is None or t == order[0]):
+            mat1 = (fn.inputs[1] if first else Fresh(lambda: h_prev)) if w_grad else None
+            return {"alpha": 1, "beta": 1, "mat1": mat1, "mat1_sym_sizes": (B, H),
+                    "mat1_sym_strides": _strides(h_prev) if x_grad else (),
+                    "mat2": Fresh(lambda: wt) if x_grad else None, "mat2_sym_sizes": wt.shape,
+                    "mat2_sym_strides": _strides(wt) if w_grad else ()}
+        mm = node(fn, "AddmmBackward0", [E(3) if has_bias else None, prev_entry, tn], mm_saved) \
+            if has_bias else node(fn, "MmBackward0", [prev_entry, tn], None)
+        addn = node(fn, "AddBackward0", [mm, (unbind, t)], lambda: {"alpha": 1})
+        h_arr = out[s:e] if out is not None else _shaped((B, H), h0._data.dtype)
+        tanh = node(fn, act, [addn], lambda h_arr=h_arr: {"result": Fresh(lambda: h_arr)})
+        steps[t] = tanh
+        prev_entry, prev_arr = tanh, h_arr
+    stack = node(fn, "StackBackward0", [steps[t] for t in range(T)], lambda: {"dim": 0})
+    return View([E(i) for i in range(len(fn._edges))], outputs=[(stack, 0), (steps[order[-1]], 0)])
+
+
+def rnn_output(fn):
+    """The (T*B, H) -> (T, B, H) reshape after an RNN sequence is its StackBackward0."""
+    e = fn._edges[0] if fn._edges else None
+    if e is not None and e[1] == 0 and type(e[0]).__qualname__ == "RNNSequence":
+        outs = view(e[0]).outputs
+        if outs is not None and fn.inputs is not None:
+            return View([outs[0][0]], None, outputs=[outs[0]])
+    return reshape(fn)
+
+
+_P, _NF = "ember.ops.pointwise.", "ember.nn._functional."
+RULES = {
+    "ember.ops.matmul.Linear": linear,
+    _P + "Relu": unary_result, _P + "Tanh": unary_result, _P + "Sigmoid": unary_result,
+    _P + "Exp": unary_result, _P + "Sqrt": unary_result,
+    "ember.ops.reduce.Sum": sum_, "ember.ops.reduce.Mean": mean,
+    "ember.ops.arith.Add": add, "ember.ops.arith.Mul": mul,
+    "ember.ops.shape.Reshape": rnn_output,
+    _NF + "loss.MSE": mse, _NF + "loss.CrossEntropy": cross_entropy, _NF + "conv.Conv": conv,
+    _NF + "pooling.TiledMaxPool": tiled_maxpool, _NF + "pooling.MaxPool": maxpool,
+    _NF + "rnn.RNNSequence": rnn_sequence,
+}
+
+# PyTorch's grad_fn class names for ember's fused or differently named ops (module.qualname).
+TORCH_NAMES = {
+    "ember.ops.matmul.Linear": "AddmmBackward0",
+    "ember.ops.shape.Reshape": "ViewBackward0",
+    "ember.nn._functional.conv.Conv": "ConvolutionBackward0",
+    "ember.nn._functional.pooling.MaxPool": "MaxPool2DWithIndicesBackward0",
+    "ember.nn._functional.pooling.TiledMaxPool": "MaxPool2DWithIndicesBackward0",
+    "ember.nn._functional.rnn.RNNSequence": "StackBackward0",
+}
+_TORCH_CLASSES = {}
+
+
+def torch_name(cls):
+    """PyTorch's grad_fn class name for an ember op class (``<Name>Backward`` for a custom one)."""
+    if cls.__dict__.get("_ember_op") is not None:
+        return cls.__name__
+    if any(c.__module__ == "ember.autograd.custom" for c in cls.__mro__[1:]):
+        return cls.__name__ + "Backward"
+    n = TORCH_NAMES.get(f"{cls.__module__}.{cls.__qualname__}")
+    if n is None:
+        n = getattr(cls, "node_name", None) or cls.__name__
+        if not (n.endswith("Backward") or n[:-1].endswith("Backward")):
+            n += "Backward0"
+    return n
+
+
+def present(fn):
+    """Give a node the subclass named as PyTorch's grad_fn class (torchviz labels nodes with
+    ``type(fn).__name__``). The op class itself keeps its name: the tracers report it."""
+    cls = type(fn)
+    if cls.__dict__.get("_ember_op") is not None:
+        return fn
+    sub = _TORCH_CLASSES.get(cls)
+    if sub is None:
+        sub = _TORCH_CLASSES[cls] = type(torch_name(cls), (cls,), {
+            "_ember_op": cls, "__module__": cls.__module__, "__qualname__": cls.__qualname__})
+        if cls.__module__ != "ember.autograd.custom" and \
+                any(c.__module__ == "ember.autograd.custom" for c in cls.__mro__[1:]):
+            sub._forward_cls = cls
+    fn.__class__ = sub
+    return fn

@@ -174,9 +174,9 @@ def _wait(reqs, pg, what, timeout=None, status=None):
     """Complete MPI requests, raising DistBackendError after the timeout.
 
     NOTE: polling with Test instead of MPI's blocking Wait is what makes timeouts possible
-    (a blocked MPI call cannot be interrupted). It spins for the first few milliseconds, which
-    is what a blocking MPI call does too, then sleeps a little between polls so that a rank
-    waiting for a slow peer leaves the CPU to it.
+    (a blocked MPI call cannot be interrupted). It spins briefly, as a blocking MPI call does,
+    then yields the CPU between polls (ranks often outnumber free cores), and after 20 ms
+    sleeps a little between polls, so that a rank waiting for a slow peer leaves it the CPU.
     """
     MPI = _mpi.MPI
     if len(reqs) == 1:
@@ -189,21 +189,27 @@ def _wait(reqs, pg, what, timeout=None, status=None):
             return
         test = lambda: MPI.Request.Testall(reqs)    # noqa: E731
     limit = pg._timeout if timeout is None else _timeout_seconds(timeout)
-    t0 = time.monotonic()
-    deadline = t0 + limit
-    spin_until = t0 + 0.005
-    nap = 2e-5
-    sleep, now = time.sleep, time.monotonic
+    now = time.monotonic
+    t0 = now()
+    deadline, spin_until, yield_until = t0 + limit, t0 + 2e-4, t0 + 0.02
+    nap = 5e-5
     while not test():
         t = now()
-        if t > spin_until:
-            if t > deadline:
-                raise DistBackendError(
-                    f"[rank {_global_rank()}] {what} timed out after {limit:g} s (the process "
-                    f"group's timeout): a peer process may have died or stopped calling "
-                    f"collectives. ranks={pg._ranks}")
-            sleep(nap)
-            nap = min(nap * 2, 1e-3)
+        if t < spin_until:
+            continue
+        if t < yield_until:
+            _yield()
+            continue
+        if t > deadline:
+            raise DistBackendError(
+                f"[rank {_global_rank()}] {what} timed out after {limit:g} s (the process "
+                f"group's timeout): a peer process may have died or stopped calling "
+                f"collectives. ranks={pg._ranks}")
+        time.sleep(nap)
+        nap = min(nap * 2, 1e-3)
+
+
+_yield = getattr(os, "sched_yield", lambda: time.sleep(0))
 
 
 def _global_rank():

@@ -110,9 +110,10 @@ class _Bucket:
 class _Reducer:
     """Bucketed, ordered all-reduce of gradients as backward produces them."""
 
-    def __init__(self, params, pg, bucket_bytes):
+    def __init__(self, params, pg, bucket_bytes, as_view=False):
         self.params = params
         self.pg = pg
+        self.as_view = as_view
         self.buckets = self._assign(bucket_bytes)
         self.bucket_of = [0] * len(params)
         for b in self.buckets:
@@ -187,14 +188,15 @@ class _Reducer:
         while self.next < len(self.buckets) and self.left[self.next] == 0:
             b = self.buckets[self.next]
             buf = b.buf
+            # NOTE: divided by the world size on the way in (one pass over the gradients,
+            # in place when .grad is already a view of the bucket), before the sum, as
+            # PyTorch does, so that both round alike.
             for p, off, k in b.slots:
                 g = p.grad
                 if g is None:
                     buf[off:off + k] = 0
                 else:
-                    buf[off:off + k] = g._data.reshape(-1)
-            # NOTE: divide before summing, as PyTorch does, so both round alike.
-            np.divide(buf, n, out=buf)
+                    np.divide(g._data.reshape(-1), n, out=buf[off:off + k])
             self.inflight.append((b, self.pg._comm.Iallreduce(MPI.IN_PLACE, buf, op=MPI.SUM)))
             self.next += 1
         if self.next == len(self.buckets):
@@ -211,9 +213,17 @@ class _Reducer:
                 if g is None:
                     # A parameter unused here keeps no gradient if no rank used it.
                     if avg.any():
-                        p.grad = _wrap(avg.reshape(p._data.shape).copy())
+                        avg = avg.reshape(p._data.shape)
+                        p.grad = _wrap(avg if self.as_view else avg.copy())
                     continue
-                np.copyto(g._data, avg.reshape(g._data.shape))
+                if self.as_view:
+                    # gradient_as_bucket_view: .grad becomes a view of the bucket, so the next
+                    # backward accumulates in place and nothing is copied back.
+                    if g._data.base is not b.buf:
+                        p.grad = _wrap(avg.reshape(p._data.shape))
+                        continue
+                else:
+                    np.copyto(g._data, avg.reshape(g._data.shape))
                 g._vbox[0] += 1
         self.inflight = []
 
@@ -263,7 +273,7 @@ class DistributedDataParallel(Module):
         self.require_forward_param_sync = True
         if init_sync:
             _broadcast_coalesced(pg, list(module.parameters()) + list(module.buffers()))
-        self.reducer = _Reducer(params, pg, self.bucket_bytes_cap)
+        self.reducer = _Reducer(params, pg, self.bucket_bytes_cap, gradient_as_bucket_view)
 
     def forward(self, *inputs, **kwargs):
         if self.require_forward_param_sync and self.broadcast_buffers:

@@ -141,6 +141,13 @@ def test_ddp_matches_one_process_on_the_concatenated_batch(tmp_path, flags):
         np.testing.assert_allclose(a["module." + k], b[k], rtol=1e-5, atol=1e-6, err_msg=k)
 
 
+@needs_mpi
+def test_ddp_tied_weight_and_unused_parameter():
+    two = ok(ember("--nproc-per-node", "2", "--no-prefix", "ddp_tied.py")).stdout
+    one = ok(ember("ddp_tied.py")).stdout
+    assert two == one and "unused.weight" in one, (two, one)
+
+
 def _free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -9,7 +9,7 @@ import numpy as np
 
 from .._tensor import Tensor
 from . import _mpi
-from ._group import ReduceOp, Work, _resolve
+from ._group import ReduceOp, Work, _resolve, _wait
 
 __all__ = ["all_reduce", "broadcast", "reduce", "all_gather", "all_gather_into_tensor",
            "reduce_scatter", "reduce_scatter_tensor", "gather", "scatter", "all_to_all",
@@ -42,25 +42,35 @@ def _bump(*tensors):
     return f
 
 
+_TABLES = None       # (ops for numbers, ops for bool), built once MPI is loaded
+
+
+def _tables():
+    global _TABLES
+    MPI = _mpi.MPI
+    numbers = {ReduceOp.SUM: MPI.SUM, ReduceOp.AVG: MPI.SUM, ReduceOp.PRODUCT: MPI.PROD,
+               ReduceOp.MIN: MPI.MIN, ReduceOp.MAX: MPI.MAX, ReduceOp.BAND: MPI.BAND,
+               ReduceOp.BOR: MPI.BOR, ReduceOp.BXOR: MPI.BXOR}
+    # NOTE: MPI has no arithmetic on bool; SUM/MAX of bools is "any", PRODUCT/MIN is "all".
+    bools = {ReduceOp.SUM: MPI.LOR, ReduceOp.MAX: MPI.LOR, ReduceOp.BOR: MPI.LOR,
+             ReduceOp.AVG: MPI.LOR, ReduceOp.PRODUCT: MPI.LAND, ReduceOp.MIN: MPI.LAND,
+             ReduceOp.BAND: MPI.LAND, ReduceOp.BXOR: MPI.LXOR}
+    _TABLES = (numbers, bools)
+    return _TABLES
+
+
 def _mpi_op(op, dtype, size):
     """The MPI operation for ``op`` on ``dtype`` and what runs after it (AVG's division)."""
-    MPI = _mpi.MPI
-    op = ReduceOp(op)
-    if dtype == np.bool_:
-        table = {ReduceOp.SUM: MPI.LOR, ReduceOp.MAX: MPI.LOR, ReduceOp.BOR: MPI.LOR,
-                 ReduceOp.PRODUCT: MPI.LAND, ReduceOp.MIN: MPI.LAND, ReduceOp.BAND: MPI.LAND,
-                 ReduceOp.BXOR: MPI.LXOR, ReduceOp.AVG: MPI.LOR}
-    else:
-        table = {ReduceOp.SUM: MPI.SUM, ReduceOp.AVG: MPI.SUM, ReduceOp.PRODUCT: MPI.PROD,
-                 ReduceOp.MIN: MPI.MIN, ReduceOp.MAX: MPI.MAX, ReduceOp.BAND: MPI.BAND,
-                 ReduceOp.BOR: MPI.BOR, ReduceOp.BXOR: MPI.BXOR}
-    if op not in table:
-        raise ValueError(f"ReduceOp {op} is not supported by ember's MPI backend")
-    if op == ReduceOp.AVG and dtype != np.bool_:
+    is_bool = dtype == np.bool_
+    try:
+        mop = (_TABLES or _tables())[is_bool][op]
+    except KeyError:
+        raise ValueError(f"ReduceOp {op} is not supported by ember's MPI backend") from None
+    if op == ReduceOp.AVG and not is_bool:
         if np.issubdtype(dtype, np.inexact):
-            return table[op], lambda buf: np.divide(buf, size, out=buf)
-        return table[op], lambda buf: np.floor_divide(buf, size, out=buf)
-    return table[op], None
+            return mop, lambda buf: np.divide(buf, size, out=buf)
+        return mop, lambda buf: np.floor_divide(buf, size, out=buf)
+    return mop, None
 
 
 def _root(pg, rank, group_rank, what):
@@ -91,8 +101,14 @@ def all_reduce(tensor, op=ReduceOp.SUM, group=None, async_op=False):
     pg = _resolve(group)
     if pg is None:
         return None
+    a = tensor._data
+    mop, post = _mpi_op(op, a.dtype, pg._size)
+    if post is None and not async_op and a.flags.c_contiguous and a.flags.writeable:
+        # the common case (a loss or a gradient, summed) without the Work bookkeeping
+        _wait([pg._comm.Iallreduce(_mpi.MPI.IN_PLACE, a.reshape(-1), op=mop)], pg, "all_reduce")
+        tensor._vbox[0] += 1
+        return None
     buf, back = _flat(tensor)
-    mop, post = _mpi_op(op, buf.dtype, pg._size)
     req = pg._comm.Iallreduce(_mpi.MPI.IN_PLACE, buf, op=mop)
     finish = _steps(post and (lambda: post(buf)), back, _bump(tensor))
     return Work([req], pg, "all_reduce", finish, [tensor])._run(async_op)

@@ -161,8 +161,8 @@ class Function:
     node_name = None  # PyTorch's grad_fn name where the class name differs (AddScalar -> Add)
 
     def name(self):
-        from .graph_view import torch_name
-        return torch_name(type(self))
+        from .graph_view import grad_fn_name
+        return grad_fn_name(self)
 
     def __repr__(self):
         return f"<{self.name()} object at {hex(id(self))}>"

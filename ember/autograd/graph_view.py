@@ -55,10 +55,19 @@ class Fresh:
 
 
 class View:
-    __slots__ = ("next", "saved", "outputs")
+    __slots__ = ("next", "saved", "outputs", "name")
 
-    def __init__(self, next, saved=None, outputs=None):
-        self.next, self.saved, self.outputs = next, saved, outputs
+    def __init__(self, next, saved=None, outputs=None, name=None):
+        self.next, self.saved, self.outputs, self.name = next, saved, outputs, name
+
+
+class EdgeOf:
+    """``next_functions`` entry: input edge ``i`` of another ember node (one this view skips,
+    such as the unsqueeze views under a stack)."""
+    __slots__ = ("fn", "i")
+
+    def __init__(self, fn, i):
+        self.fn, self.i = fn, i
 
 
 class TorchNode:
@@ -116,6 +125,8 @@ def view(fn):
 def resolve(owner, entry):
     if entry is None:
         return (None, 0)
+    if type(entry) is EdgeOf:
+        owner, entry = entry.fn, E(entry.i)
     if type(entry) is E:
         edges = owner._edges
         e = edges[entry.i] if entry.i < len(edges) else None
@@ -222,41 +233,162 @@ def _addmm(fn, x_entry, x, w, bias_entry):
 def linear(fn):
     x, w = fn.inputs[0], fn.inputs[1]
     has_bias = len(fn._edges) > 2
+    mm_name = "AddmmBackward0" if has_bias else "MmBackward0"
     if x._data.ndim == 2:
-        nxt, saved = _addmm(fn, E(0), x, w, E(2) if has_bias else None)
-        return View(nxt, saved)
+        x_entry = E(0)
+        e = fn._edges[0]
+        if e is not None and e[1] == 0 and type(e[0]).__qualname__ == "RNNSequence" and e[0].uniform:
+            # a stacked RNN's next layer: PyTorch views the (T, B, H) output as (T*B, H)
+            r = e[0]
+            tbh = (len(r.batch_sizes), r.batch_sizes[0], x._data.shape[-1])
+            x_entry = node(fn, "ViewBackward0", [E(0)], lambda: {"self_sym_sizes": tbh})
+        nxt, saved = _addmm(fn, x_entry, x, w, E(2) if has_bias else None)
+        return View(nxt, saved, name=mm_name)
     # N-d input: PyTorch views it as 2-d, multiplies, and views the result back.
     lead = x._data.shape[:-1]
     x2 = _wrap(x._data.reshape(-1, x._data.shape[-1]))
     xin = node(fn, "ViewBackward0", [E(0)], lambda: {"self_sym_sizes": _sizes(x)})
     nxt, saved = _addmm(fn, xin if _needs(fn, 0) else None, x2, w, E(2) if has_bias else None)
-    mm = node(fn, "AddmmBackward0" if has_bias else "MmBackward0", nxt, saved)
-    return View([mm], lambda: {"self_sym_sizes": tuple(lead) + (w._data.shape[0],)})
+    mm = node(fn, mm_name, nxt, saved)
+    return View([mm], lambda: {"self_sym_sizes": (int(math.prod(lead)), w._data.shape[0])},
+                name="ViewBackward0")
 
 
-def unary_result(fn):
-    y = fn.__dict__.get("y")
-    return View([E(0)], lambda: {"result": Fresh(lambda: y)})
+def matmul(fn):
+    a, b = fn.inputs
+    if a._data.ndim != 2 or b._data.ndim != 2:
+        return View([E(0), E(1)])
+    ga, gb = _needs(fn, 0), _needs(fn, 1)
+    return View([E(0), E(1)], lambda: {
+        "mat2": b if ga else None, "mat2_sym_sizes": _sizes(b),
+        "mat2_sym_strides": _strides(b._data) if gb else (),
+        "self": a if gb else None, "self_sym_sizes": _sizes(a),
+        "self_sym_strides": _strides(a._data) if ga else ()}, name="MmBackward0")
 
 
-def reshape(fn):
-    shape = fn.in_shape
-    return View([E(0)], lambda: {"self_sym_sizes": tuple(shape)})
+def pointwise(fn):
+    """Unary math: PyTorch saves the output where ember's gradient reads it, else the input."""
+    if type(fn).saves_output:
+        y = fn.__dict__.get("y")
+        return View([E(0)], lambda: {"result": Fresh(lambda: y)})
+    if type(fn).saved_inputs == ():
+        return View([E(0)])
+    x = fn.inputs[0]
+    return View([E(0)], lambda: {"self": x})
+
+
+unary_result = pointwise
+
+
+def _reduce_attrs(fn, numel=False):
+    shape, axes, keepdim = fn.shape, fn.axes, fn.keepdim
+    d = {} if axes is None else {"dim": tuple(axes), "keepdim": keepdim}
+    if numel:
+        d["self_sym_numel"] = int(math.prod(shape))
+    d["self_sym_sizes"] = tuple(shape)
+    return d
 
 
 def sum_(fn):
-    shape, axes, keepdim = fn.shape, fn.axes, fn.keepdim
-    if axes is None:
-        return View([E(0)], lambda: {"self_sym_sizes": tuple(shape)})
-    return View([E(0)], lambda: {"dim": tuple(axes), "keepdim": keepdim, "self_sym_sizes": tuple(shape)})
+    d = _reduce_attrs(fn)
+    return View([E(0)], lambda: d, name="SumBackward0" if fn.axes is None else "SumBackward1")
 
 
 def mean(fn):
-    shape, axes, keepdim = fn.shape, fn.axes, fn.keepdim
-    if axes is None:
-        return View([E(0)], lambda: {"self_sym_numel": int(math.prod(shape)), "self_sym_sizes": tuple(shape)})
-    return View([E(0)], lambda: {"dim": tuple(axes), "keepdim": keepdim, "self_sym_numel": int(math.prod(shape)),
-                                 "self_sym_sizes": tuple(shape)})
+    d = _reduce_attrs(fn, numel=True)
+    return View([E(0)], lambda: d, name="MeanBackward0" if fn.axes is None else "MeanBackward1")
+
+
+def extremum(fn):
+    x = fn.inputs[0]
+    if fn.axes is not None:
+        return View([E(0)])
+    out = np.asarray(getattr(fn, "y", None) if "y" in fn.__dict__ else x._data.max())
+    return View([E(0)], lambda: {"result": Fresh(lambda: out), "self": x}, name="MaxBackward1")
+
+
+def reshape(fn):
+    shape = tuple(fn.in_shape)
+    x = fn.inputs[0]._data
+    if x.flags.c_contiguous or x.ndim == 0:
+        return View([E(0)], lambda: {"self_sym_sizes": shape}, name="ViewBackward0")
+    out_shape = fn.__dict__.get("out_shape")
+    try:
+        v = x.view()
+        v.shape = out_shape if out_shape is not None else (-1,)
+        as_view = out_shape is not None
+    except AttributeError:
+        as_view = False
+    if as_view:
+        return View([E(0)], lambda: {"self_sym_sizes": shape}, name="ReshapeAliasBackward0")
+    clone = node(fn, "CloneBackward0", [E(0)])
+    return View([clone], lambda: {"self_sym_sizes": shape}, name="UnsafeViewBackward0")
+
+
+def permute(fn):
+    perm = tuple(fn.perm)
+    n = len(perm)
+    swapped = [i for i in range(n) if perm[i] != i]
+    if n == 2 and perm == (1, 0):
+        return View([E(0)], name="TBackward0")
+    if len(swapped) == 2:
+        d0, d1 = swapped
+        return View([E(0)], lambda: {"dim0": d0, "dim1": d1}, name="TransposeBackward0")
+    return View([E(0)], lambda: {"dims": perm}, name="PermuteBackward0")
+
+
+def cat(fn):
+    dim = fn.dim
+    n = len(fn._edges)
+    # torch.stack is ember's cat of unsqueezed inputs: show PyTorch's StackBackward0.
+    entries = []
+    for i in range(n):
+        e = fn._edges[i]
+        if e is None or e[1] < 0 or type(e[0]).__qualname__ != "Reshape" or e[0].inputs is None:
+            break
+        r = e[0]
+        ins = tuple(r.in_shape)
+        out = ins[:dim] + (1,) + ins[dim:]
+        if fn.sizes[i] != 1 or len(out) != len(fn.inputs[i]._data.shape) or out != fn.inputs[i]._data.shape:
+            break
+        entries.append(EdgeOf(r, 0))
+    else:
+        return View(entries, lambda: {"dim": dim}, name="StackBackward0")
+    return View([E(i) for i in range(n)], lambda: {"dim": dim})
+
+
+def getitem(fn):
+    """Basic indexing as PyTorch's chain of SelectBackward0 / SliceBackward0 nodes."""
+    idx = fn.idx if isinstance(fn.idx, tuple) else (fn.idx,)
+    if not fn.basic or any(i is Ellipsis or i is None for i in idx):
+        return View([E(0)], name="IndexBackward0")
+    steps, shape, dim = [], list(fn.shape), 0
+    for i in idx:
+        sizes = tuple(shape)
+        if isinstance(i, (int, np.integer)):
+            steps.append(("SelectBackward0", {"dim": dim, "index": _uint64(int(i)), "self_sym_sizes": sizes}))
+            del shape[dim]
+        elif isinstance(i, slice):
+            start, stop, step = i.indices(shape[dim])
+            if (start, stop, step) != (0, shape[dim], 1):
+                # NOTE: PyTorch keeps the bounds as written (None -> 0 / INT64_MAX, negatives as
+                # their uint64 bits).
+                raw_start = 0 if i.start is None else _uint64(int(i.start))
+                raw_stop = (1 << 63) - 1 if i.stop is None else _uint64(int(i.stop))
+                steps.append(("SliceBackward0", {
+                    "dim": dim, "end": raw_stop, "self_sym_sizes": sizes, "start": raw_start,
+                    "step": 1 if i.step is None else i.step}))
+                shape[dim] = len(range(start, stop, step))
+            dim += 1
+        else:
+            return View([E(0)], name="IndexBackward0")
+    if not steps:
+        return View([E(0)], name="AliasBackward0")
+    entry = E(0)
+    for name, attrs in steps[:-1]:
+        entry = node(fn, name, [entry], lambda attrs=attrs: attrs)
+    name, attrs = steps[-1]
+    return View([entry], lambda: attrs, name=name)
 
 
 def mse(fn):
@@ -266,16 +398,17 @@ def mse(fn):
 
 
 def cross_entropy(fn):
-    x = fn.inputs[0]
     target = fn.inputs[1]
     weight = fn.inputs[2] if len(fn.inputs) > 2 else None
     lp, _, _, _, _, denom, shape = fn.cache
     red = _REDUCTION[fn.reduction]
     ignore = _uint64(fn.__dict__.get("ignore_index", -100))
+    x = fn.inputs[0]
 
     def nll_saved():
         tw = np.asarray(denom if denom is not None else 0.0, lp.dtype)
-        return {"ignore_index": ignore, "reduction": red, "self": Fresh(lambda: lp.reshape(shape)),
+        return {"ignore_index": ignore, "reduction": red,
+                "self": Fresh(lambda: lp.reshape(shape)) if fn.from_logits else x,
                 "target": target, "total_weight": Fresh(lambda: tw), "weight": weight}
     if not fn.from_logits:
         return View([E(0)], nll_saved)
@@ -285,11 +418,16 @@ def cross_entropy(fn):
     return View([lsm] if _needs(fn, 0) else [None], nll_saved)
 
 
+def softmax(fn):
+    dim, y = fn.dim, fn.y
+    return View([E(0)], lambda: {"dim": dim, "result": Fresh(lambda: y)})
+
+
 def conv(fn):
     x, w = fn.inputs[0], fn.inputs[1]
     stride, pads, dil, groups = fn.cfg
     has_bias = len(fn._edges) > 2
-    bias_sizes = (w._data.shape[0],) if has_bias else None
+    bias_sizes = (w._data.shape[0],) if has_bias else (0,)
     pad = tuple(p[0] for p in pads)
     nd = len(stride)
     return View([E(0), E(1), E(2) if has_bias else None], lambda: {
@@ -316,7 +454,8 @@ def tiled_maxpool(fn):
     K = fn.K
     out_shape = fn.best.shape
     nd = len(K)
-    return View([E(0)], _maxpool_saved(x, K, K, (1,) * nd, ((0, 0),) * nd, out_shape, False))
+    return View([E(0)], _maxpool_saved(x, K, K, (1,) * nd, ((0, 0),) * nd, out_shape, False),
+                name=f"MaxPool{nd}DWithIndicesBackward0" if nd != 1 else None)
 
 
 def maxpool(fn):
@@ -324,7 +463,123 @@ def maxpool(fn):
     K, stride, dil, pads, in_sp = fn.cfg
     out_shape = fn.arg.shape
     ceil = _ceil_mode(in_sp, K, stride, dil, pads, out_shape[2:])
-    return View([E(0)], _maxpool_saved(x, K, stride, dil, pads, out_shape, ceil))
+    nd = len(K)
+    return View([E(0)], _maxpool_saved(x, K, stride, dil, pads, out_shape, ceil),
+                name=f"MaxPool{nd}DWithIndicesBackward0" if nd != 1 else None)
+
+
+def avgpool(fn):
+    x = fn.inputs[0]
+    K, stride, dil, pads, sp = fn.cfg
+    nd = len(K)
+    inv = np.asarray(fn.inv)
+    # NOTE: divisors differ between windows only when padding is not counted.
+    count_pad = inv.size == 0 or bool(np.all(inv == inv.flat[0]))
+    return View([E(0)], lambda: {"ceil_mode": False, "count_include_pad": bool(count_pad),
+                                 "divisor_override": None, "kernel_size": tuple(K),
+                                 "padding": tuple(p[0] for p in pads), "self": x, "stride": tuple(stride)},
+                name=f"AvgPool{nd}DBackward0" if nd > 1 else None)
+
+
+def norm_affine(fn):
+    """BatchNorm (statistics over all but the channel dim) -> NativeBatchNormBackward0,
+    LayerNorm (over the trailing dims) -> NativeLayerNormBackward0."""
+    x = fn.inputs[0]
+    nd = x._data.ndim
+    axes = tuple(fn.axes)
+    affine = fn.affine
+    w = fn.inputs[1] if "w" in affine else None
+    b = fn.inputs[-1] if "b" in affine else None
+    nxt = [E(0), E(1) if w is not None else None,
+           E(len(fn._edges) - 1) if b is not None else None]
+    invstd = fn.invstd
+    if nd >= 2 and axes == (0,) + tuple(range(2, nd)):
+        C = x._data.shape[1]
+        mean_ = fn.__dict__.get("mean")
+        if mean_ is None:
+            mean_ = x._data.mean(axes, keepdims=True)
+        rm = fn.__dict__.get("running_mean")
+        rv = fn.__dict__.get("running_var")
+        return View(nxt, lambda: {"eps": fn.eps, "input": x,
+                                  "result1": Fresh(lambda: mean_.reshape(C)),
+                                  "result2": Fresh(lambda: invstd.reshape(C)),
+                                  "running_mean": rm, "running_var": rv, "training": True, "weight": w},
+                    name="NativeBatchNormBackward0")
+    if axes == tuple(range(nd - len(axes), nd)):
+        ns = x._data.shape[nd - len(axes):]
+        st = x._data.shape[:nd - len(axes)] + (1,) * len(axes)
+        mean_ = fn.__dict__.get("mean")
+        if mean_ is None:
+            mean_ = x._data.mean(axes, keepdims=True)
+        return View(nxt, lambda: {"bias": b, "input": x, "normalized_shape": tuple(ns),
+                                  "result1": Fresh(lambda: mean_.reshape(st)),
+                                  "result2": Fresh(lambda: invstd.reshape(st)), "weight": w},
+                    name="NativeLayerNormBackward0")
+    return View([E(i) for i in range(len(fn._edges))])
+
+
+def embedding(fn):
+    idx = fn.idx
+    pad = fn.padding_idx
+    n = fn.wshape[0]
+    return View([E(0)], lambda: {"indices": Fresh(lambda: np.asarray(idx)),
+                                 "padding_idx": _uint64(-1 if pad is None else pad),
+                                 "scale_grad_by_freq": False, "sparse": False, "weight_sym_argsize_0": n})
+
+
+def mask_mul(fn):
+    mask = fn.mask
+    return View([E(0), None], lambda: {"other": Fresh(lambda: mask), "self": None})
+
+
+_ACT_ATTRS = {  # ember's attribute -> PyTorch's saved name, per activation
+    "HardtanhBackward": {"hi": "max_val", "lo": "min_val"}, "LeakyReluBackward": {"s": "negative_slope"},
+    "EluBackward": {"alpha": "alpha", "input_scale": "input_scale", "scale": "scale"},
+    "SoftplusBackward": {"beta": "beta", "threshold": "threshold"}, "ThresholdBackward": {"th": "threshold"},
+    "HardshrinkBackward": {"l": "lambd"}, "SoftshrinkBackward": {"l": "lambd"},
+}
+
+
+def activation(fn):
+    x = fn.inputs[0]
+    names = _ACT_ATTRS.get(type(fn).__qualname__, {})
+    attrs = fn.__dict__.get("attrs", {})
+
+    def saved():
+        relu6 = attrs.get("lo") == 0 and attrs.get("hi") == 6  # F.relu6 passes integers
+        d = {names[k]: int(v) if relu6 else _int_default(names[k], v) for k, v in attrs.items() if k in names}
+        d["self"] = x
+        return d
+    return View([E(0)], saved)
+
+
+def _int_default(name, v):
+    # NOTE: PyTorch's defaults for these are integer Scalars (softplus beta=1, threshold=20; elu
+    # scale=1, input_scale=1), and it shows them as such.
+    if name in ("beta", "threshold", "scale", "input_scale") and isinstance(v, float) and v.is_integer():
+        return int(v)
+    return v
+
+
+def gelu(fn):
+    x, approx = fn.inputs[0], fn.approximate
+    return View([E(0)], lambda: {"approximate": approx, "self": x})
+
+
+def bce(fn):
+    x, t = fn.inputs[0], fn.inputs[1]
+    w = fn.inputs[2] if len(fn.inputs) > 2 else None
+    red = _REDUCTION[fn.reduction]
+    return View([E(i) for i in range(len(fn._edges))],
+                lambda: {"reduction": red, "self": x, "target": t, "weight": w})
+
+
+def bce_logits(fn):
+    x, t, w, pw = [None if a is not None and a._data.size == 0 else a
+                   for a in (list(fn.inputs) + [None, None])[:4]]
+    red = _REDUCTION[fn.reduction]
+    return View([E(i) for i in range(len(fn._edges))],
+                lambda: {"pos_weight": pw, "reduction": red, "self": x, "target": t, "weight": w})
 
 
 def add(fn):
@@ -332,13 +587,45 @@ def add(fn):
 
 
 def add_scalar(fn):
-    return View([E(0)], lambda: {"alpha": 1, "other": fn.inputs[1] if len(fn.inputs) > 1 else None})
+    return View([E(0), None], lambda: {"alpha": 1})
 
 
 def mul(fn):
     a, b = fn.inputs
     ga, gb = _needs(fn, 0), _needs(fn, 1)
     return View([E(0), E(1)], lambda: {"other": b if ga else None, "self": a if gb else None})
+
+
+def _scalar(fn):
+    s = fn.__dict__.get("s", 0.0)
+    return Fresh(lambda: np.asarray(s))
+
+
+def mul_scalar(fn):
+    return View([E(0), None], lambda: {"other": _scalar(fn), "self": None})
+
+
+def div(fn):
+    a, b = fn.inputs
+    gb = _needs(fn, 1)
+    return View([E(0), E(1)], lambda: {"other": b, "self": a if gb else None})
+
+
+def div_scalar(fn):
+    return View([E(0), None], lambda: {"other": _scalar(fn), "self": None})
+
+
+def pow_scalar(fn):
+    x = fn.inputs[0]
+    s = fn.s
+    return View([E(0)], lambda: {"exponent": s, "self": x})
+
+
+def pow_(fn):
+    a, b = fn.inputs
+    y = fn.__dict__.get("y")
+    return View([E(0), E(1)], lambda: {"exponent": b, "result": Fresh(lambda: y) if y is not None else None,
+                                       "self": a})
 
 
 def rnn_sequence(fn):
@@ -386,7 +673,7 @@ def rnn_sequence(fn):
 
 
 def rnn_output(fn):
-    """The (T*B, H) -> (T, B, H) reshape after an RNN sequence is its StackBackward0."""
+    """A reshape; the (T*B, H) -> (T, B, H) one after an RNN sequence is its StackBackward0."""
     e = fn._edges[0] if fn._edges else None
     if e is not None and e[1] == 0 and type(e[0]).__qualname__ == "RNNSequence":
         outs = view(e[0]).outputs
@@ -395,18 +682,31 @@ def rnn_output(fn):
     return reshape(fn)
 
 
-_P, _NF = "ember.ops.pointwise.", "ember.nn._functional."
+_P, _NF, _A = "ember.ops.pointwise.", "ember.nn._functional.", "ember.ops.arith."
 RULES = {
-    "ember.ops.matmul.Linear": linear,
-    _P + "Relu": unary_result, _P + "Tanh": unary_result, _P + "Sigmoid": unary_result,
-    _P + "Exp": unary_result, _P + "Sqrt": unary_result,
-    "ember.ops.reduce.Sum": sum_, "ember.ops.reduce.Mean": mean,
-    "ember.ops.arith.Add": add, "ember.ops.arith.Mul": mul,
-    "ember.ops.shape.Reshape": rnn_output,
+    "ember.ops.matmul.Linear": linear, "ember.ops.matmul.MatMul": matmul,
+    "ember.ops.reduce.Sum": sum_, "ember.ops.reduce.Mean": mean, "ember.ops.reduce.ExtremumAll": extremum,
+    _A + "Add": add, _A + "Sub": add, _A + "AddScalar": add_scalar, _A + "SubScalar": add_scalar,
+    _A + "Mul": mul, _A + "MulScalar": mul_scalar, _A + "Div": div, _A + "DivScalar": div_scalar,
+    _A + "PowScalar": pow_scalar, _A + "Pow": pow_,
+    "ember.ops.shape.Reshape": rnn_output, "ember.ops.shape.Permute": permute, "ember.ops.shape.Cat": cat,
+    "ember.ops.index.GetItem": getitem,
+    "ember.ops.softmax.Softmax": softmax, "ember.ops.softmax.LogSoftmax": softmax,
     _NF + "loss.MSE": mse, _NF + "loss.CrossEntropy": cross_entropy, _NF + "conv.Conv": conv,
     _NF + "pooling.TiledMaxPool": tiled_maxpool, _NF + "pooling.MaxPool": maxpool,
+    _NF + "pooling.AvgPool": avgpool, _NF + "norm.NormAffine": norm_affine,
+    _NF + "basic.Embedding": embedding, _NF + "basic._MaskMul": mask_mul,
     _NF + "rnn.RNNSequence": rnn_sequence,
+    _NF + "activation.Gelu": gelu, _NF + "loss.BCE": bce, _NF + "loss.BCEWithLogits": bce_logits,
 }
+for _name in _ACT_ATTRS.keys() | {"SiluBackward", "MishBackward", "HardsigmoidBackward", "HardswishBackward",
+                                  "LogSigmoidBackward"}:
+    RULES[_NF + "activation." + _name] = activation
+for _name in ("Exp", "Exp2", "Expm1", "Log", "Log1p", "Log2", "Log10", "Sqrt", "Rsqrt", "Sin", "Cos", "Tan",
+              "Asin", "Acos", "Atan", "Sinh", "Cosh", "Tanh", "Asinh", "Acosh", "Atanh", "Sigmoid", "Erf",
+              "Erfc", "Erfinv", "Lgamma", "Digamma", "Reciprocal", "Neg", "Abs", "Sign", "Floor", "Ceil",
+              "Trunc", "Frac", "Square", "Relu"):
+    RULES[_P + _name] = pointwise
 
 # PyTorch's grad_fn class names for ember's fused or differently named ops (module.qualname).
 TORCH_NAMES = {
@@ -418,6 +718,19 @@ TORCH_NAMES = {
     "ember.nn._functional.rnn.RNNSequence": "StackBackward0",
 }
 _TORCH_CLASSES = {}
+
+
+def grad_fn_name(fn):
+    """PyTorch's name for this node (it may depend on the inputs: SumBackward0 / SumBackward1)."""
+    cls = type(fn)
+    if cls.__dict__.get("_ember_op") is None and "_edges" in fn.__dict__:
+        try:
+            n = view(fn).name
+        except Exception:  # a node a rule does not understand keeps its class's name
+            n = None
+        if n:
+            return n
+    return torch_name(cls)
 
 
 def torch_name(cls):
@@ -440,9 +753,10 @@ def present(fn):
     cls = type(fn)
     if cls.__dict__.get("_ember_op") is not None:
         return fn
-    sub = _TORCH_CLASSES.get(cls)
+    name = view(fn).name or torch_name(cls)
+    sub = _TORCH_CLASSES.get((cls, name))
     if sub is None:
-        sub = _TORCH_CLASSES[cls] = type(torch_name(cls), (cls,), {
+        sub = _TORCH_CLASSES[cls, name] = type(name, (cls,), {
             "_ember_op": cls, "__module__": cls.__module__, "__qualname__": cls.__qualname__})
         if cls.__module__ != "ember.autograd.custom" and \
                 any(c.__module__ == "ember.autograd.custom" for c in cls.__mro__[1:]):

@@ -75,7 +75,117 @@ def custom_function(torch):
     return y, {"w": w, "v": v}
 
 
-CASES = {f.__name__: f for f in (mlp, mlp_output, cnn, rnn, custom_function)}
+# --- single ops and other layers ---------------------------------------------------------
+def _p(torch, *shape, seed=0):
+    return torch.nn.Parameter(_x(torch, *shape, seed=seed))
+
+
+def ops_arith(torch):
+    a, b = _p(torch, 3, 4), _p(torch, 3, 4, seed=1)
+    y = ((a * b + a) / (b - 2.0) - a * 3.0 + 1.0) ** 2
+    return y.sum(), {"a": a, "b": b}
+
+
+def ops_unary(torch):
+    a = _p(torch, 3, 4)
+    y = a.exp() + a.sin() + a.cos() + a.abs().log() * a.sigmoid() + a.tanh()
+    return y.mean(), {"a": a}
+
+
+def ops_reduce(torch):
+    a = _p(torch, 3, 4)
+    return a.sum(1).mean(0, keepdim=True).sum() + a.max() + a.mean(dim=0).sum(), {"a": a}
+
+
+def ops_matmul(torch):
+    a, b = _p(torch, 3, 4), _p(torch, 4, 5, seed=1)
+    return (a @ b).sum(), {"a": a, "b": b}
+
+
+def ops_index(torch):
+    a = _p(torch, 4, 5)
+    return a[1].sum() + a[:, 1:3].sum() + a[0, 2], {"a": a}
+
+
+def ops_cat(torch):
+    a, b = _p(torch, 2, 3), _p(torch, 2, 3, seed=1)
+    return torch.cat([a, b], 0).sum() + torch.stack([a, b], 1).sum(), {"a": a, "b": b}
+
+
+def softmax_nll(torch):
+    a = _p(torch, 4, 5)
+    F = torch.nn.functional
+    return F.nll_loss(F.log_softmax(a, dim=1), torch.tensor([0, 1, 2, 3])) + F.softmax(a, 1).sum(), {"a": a}
+
+
+def dropout(torch):
+    nn = torch.nn
+    m = nn.Sequential(nn.Linear(4, 6), nn.Dropout(0.5), nn.Linear(6, 2))
+    return m(_x(torch, 5, 4)).sum(), dict(m.named_parameters())
+
+
+def cnn_avg(torch):
+    nn = torch.nn
+    m = nn.Sequential(nn.Conv2d(1, 2, 3, bias=False), nn.AvgPool2d(2), nn.MaxPool2d(2, stride=1), nn.Flatten(),
+                      nn.Linear(8, 2, bias=False))
+    return m(_x(torch, 2, 1, 8, 8)).sum(), dict(m.named_parameters())
+
+
+def layernorm_gelu(torch):
+    nn = torch.nn
+    m = nn.Sequential(nn.Linear(4, 6), nn.LayerNorm(6), nn.GELU(), nn.Linear(6, 2))
+    return m(_x(torch, 5, 4)).sum(), dict(m.named_parameters())
+
+
+def linear3d(torch):
+    nn = torch.nn
+    m = nn.Linear(4, 3)
+    return m(_x(torch, 2, 5, 4)).sum(), dict(m.named_parameters())
+
+
+def embedding(torch):
+    nn = torch.nn
+    m = nn.Embedding(10, 4)
+    return m(torch.tensor([[1, 2], [3, 4]])).sum(), dict(m.named_parameters())
+
+
+def rnn_2layer(torch):
+    m = torch.nn.RNN(3, 4, num_layers=2)
+    out, h = m(_x(torch, 3, 2, 3))
+    return out[-1].sum(), dict(m.named_parameters())
+
+
+def mse_sum(torch):
+    m = torch.nn.Linear(3, 1)
+    loss = torch.nn.functional.mse_loss(m(_x(torch, 4, 3)), _x(torch, 4, 1, seed=2), reduction="sum")
+    return loss, dict(m.named_parameters())
+
+
+def bce(torch):
+    m = torch.nn.Linear(3, 1)
+    F = torch.nn.functional
+    y = torch.ones(4, 1)
+    loss = F.binary_cross_entropy_with_logits(m(_x(torch, 4, 3)), y) + \
+        F.binary_cross_entropy(torch.sigmoid(m(_x(torch, 4, 3))), y)
+    return loss, dict(m.named_parameters())
+
+
+def view_output(torch):
+    a = _p(torch, 3, 4)
+    return (a * 2)[0], {"a": a}
+
+
+def leaky_relu_etc(torch):
+    a = _p(torch, 3, 4)
+    F = torch.nn.functional
+    y = F.leaky_relu(a, 0.1) + F.elu(a) + F.softplus(a) + F.relu6(a) + F.silu(a) + F.hardtanh(a)
+    return y.sum(), {"a": a}
+CASES = {k: v for k, v in dict(globals()).items() if callable(v) and k not in ("P", "_x") and not k.startswith("_") and k[0].islower() and k not in ("np",)}
+
+
+CASES = {f.__name__: f for f in (
+    mlp, mlp_output, cnn, rnn, custom_function, ops_arith, ops_unary, ops_reduce, ops_matmul, ops_index,
+    ops_cat, softmax_nll, dropout, cnn_avg, layernorm_gelu, linear3d, embedding, rnn_2layer, mse_sum, bce, view_output, leaky_relu_etc)}
 
 
 def canonical(dot):

@@ -348,6 +348,9 @@ def test_tensorboard_server_serves_the_scalars(tmp_path):
             w.add_scalar("loss/train", 1.0 / (i + 1), i)
         w.add_pr_curve("pr", np.array([0, 1, 1, 0]), np.array([0.1, 0.9, 0.6, 0.4]), 0)
         w.add_custom_scalars_multilinechart(["loss/train"], title="losses")
+        emb = np.random.default_rng(0).standard_normal((10, 4)).astype(np.float32)
+        w.add_embedding(ember.from_numpy(emb), metadata=[f"p{i}" for i in range(10)],
+                        label_img=ember.rand(10, 3, 5, 5), tag="points")
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
@@ -355,10 +358,11 @@ def test_tensorboard_server_serves_the_scalars(tmp_path):
            "--host", "127.0.0.1", "--port", str(port), "--load_fast", "false", "--reload_interval", "1"]
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
 
-    def get(path, **query):
+    def get(path, raw=False, **query):
         url = f"http://127.0.0.1:{port}{path}" + ("?" + urllib.parse.urlencode(query) if query else "")
         with urllib.request.urlopen(url, timeout=10) as r:
-            return json.loads(r.read())
+            body = r.read()
+        return body if raw else json.loads(body)
 
     try:
         deadline, points, err = time.monotonic() + 90, None, None
@@ -379,6 +383,14 @@ def test_tensorboard_server_serves_the_scalars(tmp_path):
         assert pr["run1"][0]["step"] == 0 and pr["run1"][0]["precision"][0] == 0.5
         layout = get("/data/plugin/custom_scalars/layout")
         assert layout["category"][0]["chart"][0]["title"] == "losses"
+        # the Projector reads the embedding's files
+        info = get("/data/plugin/projector/info", run="run1")["embeddings"][0]
+        assert info["tensorName"] == "points:00000" and info["tensorShape"] == [10, 4]
+        assert info["sprite"]["singleImageDim"] == [5, 5]
+        tensor = get("/data/plugin/projector/tensor", raw=True, run="run1", name="points:00000")
+        np.testing.assert_allclose(np.frombuffer(tensor, np.float32).reshape(10, 4), emb, rtol=1e-6)
+        meta = get("/data/plugin/projector/metadata", raw=True, run="run1", name="points:00000")
+        assert meta.decode().split() == [f"p{i}" for i in range(10)]
     finally:
         proc.terminate()
         try:
@@ -386,3 +398,26 @@ def test_tensorboard_server_serves_the_scalars(tmp_path):
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait(timeout=15)
+
+
+def test_demo_logs_its_run(tmp_path):
+    """demo/train_digits.py --logdir: what it logs reads back with TensorBoard's reader."""
+    import subprocess
+    import sys
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    demo = os.path.join(root, "demo", "train_digits.py")
+    r = subprocess.run([sys.executable, demo, "--epochs", "1", "--min-accuracy", "0", "--no-progress",
+                        "--logdir", str(tmp_path / "runs"), "--out", str(tmp_path / "ck.pt")],
+                       capture_output=True, text=True, timeout=300, cwd=tmp_path)
+    assert r.returncode == 0, r.stderr[-2000:]
+    assert f"tensorboard --logdir {tmp_path / 'runs'}" in r.stdout
+    ea = _acc(tmp_path / "runs")
+    tags = ea.Tags()
+    assert {"loss/train", "accuracy/test", "lr", "loss/train_batch"} <= set(tags["scalars"])
+    assert len(ea.Scalars("loss/train_batch")) == 47            # 1,497 images / 32 per batch
+    assert 0 <= ea.Scalars("accuracy/test")[0].value <= 1
+    assert "features.0.weight" in tags["histograms"] and "digits/train_sample" in tags["images"]
+    assert "pr/3" in tags["tensors"]
+    assert (tmp_path / "runs" / "projector_config.pbtxt").exists()
+    assert len((tmp_path / "runs/00000/test_digits/tensors.tsv").read_text().splitlines()) == 300
+    assert _acc(tmp_path / "runs" / "hparams").Scalars("hparam/test_accuracy")

@@ -632,6 +632,8 @@ def rnn_sequence(fn):
     """One fused recurrence -> PyTorch's per-step graph: for each step t, TanhBackward0 over
     AddBackward0(AddmmBackward0(b_hh, h_{t-1}, TBackward0(W_hh)), UnbindBackward0[t]), with the
     unbind over a ViewBackward0 of the input projection; the sequence output a StackBackward0."""
+    if fn.mode == "LSTM" and fn.uniform:
+        return _lstm_layer(fn)
     if fn.mode not in ("RNN_TANH", "RNN_RELU") or not fn.uniform:
         return View([E(i) for i in range(len(fn._edges))])
     act = "TanhBackward0" if fn.mode == "RNN_TANH" else "ReluBackward0"
@@ -670,6 +672,47 @@ def rnn_sequence(fn):
         prev_entry, prev_arr = tanh, h_arr
     stack = node(fn, "StackBackward0", [steps[t] for t in range(T)], lambda: {"dim": 0})
     return View([E(i) for i in range(len(fn._edges))], outputs=[(stack, 0), (steps[order[-1]], 0)])
+
+
+# NOTE: the size of oneDNN's workspace (PyTorch's result3) is internal to oneDNN; this is its
+# size for small layers (it grows with long sequences and wide batches).
+_MKLDNN_WORKSPACE = 28672
+
+
+def _lstm_layer(fn):
+    """One LSTM layer: PyTorch's CPU build runs it as one MkldnnRnnLayerBackward0 node whose
+    inputs are (input, W_ih, W_hh, b_ih, b_hh, h0, c0)."""
+    e0 = fn._edges[0]
+    lin = e0[0] if e0 is not None and e0[1] == 0 and type(e0[0]).__qualname__ == "Linear" else None
+    if lin is None or lin.__dict__.get("inputs") is None:
+        return View([E(i) for i in range(len(fn._edges))])
+    x2, w_ih = lin.inputs[0], lin.inputs[1]
+    b_ih = lin.inputs[2] if len(lin.inputs) > 2 else None
+    h0, c0, w_hh = fn.inputs[1], fn.inputs[2], fn.inputs[3]
+    b_hh = fn.inputs[4] if fn.has_bias else None
+    T, (B, H) = len(fn.batch_sizes), h0._data.shape
+    OUT = fn.OUT
+    x_entry = EdgeOf(lin, 0)
+    le = lin._edges[0]
+    if le is not None and le[1] == 0 and type(le[0]).__qualname__ == "Reshape":
+        x_entry = EdgeOf(le[0], 0)  # the (T, B, I) input itself, not ember's (T*B, I) view of it
+    nxt = [x_entry, EdgeOf(lin, 1), E(3), EdgeOf(lin, 2) if b_ih is not None else None,
+           E(4) if b_hh is not None else None, E(1), E(2)]
+    xin = x2._data.reshape(T, B, -1)
+    base = h0._base  # h0 is layer k's row of the (num_layers, B, H) initial state
+    layers = base._data.shape[0] if base is not None and base._data.ndim == 3 else 1
+
+    def saved():
+        return {"batch_first": False, "batch_sizes": (), "bidirectional": False,
+                "cx_": Fresh(lambda: c0._data), "has_biases": b_hh is not None, "hidden_size": H,
+                "hx_": Fresh(lambda: h0._data), "input": Fresh(lambda: xin), "mode": 2, "num_layers": layers,
+                "result0": Fresh(lambda: OUT.reshape(T, B, H)),
+                "result1": Fresh(lambda: _shaped((B, H), OUT.dtype)),
+                "result2": Fresh(lambda: _shaped((B, H), OUT.dtype)),
+                "result3": Fresh(lambda: _shaped((_MKLDNN_WORKSPACE,), np.uint8)), "reverse": bool(fn.reverse),
+                "train": True, "weight0": w_ih, "weight1": w_hh, "weight2": b_ih, "weight3": b_hh}
+    mk = node(fn, "MkldnnRnnLayerBackward0", nxt, saved)
+    return View([E(i) for i in range(len(fn._edges))], outputs=[(mk, 0), (mk, 1), (mk, 2)])
 
 
 def rnn_output(fn):

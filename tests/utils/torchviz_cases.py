@@ -183,6 +183,18 @@ def leaky_relu_etc(torch):
 CASES = {k: v for k, v in dict(globals()).items() if callable(v) and k not in ("P", "_x") and not k.startswith("_") and k[0].islower() and k not in ("np",)}
 
 
+def lstm(torch):
+    m = torch.nn.LSTM(3, 4)
+    out, (h, c) = m(_x(torch, 3, 2, 3))
+    return out.sum(), dict(m.named_parameters())
+
+
+def lstm_2layer(torch):
+    m = torch.nn.LSTM(3, 4, num_layers=2)
+    out, (h, c) = m(_x(torch, 3, 2, 3))
+    return out.sum(), dict(m.named_parameters())
+
+
 CASES = {f.__name__: f for f in (
     mlp, mlp_output, cnn, rnn, custom_function, ops_arith, ops_unary, ops_reduce, ops_matmul, ops_index,
     ops_cat, softmax_nll, dropout, cnn_avg, layernorm_gelu, linear3d, embedding, rnn_2layer, mse_sum, bce, view_output, leaky_relu_etc)}

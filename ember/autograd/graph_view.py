@@ -623,9 +623,29 @@ def pow_scalar(fn):
 
 def pow_(fn):
     a, b = fn.inputs
-    y = fn.__dict__.get("y")
-    return View([E(0), E(1)], lambda: {"exponent": b, "result": Fresh(lambda: y) if y is not None else None,
+    return View([E(0), E(1)], lambda: {"exponent": b, "result": Fresh(lambda: np.power(a._data, b._data)),
                                        "self": a})
+
+
+def rdiv_scalar(fn):
+    """``s / x``: PyTorch computes ``x.reciprocal() * s``."""
+    x = fn.inputs[0]
+    rec = node(fn, "ReciprocalBackward0", [E(0)], lambda: {"result": Fresh(lambda: 1 / x._data)})
+    return View([rec, None], lambda: {"other": _scalar(fn), "self": None}, name="MulBackward0")
+
+
+def rsub_scalar(fn):
+    return View([E(0)], lambda: {"alpha": 1})
+
+
+def where(fn):
+    cond = fn.cond
+    return View([E(1), E(2)], lambda: {"condition": Fresh(lambda: cond)})
+
+
+def clamp(fn):
+    x, lo, hi = fn.inputs[0], fn.lo, fn.hi
+    return View([E(0)], lambda: {"max": hi, "min": lo, "self": x}, name="ClampBackward1")
 
 
 def rnn_sequence(fn):
@@ -731,7 +751,8 @@ RULES = {
     "ember.ops.reduce.Sum": sum_, "ember.ops.reduce.Mean": mean, "ember.ops.reduce.ExtremumAll": extremum,
     _A + "Add": add, _A + "Sub": add, _A + "AddScalar": add_scalar, _A + "SubScalar": add_scalar,
     _A + "Mul": mul, _A + "MulScalar": mul_scalar, _A + "Div": div, _A + "DivScalar": div_scalar,
-    _A + "PowScalar": pow_scalar, _A + "Pow": pow_,
+    _A + "PowScalar": pow_scalar, _A + "Pow": pow_, _A + "RDivScalar": rdiv_scalar, _P + "Clamp": clamp,
+    _A + "RSubScalar": rsub_scalar, "ember.ops.compare.Where": where,
     "ember.ops.shape.Reshape": rnn_output, "ember.ops.shape.Permute": permute, "ember.ops.shape.Cat": cat,
     "ember.ops.index.GetItem": getitem,
     "ember.ops.softmax.Softmax": softmax, "ember.ops.softmax.LogSoftmax": softmax,

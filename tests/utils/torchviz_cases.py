@@ -180,7 +180,6 @@ def leaky_relu_etc(torch):
     F = torch.nn.functional
     y = F.leaky_relu(a, 0.1) + F.elu(a) + F.softplus(a) + F.relu6(a) + F.silu(a) + F.hardtanh(a)
     return y.sum(), {"a": a}
-CASES = {k: v for k, v in dict(globals()).items() if callable(v) and k not in ("P", "_x") and not k.startswith("_") and k[0].islower() and k not in ("np",)}
 
 
 def lstm(torch):
@@ -194,10 +193,63 @@ def lstm_2layer(torch):
     out, (h, c) = m(_x(torch, 3, 2, 3))
     return out.sum(), dict(m.named_parameters())
 
+def course_loop(torch):
+    """The course's `while (A < B)[0]` loop: the dynamic graph it unrolls into."""
+    A = torch.tensor([0.0], requires_grad=True)
+    B = torch.tensor([10.0], requires_grad=True)
+    a, b = A, B
+    while (a < b)[0]:
+        a = a + 2
+        b = b + 1
+    return a + b, {"A": A, "B": B}
+
+
+def neg_rsub(torch):
+    a = _p(torch, 3)
+    return (-a + (2.0 - a) + 1.0 / a.exp()).sum(), {"a": a}
+
+
+def clamp_where(torch):
+    a = _p(torch, 3, 4)
+    return (a.clamp(-0.5, 0.5) + torch.where(a > 0, a, a * 2)).sum(), {"a": a}
+
+
+def pow_tensor(torch):
+    a, b = _p(torch, 3), _p(torch, 3, seed=1)
+    return (a.abs() ** b).sum() + (a ** 3).sum() + a.pow(0.5).sum(), {"a": a, "b": b}
+
+
+def linear_nobias(torch):
+    m = torch.nn.Linear(3, 2, bias=False)
+    return m(_x(torch, 4, 3)).sum(), dict(m.named_parameters())
+
+
+def mlp_root(torch):
+    m = torch.nn.Sequential(torch.nn.Linear(3, 5), torch.nn.ReLU(), torch.nn.Linear(5, 2))
+    return m(_x(torch, 4, 3)), dict(m.named_parameters())
+
+
+def conv_stride(torch):
+    m = torch.nn.Conv2d(2, 3, 3, stride=2, padding=1, dilation=1, groups=1)
+    return m(_x(torch, 1, 2, 7, 7)).mean(), dict(m.named_parameters())
+
+
+def log_softmax_ce_sum(torch):
+    m = torch.nn.Linear(3, 4)
+    loss = torch.nn.functional.cross_entropy(m(_x(torch, 5, 3)), torch.tensor([0, 1, 2, 3, 0]), reduction="sum")
+    return loss, dict(m.named_parameters())
+
+
+def sigmoid_bce(torch):
+    m = torch.nn.Sequential(torch.nn.Linear(3, 1), torch.nn.Sigmoid())
+    return torch.nn.BCELoss()(m(_x(torch, 4, 3)), torch.ones(4, 1)), dict(m.named_parameters())
+
 
 CASES = {f.__name__: f for f in (
-    mlp, mlp_output, cnn, rnn, custom_function, ops_arith, ops_unary, ops_reduce, ops_matmul, ops_index,
-    ops_cat, softmax_nll, dropout, cnn_avg, layernorm_gelu, linear3d, embedding, rnn_2layer, mse_sum, bce, view_output, leaky_relu_etc)}
+    mlp, mlp_output, cnn, rnn, custom_function, course_loop,
+    ops_arith, ops_unary, ops_reduce, ops_matmul, ops_index, ops_cat, neg_rsub, clamp_where, pow_tensor,
+    view_output, softmax_nll, dropout, cnn_avg, conv_stride, layernorm_gelu, linear3d, linear_nobias, mlp_root,
+    embedding, rnn_2layer, lstm, lstm_2layer, mse_sum, bce, sigmoid_bce, log_softmax_ce_sum, leaky_relu_etc)}
 
 
 def canonical(dot):

@@ -254,8 +254,47 @@ def linear(fn):
                 name="ViewBackward0")
 
 
+def _reshape_node(fn, entry, arr, shape):
+    """PyTorch's reshape of ``arr``: a view (ViewBackward0 when contiguous, else
+    ReshapeAliasBackward0), or a copy (CloneBackward0 under UnsafeViewBackward0)."""
+    sizes = tuple(arr.shape)
+    if arr.flags.c_contiguous:
+        return node(fn, "ViewBackward0", [entry], lambda: {"self_sym_sizes": sizes})
+    try:
+        v = arr.view()
+        v.shape = shape
+        return node(fn, "ReshapeAliasBackward0", [entry], lambda: {"self_sym_sizes": sizes})
+    except AttributeError:
+        clone = node(fn, "CloneBackward0", [entry])
+        return node(fn, "UnsafeViewBackward0", [clone], lambda: {"self_sym_sizes": sizes})
+
+
+def _bmm(fn):
+    """Batched matmul, as PyTorch runs it: expand both operands to the batch shape, reshape
+    them to 3-d, BmmBackward0, and an UnsafeViewBackward0 back to the batch shape."""
+    a, b = fn.inputs
+    ad, bd = a._data, b._data
+    n = int(math.prod(ad.shape[:-2]))
+    a3, b3 = ad.reshape((n,) + ad.shape[-2:]), bd.reshape((n,) + bd.shape[-2:])
+    ga, gb = _needs(fn, 0), _needs(fn, 1)
+    ops = []
+    for i, arr in ((0, ad), (1, bd)):
+        if not _needs(fn, i):
+            ops.append(None)
+            continue
+        sizes = tuple(arr.shape)
+        ex = node(fn, "ExpandBackward0", [E(i)], lambda sizes=sizes: {"self_sym_sizes": sizes})
+        ops.append(_reshape_node(fn, ex, arr, (n,) + arr.shape[-2:]))
+    bmm = node(fn, "BmmBackward0", ops, lambda: {"mat2": Fresh(lambda: b3) if ga else None,
+                                                  "self": Fresh(lambda: a3) if gb else None})
+    out3 = (n, ad.shape[-2], bd.shape[-1])
+    return View([bmm], lambda: {"self_sym_sizes": out3}, name="UnsafeViewBackward0")
+
+
 def matmul(fn):
     a, b = fn.inputs
+    if a._data.ndim >= 3 and a._data.ndim == b._data.ndim and a._data.shape[:-2] == b._data.shape[:-2]:
+        return _bmm(fn)
     if a._data.ndim != 2 or b._data.ndim != 2:
         return View([E(0), E(1)])
     ga, gb = _needs(fn, 0), _needs(fn, 1)

@@ -245,11 +245,23 @@ def sigmoid_bce(torch):
     return torch.nn.BCELoss()(m(_x(torch, 4, 3)), torch.ones(4, 1)), dict(m.named_parameters())
 
 
+def attention(torch):
+    # NOTE: dims written as positive numbers: ember keeps dims normalised, PyTorch as written.
+    q, k, v = _p(torch, 2, 2, 3, 4), _p(torch, 2, 2, 3, 4, seed=1), _p(torch, 2, 2, 3, 4, seed=2)
+    att = torch.softmax(q @ k.transpose(2, 3) / 2.0, dim=3)
+    return (att @ v).sum(), {"q": q, "k": k, "v": v}
+
+
+def bmm_one_grad(torch):
+    q = _p(torch, 2, 3, 4)
+    return (q @ _x(torch, 2, 4, 5)).sum(), {"q": q}
+
+
 CASES = {f.__name__: f for f in (
     mlp, mlp_output, cnn, rnn, custom_function, course_loop,
     ops_arith, ops_unary, ops_reduce, ops_matmul, ops_index, ops_cat, neg_rsub, clamp_where, pow_tensor,
     view_output, softmax_nll, dropout, cnn_avg, conv_stride, layernorm_gelu, linear3d, linear_nobias, mlp_root,
-    embedding, rnn_2layer, lstm, lstm_2layer, mse_sum, bce, sigmoid_bce, log_softmax_ce_sum, leaky_relu_etc)}
+    attention, bmm_one_grad, embedding, rnn_2layer, lstm, lstm_2layer, mse_sum, bce, sigmoid_bce, log_softmax_ce_sum, leaky_relu_etc)}
 
 
 def canonical(dot):

@@ -488,13 +488,30 @@ def _ceil_mode(in_sp, K, stride, dil, pads, out_sp):
     return tuple(out_sp) != floor
 
 
+def _maxpool1d(fn, x, K, stride, dil, pads, out_shape, ceil):
+    """PyTorch pools 1-d as 2-d: UnsqueezeBackward0, MaxPool2DWithIndicesBackward0 over a
+    (1, k) window, SqueezeBackward1."""
+    xd = x._data
+    x4 = xd[..., None, :]
+    out4 = tuple(out_shape[:-1]) + (1, out_shape[-1])
+    dim = _uint64(-2)
+    unsq = node(fn, "UnsqueezeBackward0", [E(0)], lambda: {"dim": dim})
+    pool = node(fn, "MaxPool2DWithIndicesBackward0", [unsq], lambda: {
+        "ceil_mode": ceil, "dilation": (1,) + tuple(dil), "kernel_size": (1,) + tuple(K),
+        "padding": (0,) + tuple(p[0] for p in pads), "result1": Fresh(lambda: _shaped(out4, np.int64)),
+        "self": Fresh(lambda: x4), "stride": (1,) + tuple(stride)})
+    return View([pool], lambda: {"dim": dim, "self_sym_sizes": out4}, name="SqueezeBackward1")
+
+
 def tiled_maxpool(fn):
     x = fn.inputs[0]
     K = fn.K
     out_shape = fn.best.shape
     nd = len(K)
+    if nd == 1:
+        return _maxpool1d(fn, x, K, K, (1,), ((0, 0),), out_shape, False)
     return View([E(0)], _maxpool_saved(x, K, K, (1,) * nd, ((0, 0),) * nd, out_shape, False),
-                name=f"MaxPool{nd}DWithIndicesBackward0" if nd != 1 else None)
+                name=f"MaxPool{nd}DWithIndicesBackward0")
 
 
 def maxpool(fn):
@@ -503,8 +520,10 @@ def maxpool(fn):
     out_shape = fn.arg.shape
     ceil = _ceil_mode(in_sp, K, stride, dil, pads, out_shape[2:])
     nd = len(K)
+    if nd == 1:
+        return _maxpool1d(fn, x, K, stride, dil, pads, out_shape, ceil)
     return View([E(0)], _maxpool_saved(x, K, stride, dil, pads, out_shape, ceil),
-                name=f"MaxPool{nd}DWithIndicesBackward0" if nd != 1 else None)
+                name=f"MaxPool{nd}DWithIndicesBackward0")
 
 
 def avgpool(fn):

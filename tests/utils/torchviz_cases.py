@@ -257,10 +257,15 @@ def bmm_one_grad(torch):
     return (q @ _x(torch, 2, 4, 5)).sum(), {"q": q}
 
 
+def conv1d(torch):
+    m = torch.nn.Sequential(torch.nn.Conv1d(2, 3, 3, padding=1), torch.nn.ReLU(), torch.nn.MaxPool1d(2))
+    return m(_x(torch, 2, 2, 6)).sum(), dict(m.named_parameters())
+
+
 CASES = {f.__name__: f for f in (
     mlp, mlp_output, cnn, rnn, custom_function, course_loop,
     ops_arith, ops_unary, ops_reduce, ops_matmul, ops_index, ops_cat, neg_rsub, clamp_where, pow_tensor,
-    view_output, softmax_nll, dropout, cnn_avg, conv_stride, layernorm_gelu, linear3d, linear_nobias, mlp_root,
+    view_output, softmax_nll, dropout, cnn_avg, conv_stride, conv1d, layernorm_gelu, linear3d, linear_nobias, mlp_root,
     attention, bmm_one_grad, embedding, rnn_2layer, lstm, lstm_2layer, mse_sum, bce, sigmoid_bce, log_softmax_ce_sum, leaky_relu_etc)}
 
 

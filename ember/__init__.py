@@ -222,11 +222,7 @@ def get_float32_matmul_precision():
     return "highest"
 
 
-def compile(model=None, **kwargs):
-    """Returns the model unchanged for now (eager mode); ember's compiler comes later."""
-    if model is None:
-        return lambda m: m
-    return model
+from ._compile.api import compile  # noqa: E402
 
 
 def typename(obj):

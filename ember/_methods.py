@@ -3,7 +3,7 @@ import numpy as np
 
 from . import _dtype
 from ._device import check_device, device as _device_cls
-from ._tensor import Tensor, _wrap_view
+from ._tensor import TRACERS, Tensor, _traced, _wrap_view
 from .autograd.function import Function
 from .autograd.grad_mode import MODE
 from .autograd import hooks as _hooks
@@ -179,6 +179,8 @@ def _inplace(fn):
             except ValueError:
                 raise RuntimeError(f"output with shape {list(sd.shape)} doesn't match the broadcast "
                                    f"shape {list(rd.shape)}") from None
+        if TRACERS:
+            _traced("inplace", self, r)
         np.copyto(sd, rd, casting="unsafe")
         self._vbox[0] += 1
         return self
@@ -192,7 +194,10 @@ def copy_(self, src, non_blocking=False):
     if MODE.grad_enabled and (self.requires_grad or src.requires_grad):
         return _inplace_record(self, lambda old: src.to(self.dtype).expand(self.shape) + old * 0)
     try:
-        np.copyto(self._data, np.broadcast_to(src._data, self._data.shape), casting="unsafe")
+        b = np.broadcast_to(src._data, self._data.shape)
+        if TRACERS:
+            _traced("inplace", self, src)
+        np.copyto(self._data, b, casting="unsafe")
     except ValueError:
         raise RuntimeError(f"The size of tensor a ({self.shape[-1] if self.ndim else 1}) must match the "
                            f"size of tensor b ({src.shape[-1] if src.ndim else 1}) (copy_: destination "
@@ -206,6 +211,8 @@ def fill_(self, value):
         value = value.item()
     if MODE.grad_enabled and self.requires_grad:
         return _inplace_record(self, lambda old: old * 0 + value)
+    if TRACERS:
+        _traced("inplace", self, value)
     self._data.fill(value)
     self._vbox[0] += 1
     return self
@@ -214,6 +221,8 @@ def fill_(self, value):
 def zero_(self):
     if MODE.grad_enabled and self.requires_grad:
         return _inplace_record(self, lambda old: old * 0)
+    if TRACERS:
+        _traced("inplace", self, 0)
     self._data.fill(0)
     self._vbox[0] += 1
     return self

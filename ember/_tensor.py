@@ -12,6 +12,24 @@ _ndarray = np.ndarray
 _FROM_NP = _dtype._FROM_NP
 _new = object.__new__
 
+# Active tracers of every thread, as (thread ident, tracer); see autograd/function.py.  It
+# lives here so that conversions which read values (item, bool, tolist, numpy, printing) can
+# tell a trace that the program's control flow now depends on data (a graph break), and so
+# that tensors made outside the dispatch point are seen.  Empty in eager mode: one truth test.
+TRACERS = []
+
+
+def _traced(event, *args):
+    """Tell the calling thread's innermost tracer about ``event`` (trace time only)."""
+    from threading import get_ident
+    me = get_ident()
+    for thread, tr in reversed(TRACERS):
+        if thread == me:
+            handler = getattr(tr, event, None)
+            if handler is not None:
+                handler(*args)
+            return
+
 
 class Tensor:
     """A multi-dimensional array with autograd support, e.g. ``torch.tensor([2.], requires_grad=True)``."""
@@ -151,21 +169,29 @@ class Tensor:
 
     # --- conversions ---------------------------------------------------------------------
     def numpy(self, force=False):
+        if TRACERS:
+            _traced("data_dependent", "Tensor.numpy()")
         if self.requires_grad and not force:
             raise RuntimeError("Can't call numpy() on Tensor that requires grad. "
                                "Use tensor.detach().numpy() instead.")
         return self._data
 
     def __array__(self, dtype=None, copy=None):
+        if TRACERS:
+            _traced("data_dependent", "conversion of a Tensor to a NumPy array")
         a = self._data
         return a if dtype is None else a.astype(dtype)
 
     def item(self):
+        if TRACERS:
+            _traced("data_dependent", "Tensor.item()")
         if self._data.size != 1:
             raise RuntimeError(f"a Tensor with {self._data.size} elements cannot be converted to Scalar")
         return self._data.reshape(()).item()
 
     def tolist(self):
+        if TRACERS:
+            _traced("data_dependent", "Tensor.tolist()")
         return self._data.tolist()
 
     def __float__(self):
@@ -180,6 +206,8 @@ class Tensor:
         return int(self.item())
 
     def __bool__(self):
+        if TRACERS:
+            _traced("data_dependent", "bool() of a Tensor (data-dependent control flow)")
         if self._data.size != 1:
             raise RuntimeError("Boolean value of Tensor with more than one value is ambiguous")
         return bool(self._data.reshape(()))
@@ -201,6 +229,8 @@ class Tensor:
         return id(self)
 
     def __repr__(self, *, tensor_contents=None):
+        if TRACERS:
+            _traced("data_dependent", "printing a Tensor")
         from ._printing import tensor_repr
         return tensor_repr(self)
 
@@ -250,6 +280,8 @@ def _wrap(arr, cls=Tensor):
     t.requires_grad = False
     t.grad_fn = None
     t._vbox = [0]
+    if TRACERS:
+        _traced("wrapped", t)
     return t
 
 

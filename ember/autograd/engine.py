@@ -8,7 +8,7 @@ import heapq
 
 import numpy as np
 
-from .._tensor import Tensor, _wrap
+from .._tensor import TRACERS, Tensor, _traced, _wrap
 from .grad_mode import MODE
 
 
@@ -91,6 +91,8 @@ def run_backward(roots, grads, retain_graph, create_graph, inputs=None, accumula
     inputs: tensors whose gradient is captured and returned (``autograd.grad``) instead of
     accumulated into leaves.  Returns the list of captured gradients (or None).
     """
+    if TRACERS:
+        _traced("side_effect", "backward() / autograd.grad() inside the compiled region")
     capture_leaf, capture_node, results = {}, {}, None
     if inputs is not None:
         results = [None] * len(inputs)

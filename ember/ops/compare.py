@@ -9,6 +9,7 @@ from .._tensor import Tensor, _wrap
 from ..autograd.function import Function
 from .arith import _bcast_msg, _out, promote2
 from ._util import scalar, sum_to
+from .nondiff import traceable
 
 
 def _cmp(npfn, name):
@@ -29,7 +30,7 @@ def _cmp(npfn, name):
             raise RuntimeError(_bcast_msg(name, np.shape(a), np.shape(b))) from None
         return _out(_wrap(r), out)
     op.__name__ = name
-    return op
+    return traceable(op)
 
 
 eq = _cmp(np.equal, "eq")
@@ -50,7 +51,7 @@ def _logical(npfn, name):
         r = npfn(_arr(input)) if other is None else npfn(_arr(input), _arr(other))
         return _out(_wrap(np.asarray(r)), out)
     op.__name__ = name
-    return op
+    return traceable(op)
 
 
 logical_and = _logical(np.logical_and, "logical_and")
@@ -71,7 +72,7 @@ def _bitwise(npfn, name):
             a, b = input._data, other._data
         return _out(_wrap(np.asarray(npfn(a, b))), out)
     op.__name__ = name
-    return op
+    return traceable(op)
 
 
 bitwise_and = _bitwise(np.bitwise_and, "bitwise_and")
@@ -82,34 +83,42 @@ bitwise_left_shift = _bitwise(np.left_shift, "bitwise_left_shift")
 bitwise_right_shift = _bitwise(np.right_shift, "bitwise_right_shift")
 
 
+@traceable
 def isnan(input):
     return _wrap(np.isnan(input._data))
 
 
+@traceable
 def isinf(input):
     return _wrap(np.isinf(input._data))
 
 
+@traceable
 def isposinf(input):
     return _wrap(np.isposinf(input._data))
 
 
+@traceable
 def isneginf(input):
     return _wrap(np.isneginf(input._data))
 
 
+@traceable
 def isfinite(input):
     return _wrap(np.isfinite(input._data))
 
 
+@traceable
 def isreal(input):
     return _wrap(np.ones(input.shape, bool))
 
 
+@traceable
 def signbit(input):
     return _wrap(np.signbit(input._data))
 
 
+@traceable
 def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
     if input.dtype is not other.dtype:
         raise RuntimeError(f"{input.dtype} did not match {other.dtype}")

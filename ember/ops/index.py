@@ -3,7 +3,7 @@ nonzero, sort/topk/unique, bincount, searchsorted, one_hot."""
 import numpy as np
 
 from .. import _dtype
-from .._tensor import Tensor, _wrap, _wrap_dim
+from .._tensor import TRACERS, Tensor, _traced, _wrap, _wrap_dim
 from ..autograd.function import Function
 from ..autograd.grad_mode import MODE
 from .reduce import values_indices
@@ -135,6 +135,8 @@ def _setitem(self, idx, value):
     if MODE.grad_enabled and (self.requires_grad or v.requires_grad):
         _inplace_record(self, lambda old: IndexPut.apply(old, v, idx=nidx))
         return
+    if TRACERS:
+        _traced("setitem", self, nidx, v)
     try:
         self._data[nidx] = v._data
     except IndexError as e:
@@ -148,6 +150,8 @@ def _setitem(self, idx, value):
 def _snapshot(t):
     """A copy of ``t``'s values that keeps its place in the graph."""
     old = _wrap(t._data.copy())
+    if TRACERS:
+        _traced("snapshot", old, t)
     old.requires_grad, old.grad_fn = t.requires_grad, t.grad_fn
     if t._output_nr:
         old._output_nr = t._output_nr
@@ -169,7 +173,11 @@ def _inplace_record(self, compute):
         raise RuntimeError(f"result type {_dtype.from_np(r._data.dtype).name} can't be cast to the "
                            f"desired output type {self.dtype.name}")
     if base is not None and r.requires_grad:
+        if TRACERS:
+            _traced("side_effect", "in-place op on a view of a tensor that requires grad")
         return _rebase_view(self, base, r)
+    if TRACERS:
+        _traced("inplace", self, r)
     np.copyto(self._data, r._data, casting="unsafe")
     self._vbox[0] += 1
     self.requires_grad = r.requires_grad

@@ -5,7 +5,8 @@ Streams come from NumPy's PCG64: reproducible within ember, not bit-equal to PyT
 import numpy as np
 
 from .. import _dtype
-from .._tensor import Tensor, _wrap
+from .._tensor import TRACERS, Tensor, _traced, _wrap
+from ..autograd.function import Function
 from ._util import shape_arg
 
 
@@ -47,6 +48,29 @@ def _rng(generator):
     return (generator or default_generator)._rng
 
 
+class Draw(Function):
+    """A random draw as a graph op: ``sample(numpy_rng)`` from the generator's stream.
+
+    Eager code draws directly; while a trace runs the draw goes through here, so a compiled
+    graph draws fresh numbers at every call, in the same order (and so the same values)
+    as eager after the same seed."""
+    impure = True
+    saved_inputs = ()
+
+    def forward(ctx, sample, generator=None):
+        return sample((generator or default_generator)._rng)
+
+    def backward(ctx, g):
+        return ()
+
+
+def draw(sample, generator=None):
+    """The array ``sample(rng)`` from ``generator``'s stream (a graph op while tracing)."""
+    if TRACERS:
+        return Draw.apply(sample=sample, generator=generator)._data
+    return sample((generator or default_generator)._rng)
+
+
 def manual_seed(seed):
     """Seed the default generator (and return it), as ``torch.manual_seed``."""
     return default_generator.manual_seed(seed)
@@ -79,13 +103,15 @@ def _make(arr, requires_grad, out=None):
 
 def rand(*size_, size=None, generator=None, dtype=None, device=None, requires_grad=False, out=None, **kw):
     dt = _float_dt(dtype)
-    return _make(_rng(generator).random(shape_arg(size_ if size is None else (size,)), dtype=np.float64).astype(dt),
+    shape = shape_arg(size_ if size is None else (size,))
+    return _make(draw(lambda rng: rng.random(shape, dtype=np.float64).astype(dt), generator),
                  requires_grad, out)
 
 
 def randn(*size_, size=None, generator=None, dtype=None, device=None, requires_grad=False, out=None, **kw):
     dt = _float_dt(dtype)
-    return _make(_rng(generator).standard_normal(shape_arg(size_ if size is None else (size,))).astype(dt),
+    shape = shape_arg(size_ if size is None else (size,))
+    return _make(draw(lambda rng: rng.standard_normal(shape).astype(dt), generator),
                  requires_grad, out)
 
 
@@ -97,12 +123,13 @@ def randint(low=0, high=None, size=None, *, generator=None, dtype=None, device=N
     dt = _dtype.int64.np if dtype is None else _dtype.to_dtype(dtype).np
     if high <= low:
         raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}")
-    return _wrap(_rng(generator).integers(low, high, size=tuple(size)).astype(dt))
+    size = tuple(size)
+    return _wrap(draw(lambda rng: rng.integers(low, high, size=size).astype(dt), generator))
 
 
 def randperm(n, *, generator=None, dtype=None, device=None, requires_grad=False, **kw):
     dt = _dtype.int64.np if dtype is None else _dtype.to_dtype(dtype).np
-    return _wrap(_rng(generator).permutation(n).astype(dt))
+    return _wrap(draw(lambda rng: rng.permutation(n).astype(dt), generator))
 
 
 def rand_like(input, *, dtype=None, **kw):
@@ -121,6 +148,8 @@ def randint_like(input, low=0, high=None, *, dtype=None, **kw):
 
 def normal(mean=0.0, std=1.0, size=None, *, generator=None, out=None, dtype=None, **kw):
     """Samples from N(mean, std); mean/std may be tensors (broadcast) or numbers with ``size``."""
+    if TRACERS:
+        _traced("side_effect", "random sampling by torch.normal")
     if isinstance(mean, Tensor) or isinstance(std, Tensor):
         m = mean._data if isinstance(mean, Tensor) else mean
         s = std._data if isinstance(std, Tensor) else std
@@ -131,16 +160,22 @@ def normal(mean=0.0, std=1.0, size=None, *, generator=None, out=None, dtype=None
 
 
 def bernoulli(input, p=None, *, generator=None, out=None):
+    if TRACERS:
+        _traced("side_effect", "random sampling by torch.bernoulli")
     prob = input._data if p is None else np.full(input.shape, p)
     return _make((_rng(generator).random(input.shape) < prob).astype(input._data.dtype), False, out)
 
 
 def poisson(input, generator=None):
+    if TRACERS:
+        _traced("side_effect", "random sampling by torch.poisson")
     return _wrap(_rng(generator).poisson(input._data).astype(input._data.dtype))
 
 
 def multinomial(input, num_samples, replacement=False, *, generator=None, out=None):
     """Draw ``num_samples`` category indices per row with probabilities ∝ ``input``."""
+    if TRACERS:
+        _traced("side_effect", "random sampling by torch.multinomial")
     p = input._data.astype(np.float64)
     if p.ndim not in (1, 2):
         raise RuntimeError("prob_dist must be 1 or 2 dim")
@@ -162,6 +197,8 @@ def multinomial(input, num_samples, replacement=False, *, generator=None, out=No
 
 # --- in-place samplers (tensor methods) ----------------------------------------------------
 def _fill(t, arr):
+    if TRACERS:
+        _traced("side_effect", "in-place random fill")
     np.copyto(t._data, arr, casting="unsafe")
     t._vbox[0] += 1
     return t

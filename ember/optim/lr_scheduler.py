@@ -9,9 +9,10 @@ import types
 import warnings
 from bisect import bisect_right
 from collections import Counter
+import functools
 from functools import partial
 
-from .._tensor import Tensor
+from .._tensor import TRACERS, Tensor, _traced
 from .optimizer import Optimizer, _to_scalar
 
 __all__ = ["LambdaLR", "MultiplicativeLR", "StepLR", "MultiStepLR", "ConstantLR", "LinearLR",
@@ -62,6 +63,11 @@ def _check_optimizer(optimizer):
 
 class LRScheduler:
     """Base class: sets ``initial_lr`` in each group, keeps ``base_lrs`` and ``last_epoch``."""
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if "step" in cls.__dict__:
+            cls.step = _reported_step(cls.__dict__["step"])
 
     _get_lr_called_within_step = False
     _is_initial = False
@@ -148,6 +154,19 @@ class LRScheduler:
 
     def _lrs(self):
         return _group_values(self.optimizer, "lr")
+
+
+def _reported_step(step):
+    """``step`` that tells an active trace it changed Python state (a replay would skip it)."""
+    @functools.wraps(step)
+    def wrapper(self, *args, **kwargs):
+        if TRACERS:
+            _traced("side_effect", f"{type(self).__name__}.step()")
+        return step(self, *args, **kwargs)
+    return wrapper
+
+
+LRScheduler.step = _reported_step(LRScheduler.step)
 
 
 class _LRScheduler(LRScheduler):

@@ -12,7 +12,7 @@ from itertools import chain
 
 import numpy as np
 
-from .._tensor import Tensor, _wrap
+from .._tensor import TRACERS, Tensor, _traced, _wrap
 from ..autograd.grad_mode import MODE
 from ..autograd.hooks import RemovableHandle, _ids
 
@@ -71,6 +71,8 @@ def _wrap_step(step):
     """Run step hooks around ``step`` (one dict check per step when none are set)."""
     @functools.wraps(step)
     def wrapper(self, *args, **kwargs):
+        if TRACERS:
+            _traced("side_effect", f"{type(self).__name__}.step()")
         self._opt_called = True
         if not (self._optimizer_step_pre_hooks or _global_step_pre_hooks
                 or self._optimizer_step_post_hooks or _global_step_post_hooks):
@@ -90,6 +92,16 @@ def _wrap_step(step):
         return out
     wrapper._wrapped_by_lr_sched = True  # the scheduler's "optimizer.step() was called" check
     wrapper._ember_hooked = True
+    return wrapper
+
+
+def _reported(method):
+    """``method`` that tells an active trace it updates parameters or grads in place."""
+    @functools.wraps(method)
+    def wrapper(self, *args, **kwargs):
+        if TRACERS:
+            _traced("side_effect", f"{type(self).__name__}.{method.__name__}()")
+        return method(self, *args, **kwargs)
     return wrapper
 
 
@@ -375,3 +387,6 @@ _TYPENAMES = {"float32": "Float", "float64": "Double", "float16": "Half", "int64
 
 def _tensor_typename(t):
     return f"torch.{_TYPENAMES.get(t._data.dtype.name, '')}Tensor"
+
+
+Optimizer.zero_grad = _reported(Optimizer.zero_grad)

@@ -177,8 +177,9 @@ def prelu(input, weight):
 
 def rrelu(input, lower=1.0 / 8, upper=1.0 / 3, training=False, inplace=False):
     if training:
-        from ...ops.random import _rng
-        a = _rng(None).uniform(lower, upper, size=input.shape).astype(input._data.dtype)
+        from ...ops.random import draw
+        shape, dt = input.shape, input._data.dtype
+        a = draw(lambda rng: rng.uniform(lower, upper, size=shape).astype(dt))
         slope = _wrap(np.where(input._data >= 0, 1, a).astype(input._data.dtype))
         return _run(input, inplace, lambda t: t * slope)
     return _run(input, inplace, lambda t: leaky_relu(t, (lower + upper) / 2))

@@ -1,12 +1,12 @@
 """Basic functional ops: linear, bilinear, dropout family, embedding, one_hot, distances."""
 import numpy as np
 
-from ..._tensor import Tensor, _wrap
+from ..._tensor import TRACERS, Tensor, _wrap
 from ...autograd.function import Function
 from ...autograd.grad_mode import MODE
 from ...ops.index import one_hot  # noqa: F401  (re-exported as F.one_hot)
 from ...ops.matmul import linear  # noqa: F401  (the fused Linear Function)
-from ...ops.random import _rng
+from ...ops.random import _rng, draw
 
 __all__ = ["linear", "bilinear", "dropout", "dropout1d", "dropout2d", "dropout3d", "alpha_dropout",
            "feature_alpha_dropout", "embedding", "embedding_bag", "one_hot", "normalize",
@@ -54,13 +54,16 @@ def _check_p(p):
 def _dropout_mask(shape, p, dtype):
     if p == 1.0:
         return np.zeros(shape, dtype=dtype)
-    keep = _rng(None).random(shape, dtype=np.float32) >= p
-    return keep.astype(dtype) * dtype.type(1.0 / (1.0 - p))
+
+    def sample(rng):
+        keep = rng.random(shape, dtype=np.float32) >= p
+        return keep.astype(dtype) * dtype.type(1.0 / (1.0 - p))
+    return draw(sample)
 
 
 def _apply_mask(input, mask, inplace):
     if inplace:
-        if MODE.grad_enabled and input.requires_grad:
+        if (MODE.grad_enabled and input.requires_grad) or TRACERS:
             return input.mul_(_wrap(mask))
         input._data *= mask
         input._vbox[0] += 1
@@ -117,7 +120,7 @@ def _alpha_dropout(input, p, training, feature):
     if p == 1.0:
         return input * 0
     shape = input.shape[:2] + (1,) * (input.ndim - 2) if feature else input.shape
-    keep = (_rng(None).random(shape) >= p).astype(input._data.dtype)
+    keep = draw(lambda rng: (rng.random(shape) >= p).astype(input._data.dtype))
     alpha = -_SELU_ALPHA
     a = ((1 - p) * (1 + p * alpha ** 2)) ** -0.5
     b = -a * alpha * p

@@ -11,7 +11,7 @@ import math
 
 import numpy as np
 
-from ..._tensor import _wrap
+from ..._tensor import TRACERS, Tensor, _traced, _wrap
 from ...autograd.function import Function
 from ...autograd.grad_mode import MODE
 
@@ -124,7 +124,21 @@ def _apply_norm(x, weight, bias, axes, eps, pshape, stats=False):
 
 
 def _update_running(buf, new, momentum):
-    """buf = (1 - momentum) * buf + momentum * new, in place (PyTorch updates buffers in place)."""
+    """buf = (1 - momentum) * buf + momentum * new, in place (PyTorch updates buffers in place).
+
+    ``new`` is a Tensor (batch norm) or an array (instance norm).  While a trace runs, the
+    update is made of in-place ops the tracer sees (same arithmetic), so a compiled graph
+    updates the running statistics at every call as eager does."""
+    if TRACERS:
+        if not isinstance(new, Tensor):
+            _traced("side_effect", "running statistics updated from raw arrays")
+        else:
+            from ...autograd.grad_mode import no_grad
+            with no_grad():
+                buf.mul_(1.0 - momentum).add_(new.detach().to(buf.dtype) * momentum)
+            return
+    if isinstance(new, Tensor):
+        new = new._data
     a = buf._data
     a *= 1.0 - momentum
     a += (momentum * new).astype(a.dtype, copy=False)
@@ -161,9 +175,9 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
                              f"size torch.Size({list(input.shape)})")
         y, mean, var = _apply_norm(input, weight, bias, axes, eps, pshape, stats=True)
         if running_mean is not None:
-            _update_running(running_mean, mean._data.reshape(C), momentum)
+            _update_running(running_mean, mean.detach().reshape(C), momentum)
         if running_var is not None:
-            _update_running(running_var, var._data.reshape(C) * (count / (count - 1)), momentum)
+            _update_running(running_var, var.detach().reshape(C) * (count / (count - 1)), momentum)
         return y
     if running_mean is None or running_var is None:
         raise RuntimeError("running_mean and running_var must be defined in evaluation mode")

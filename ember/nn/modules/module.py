@@ -10,10 +10,11 @@ from collections.abc import Mapping
 import numpy as np
 
 from ... import _dtype
-from ..._tensor import Tensor, _wrap
+from ..._tensor import TRACERS, Tensor, _traced, _wrap
 from ...autograd.function import Function
 from ...autograd.grad_mode import MODE, no_grad
 from ...autograd.hooks import RemovableHandle
+from ..._compile.auto import COMPILE_ON, compiled_call
 from ..parameter import Parameter, is_lazy
 
 __all__ = ["Module", "register_module_forward_pre_hook", "register_module_forward_hook",
@@ -84,6 +85,7 @@ class _Handle(RemovableHandle):
 
 
 def _set_global_flag():
+    STRUCTURE[0] += 1
     Module._has_hooks = bool(_global_forward_pre_hooks or _global_forward_hooks
                              or _global_backward_hooks or _global_backward_pre_hooks)
 
@@ -92,6 +94,11 @@ class _GlobalHandle(_Handle):
     def remove(self):
         super().remove()
         _set_global_flag()
+
+
+# Bumped by every change to any module's attributes, parameters, buffers, children or hooks:
+# a compiled module recomputes its structural guard only when this moved.
+STRUCTURE = [0]
 
 
 def register_module_forward_pre_hook(hook):
@@ -233,9 +240,22 @@ class Module:
 
     # --- calling ---------------------------------------------------------------------------
     def __call__(self, *args, **kwargs):
+        if COMPILE_ON[0]:
+            return compiled_call(self, args, kwargs)
         if self._has_hooks:
             return self._call_with_hooks(args, kwargs)
         return self.forward(*args, **kwargs)
+
+    def _plain_call(self, *args, **kwargs):
+        """The eager call (hooks included), as ``__call__`` makes it without the compiler."""
+        if self._has_hooks:
+            return self._call_with_hooks(args, kwargs)
+        return self.forward(*args, **kwargs)
+
+    def compile(self, *args, **kwargs):
+        """Compile this module's forward in place, as ``torch.compile(self)`` would."""
+        from ..._compile.auto import mark_compiled
+        mark_compiled(self, **kwargs)
 
     def _call_impl(self, *args, **kwargs):
         return self.__call__(*args, **kwargs)
@@ -323,6 +343,7 @@ class Module:
 
     def _mark_hooks(self):
         self.__dict__["_has_hooks"] = True
+        STRUCTURE[0] += 1
 
     def register_forward_pre_hook(self, hook, *, prepend=False, with_kwargs=False):
         d = self.__dict__
@@ -387,6 +408,7 @@ class Module:
 
     # --- registration ------------------------------------------------------------------------
     def register_buffer(self, name, tensor, persistent=True):
+        STRUCTURE[0] += 1
         if "_buffers" not in self.__dict__:
             raise AttributeError("cannot assign buffer before Module.__init__() call")
         if not isinstance(name, str):
@@ -411,6 +433,7 @@ class Module:
             self._non_persistent_buffers_set.add(name)
 
     def register_parameter(self, name, param):
+        STRUCTURE[0] += 1
         if "_parameters" not in self.__dict__:
             raise AttributeError("cannot assign parameter before Module.__init__() call")
         if not isinstance(name, str):
@@ -438,6 +461,7 @@ class Module:
         self._parameters[name] = param
 
     def add_module(self, name, module):
+        STRUCTURE[0] += 1
         if not isinstance(module, Module) and module is not None:
             raise TypeError(f"{_typename(module)} is not a Module subclass")
         if not isinstance(name, str):
@@ -525,6 +549,9 @@ class Module:
 
     def __setattr__(self, name, value):
         d = self.__dict__
+        STRUCTURE[0] += 1   # compiled modules re-check their guards after any change
+        if TRACERS:
+            _traced("side_effect", f"assigning {type(self).__name__}.{name} inside the compiled region")
 
         def remove_from(*dicts_or_sets):
             for ds in dicts_or_sets:
@@ -588,6 +615,7 @@ class Module:
                     object.__setattr__(self, name, value)
 
     def __delattr__(self, name):
+        STRUCTURE[0] += 1
         if name in self._parameters:
             del self._parameters[name]
         elif name in self._buffers:

@@ -81,9 +81,8 @@ class _BatchNorm(_NormBase):
         self._check_input_dim(input)
         eaf = 0.0 if self.momentum is None else self.momentum
         if self.training and self.track_running_stats and self.num_batches_tracked is not None:
-            self.num_batches_tracked._data += 1
-            self.num_batches_tracked._vbox[0] += 1
-            eaf = (1.0 / float(self.num_batches_tracked._data) if self.momentum is None
+            self.num_batches_tracked.add_(1)
+            eaf = (1.0 / float(self.num_batches_tracked) if self.momentum is None
                    else self.momentum)
         bn_training = self.training or (self.running_mean is None and self.running_var is None)
         use_stats = not self.training or self.track_running_stats

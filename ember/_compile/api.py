@@ -1,0 +1,326 @@
+"""``torch.compile``: trace once, replay generated code, guarded; eager where it must.
+
+A compiled callable keeps a cache of specialisations keyed by its guards: grad mode, each
+tensor argument's shape, dtype and requires_grad, the other arguments' values, and the
+structure of the modules involved (training flags, parameters, buffers, hooks and plain
+Python attributes, re-read only when some module changed).  On a miss it traces one eager
+call (whose results are returned: they are the eager results) and compiles the graph.  A
+trace that hits a graph break is not replayed: that specialisation runs eagerly, correctly,
+and the reason is kept for ``explain`` and ``TORCH_LOGS=graph_breaks``.
+"""
+import functools
+import inspect
+import os
+import sys
+import time
+import warnings
+
+from .._tensor import Tensor
+from ..autograd.function import add_tracer, remove_tracer
+from ..autograd.grad_mode import MODE
+from . import config
+from .runtime import CompiledGraph
+from .tracer import GraphBreak, Tracer
+
+_EAGER = "eager"          # a cache entry that says: run this specialisation eagerly
+ALL_COMPILED = []         # weak bookkeeping for torch.compiler.reset()
+
+
+class Unsupported(RuntimeError):
+    """``fullgraph=True`` and the program cannot be captured as one graph (dynamo's name)."""
+
+
+def _logs():
+    spec = os.environ.get("TORCH_LOGS", "")
+    names = {s.strip().lstrip("+") for s in spec.split(",") if s.strip()}
+    return names | config.LOGS
+
+
+def _log(kind, text):
+    if kind in _logs():
+        print(f"[ember compile {kind}] {text}", file=sys.stderr)
+
+
+# --- guards ------------------------------------------------------------------------------
+def _value_key(v):
+    t = type(v)
+    if t is Tensor or isinstance(v, Tensor):
+        return (v._data.shape, v._data.dtype, v.requires_grad)
+    if t in (int, float, bool, str) or v is None:
+        return (t, v)
+    if t in (tuple, list):
+        return (t,) + tuple(_value_key(a) for a in v)
+    if t is dict:
+        return ("dict",) + tuple((k, _value_key(a)) for k, a in v.items())
+    return ("id", id(v))
+
+
+def _module_fingerprint(modules):
+    """Everything about these modules that a graph bakes in (cheap tuple of plain values)."""
+    from ..nn.modules.module import Module
+    parts = [Module._has_hooks]
+    for root in modules:
+        for m in root.modules():
+            d = m.__dict__
+            parts.append((id(m), m.training, d.get("_has_hooks", False),
+                          tuple((k, v) for k, v in d.items()
+                                if type(v) in (int, float, bool, str) and not k.startswith("_"))))
+            for k, p in d["_parameters"].items():
+                parts.append((k, id(p), None if p is None else p._data.shape))
+            for k, b in d["_buffers"].items():
+                parts.append((k, id(b), None if b is None else b._data.shape))
+    return tuple(parts)
+
+
+def _flatten(x, out):
+    t = type(x)
+    if t is Tensor or isinstance(x, Tensor):
+        out.append(x)
+    elif t in (tuple, list):
+        for a in x:
+            _flatten(a, out)
+    elif t is dict:
+        for a in x.values():
+            _flatten(a, out)
+    return out
+
+
+def _input_names(fn, args, kwargs):
+    try:
+        params = list(inspect.signature(fn).parameters)
+    except (TypeError, ValueError):
+        params = []
+    names = []
+    for i, a in enumerate(args):
+        base = params[i] if i < len(params) and not params[i].startswith("*") else f"arg{i}"
+        n = len(_flatten(a, []))
+        names += [base] if n == 1 else [f"{base}_{k}" for k in range(n)]
+    for k, v in kwargs.items():
+        n = len(_flatten(v, []))
+        names += [k] if n == 1 else [f"{k}_{j}" for j in range(n)]
+    return names
+
+
+# --- tracing one call -------------------------------------------------------------------
+def trace_call(fn, args, kwargs, root=None, fullgraph=False, name="graph", signature_of=None,
+               segmented=False):
+    """Run ``fn(*args, **kwargs)`` eagerly under a tracer.  Returns (result, tracer)."""
+    from ..nn.modules.module import STRUCTURE
+    tracer = Tracer(fullgraph=fullgraph, root=root, segmented=segmented)
+    inputs = _flatten((args, kwargs), [])
+    for t, n in zip(inputs, _input_names(signature_of or fn, args, kwargs)):
+        tracer.add_input(t, n)
+    watched = list(inputs)
+    if root is not None:
+        if _has_hooks(root):
+            tracer.side_effect("module hooks (they may have Python side effects)")
+        for qn, p in root.named_parameters():
+            tracer.add_attr(p, qn)
+            watched.append(p)
+        for qn, b in root.named_buffers():
+            tracer.add_attr(b, qn)
+            watched.append(b)
+    versions = [(t, t._vbox[0]) for t in watched]
+    struct = STRUCTURE[0]
+    handle = add_tracer(tracer)
+    try:
+        result = fn(*args, **kwargs)
+    finally:
+        remove_tracer(handle)
+    if not tracer.broken:
+        if STRUCTURE[0] != struct:
+            tracer.side_effect("module attributes changed inside the compiled region")
+        for t, v in versions:
+            if t._vbox[0] != v and id(t) not in tracer.mutated:
+                tracer.side_effect("a tensor was modified in place by a path the compiler "
+                                   "does not see")
+                break
+        for t in tracer.mutated.values():
+            if t.requires_grad and t.grad_fn is None:
+                tracer.side_effect("in-place update of a leaf that requires grad")
+    if not tracer.broken:
+        tracer.output(result)
+    return result, tracer
+
+
+def _has_hooks(root):
+    from ..nn.modules.module import Module
+    if Module._has_hooks:
+        return True
+    return any(m.__dict__.get("_has_hooks", False) for m in root.modules())
+
+
+# --- the compiled callable ----------------------------------------------------------------
+class _Compiled:
+    """The guarded cache behind a compiled module or function."""
+
+    def __init__(self, fn, root, fullgraph, backend, name):
+        self.fn, self.root, self.fullgraph, self.backend, self.name = fn, root, fullgraph, backend, name
+        self.cache = {}
+        self.breaks = []
+        self.compile_times = []
+        self.recompiles = 0
+        self.warned = False
+        self._struct_at = None
+        self._struct_token = None
+        self._struct_tokens = {}
+        self._params = []
+        self.modules = [root] if root is not None else []
+        self.signature_of = None
+        ALL_COMPILED.append(self)
+
+    def _structure(self):
+        """Re-read the modules' structure; the key holds a token that is equal for equal
+        structures (so a change and its undoing, like eval() then train(), hit the cache)."""
+        from ..nn.modules.module import STRUCTURE
+        fp = _module_fingerprint(self.modules)
+        token = self._struct_tokens.setdefault(fp, len(self._struct_tokens))
+        self._struct_at = STRUCTURE[0]
+        self._struct_token = token
+        self._params = [p for m in self.modules for p in m.parameters()]
+        return token
+
+    def key(self, args, kwargs):
+        grad = MODE.grad_enabled
+        parts = [grad]
+        for a in args:
+            if type(a) is Tensor:
+                d = a._data
+                parts.append((d.shape, d.dtype, a.requires_grad))
+            else:
+                parts.append(_value_key(a))
+        if kwargs:
+            parts.append(_value_key(kwargs))
+        if self.modules:
+            from ..nn.modules.module import STRUCTURE
+            if self._struct_at != STRUCTURE[0]:
+                self._structure()
+            parts.append(self._struct_token)
+            if grad:
+                parts.append(tuple(p.requires_grad for p in self._params))
+        return tuple(parts)
+
+    def __call__(self, *args, **kwargs):
+        if config.DISABLED[0]:
+            return self.fn(*args, **kwargs)
+        key = self.key(args, kwargs)
+        entry = self.cache.get(key)
+        if entry is None:
+            return self._miss(key, args, kwargs)
+        if entry is _EAGER:
+            return self.fn(*args, **kwargs)
+        if entry.flat_args:
+            return entry(args)
+        return entry(_flatten((args, kwargs), []))
+
+    def _miss(self, key, args, kwargs):
+        if len(self.cache) >= config.cache_size_limit:
+            if not self.warned:
+                warnings.warn(f"torch._dynamo hit config.recompile_limit "
+                              f"({config.cache_size_limit}) for {self.name}: running it eagerly "
+                              f"from now on for new input signatures")
+                self.warned = True
+            return self.fn(*args, **kwargs)
+        if self.cache:
+            self.recompiles += 1
+            _log("recompiles", f"Recompiling {self.name}: guards failed for the new call "
+                               f"(input shapes, dtypes, grad mode or module state changed)")
+        t0 = time.perf_counter()
+        try:
+            result, tracer = trace_call(self.fn, args, kwargs, self.root, self.fullgraph, self.name,
+                                        self.signature_of)
+        except GraphBreak as b:
+            raise Unsupported(f"torch.compile(fullgraph=True) cannot capture {self.name}: "
+                              f"{b}") from None
+        if tracer.broken:
+            b = tracer.breaks[0]
+            self.breaks.append(b)
+            _log("graph_breaks", f"Graph break in {self.name}: {b}")
+            self.cache[key] = _EAGER
+            if self.root is not None:
+                # The module runs eagerly; its submodules are compiled one by one instead.
+                from .auto import mark_compiled
+                for child in self.root.children():
+                    if "_ember_compiled" not in child.__dict__:
+                        mark_compiled(child, backend=self.backend)
+        elif self.backend == "eager" or config.SUPPRESS_CODEGEN[0]:
+            self.cache[key] = _EAGER
+        else:
+            g = CompiledGraph(tracer.graph, tracer.attrs, tracer.mutated.values(), self.name)
+            g.flat_args = all(type(a) is Tensor for a in args) and not kwargs
+            self.cache[key] = g
+            _log("output_code", f"Output code of {self.name}:\n{g.code}")
+        self.compile_times.append(time.perf_counter() - t0)
+        return result
+
+    def graphs(self):
+        return [g for g in self.cache.values() if g is not _EAGER]
+
+    def reset(self):
+        self.cache.clear()
+        self.breaks.clear()
+        self.compile_times.clear()
+        self.recompiles = 0
+        self.warned = False
+
+
+def compiled_code(obj):
+    """The generated Python of every graph ``obj`` (a compiled module or function) holds."""
+    c = _compiled_of(obj)
+    if c is None:
+        raise TypeError(f"{type(obj).__name__} is not a torch.compile'd module or function")
+    parts = []
+    for g in c.graphs():
+        parts.append(g.code)
+        if g._train is not None:
+            parts += [g.train_code, g.backward_code]
+    return "\n\n".join(parts)
+
+
+def _compiled_of(obj):
+    if isinstance(obj, _Compiled):
+        return obj
+    c = getattr(obj, "_ember_compiled", None)
+    return c if isinstance(c, _Compiled) else None
+
+
+_BACKENDS = {"inductor", "eager", "aot_eager", "cudagraphs", "ember", "onnxrt", "tvm", "openxla"}
+_MODES = {None, "default", "reduce-overhead", "max-autotune", "max-autotune-no-cudagraphs"}
+
+
+def compile(model=None, *, fullgraph=False, dynamic=None, backend="inductor", mode=None,
+            options=None, disable=False):
+    """Compile ``model`` (an nn.Module or a function): trace, optimise, generate code.
+
+    >>> cmodel = torch.compile(model)          # or @torch.compile on a function
+    """
+    if model is None:
+        return lambda m: compile(m, fullgraph=fullgraph, dynamic=dynamic, backend=backend,
+                                 mode=mode, options=options, disable=disable)
+    if disable:
+        return model
+    if callable(backend) and not isinstance(backend, str):
+        warnings.warn("torch.compile: ember runs its own code generator; the custom backend "
+                      f"{getattr(backend, '__name__', backend)!r} is not called")
+        backend = "inductor"
+    if backend not in _BACKENDS:
+        raise RuntimeError(f"torch.compile: unknown backend {backend!r}; ember accepts "
+                           f"{sorted(_BACKENDS)} (all but 'eager' use ember's NumPy code generator)")
+    if mode not in _MODES:
+        raise RuntimeError(f"Unrecognized mode={mode}, should be one of: "
+                           + ", ".join(str(m) for m in sorted(_MODES - {None})))
+    from ..nn.modules.module import Module
+    if isinstance(model, Module):
+        from .optimized_module import OptimizedModule
+        return OptimizedModule(model, fullgraph=fullgraph, backend=backend, dynamic=dynamic)
+    if not callable(model):
+        raise RuntimeError(f"torch.compile: expected a callable or an nn.Module, got "
+                           f"{type(model).__name__}")
+    c = _Compiled(model, None, fullgraph, backend, getattr(model, "__qualname__", "fn"))
+
+    @functools.wraps(model)
+    def compiled_fn(*args, **kwargs):
+        return c(*args, **kwargs)
+    compiled_fn._ember_compiled = c
+    compiled_fn._torchdynamo_orig_callable = model
+    return compiled_fn

@@ -1,0 +1,42 @@
+"""Compiling module calls as they happen: ``ember run --compile`` and ``Module.compile()``.
+
+``Module.__call__`` asks ``COMPILE_ON`` (one list read) and, when set, comes here.  A call
+made while this thread traces is an ordinary call (it is part of the outer graph).  Any
+other call of a module that is auto-compiled, or that ``.compile()`` marked, goes through
+that module's own guarded cache: so when a model's forward cannot be captured whole (a graph
+break), its submodules are still compiled one by one the next time it runs eagerly.
+"""
+from .._tensor import TRACERS
+from ..autograd.function import active_tracer
+from .api import _Compiled
+
+COMPILE_ON = [False]
+AUTO = [False]
+
+
+def enable_auto_compile():
+    AUTO[0] = COMPILE_ON[0] = True
+
+
+def mark_compiled(module, **options):
+    """``module.compile(...)``: compile this module's calls in place (PyTorch's API)."""
+    c = _Compiled(module._plain_call, module, options.get("fullgraph", False),
+                  options.get("backend", "inductor"), type(module).__name__ + ".forward")
+    c.signature_of = module.forward
+    module.__dict__["_ember_compiled"] = c
+    COMPILE_ON[0] = True
+
+
+def compiled_call(module, args, kwargs):
+    if TRACERS and active_tracer() is not None:
+        return module._plain_call(*args, **kwargs)
+    d = module.__dict__
+    c = d.get("_ember_compiled")
+    if c is None:
+        if not AUTO[0] or type(module).__name__ == "OptimizedModule":
+            return module._plain_call(*args, **kwargs)
+        c = _Compiled(module._plain_call, module, False, "inductor",
+                      type(module).__name__ + ".forward")
+        c.signature_of = module.forward
+        d["_ember_compiled"] = c
+    return c(*args, **kwargs)

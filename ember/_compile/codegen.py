@@ -1,0 +1,249 @@
+"""Turn a graph into plain Python over NumPy arrays: the code a learner can read.
+
+Each op becomes one line that calls the op's own ``forward`` on arrays (the very function
+eager runs, so results are equal by construction), with its attributes written inline.
+Two forward variants are generated from one graph:
+
+* ``infer``: for calls that need no gradient.  Each op gets a fresh ctx it may write into
+  (as in eager), values are dropped (``del``) after their last use, nothing else is kept.
+* ``train``: every op that takes part in backward gets its own ctx, which keeps what its
+  backward reads; the function returns those ctxs beside the outputs.
+
+``backward`` is generated too: the ops that need a gradient in reverse order, each calling
+its own ``backward`` rule (the one eager uses), summing gradients where a value has several
+users, and returning the gradients of the graph's inputs.
+"""
+import operator
+
+import numpy as np
+
+from ..fx.graph import Node, _iter_nodes
+from .._tensor import _wrap
+
+_LITERALS = (int, float, bool, str, type(None))
+
+
+def _is_literal(v):
+    if type(v) in _LITERALS:
+        return not (type(v) is float and (v != v or v in (float("inf"), float("-inf"))))
+    if type(v) in (tuple, list):
+        return all(_is_literal(a) for a in v)
+    return False
+
+
+class _Emitter:
+    def __init__(self, graph):
+        self.graph = graph
+        self.ns = {"_new": object.__new__, "_wrap": _wrap,
+                   "_acc": _acc, "_tup": _tup, "_zeros": _zeros, "np": np}
+        self.const_ids = {}
+        self.fn_names = {}
+
+    def const(self, v, hint="k"):
+        key = id(v)
+        name = self.const_ids.get(key)
+        if name is None:
+            label = getattr(v, "__name__", None)
+            name = f"_{label if isinstance(label, str) and label.isidentifier() else hint}{len(self.const_ids)}"
+            self.const_ids[key] = name
+            self.ns[name] = v
+        return name
+
+    def cls(self, cls):
+        """The name the generated code uses for an op's Function class."""
+        name = self.fn_names.get(cls)
+        if name is None:
+            base = name = cls.__name__
+            k = 1
+            while name in self.ns:
+                name = f"{base}_{k}"
+                k += 1
+            self.ns[name] = cls
+            self.fn_names[cls] = name
+        return name
+
+    def expr(self, v):
+        if isinstance(v, Node):
+            return v.name
+        if type(v) is tuple:
+            inner = ", ".join(self.expr(a) for a in v)
+            return f"({inner},)" if len(v) == 1 else f"({inner})"
+        if type(v) is list:
+            return "[" + ", ".join(self.expr(a) for a in v) + "]"
+        if type(v) is dict:
+            return "{" + ", ".join(f"{k!r}: {self.expr(a)}" for k, a in v.items()) + "}"
+        if _is_literal(v):
+            return repr(v)
+        if isinstance(v, slice) and all(_is_literal(x) for x in (v.start, v.stop, v.step)):
+            return f"slice({v.start!r}, {v.stop!r}, {v.step!r})"
+        if v is Ellipsis:
+            return "..."
+        return self.const(v)
+
+    def call(self, node, ctx):
+        args = [self.expr(a) for a in node.args]
+        args += [f"{k}={self.expr(v)}" for k, v in node.kwargs.items()]
+        return f"{self.cls(node.target)}.forward({', '.join([ctx] + args)})"
+
+
+def _comment(node):
+    shape = node.meta.get("shape")
+    dt = node.meta.get("dtype")
+    scope = node.meta.get("scope")
+    parts = []
+    if shape is not None:
+        parts.append(f"{dt}{list(shape)}")
+    if scope:
+        qn, cls = scope[-1]
+        parts.append(f"({qn}: {cls})" if qn else f"({cls})")
+    return f"  # {' '.join(parts)}" if parts else ""
+
+
+def _last_uses(nodes):
+    last = {}
+    for i, n in enumerate(nodes):
+        for a in _iter_nodes((n.args, n.kwargs)):
+            last[a] = i
+    return last
+
+
+def input_nodes(graph):
+    """The graph's array arguments, in order: attributes first, then placeholders."""
+    return ([n for n in graph.nodes if n.op == "get_attr"] +
+            [n for n in graph.nodes if n.op == "placeholder"])
+
+
+def emit_forward(graph, attrs, train, needs_grad=frozenset()):
+    """Source and namespace of ``forward(*arrays)`` (``infer`` or ``train`` variant)."""
+    em = _Emitter(graph)
+    ins = input_nodes(graph)
+    body = []
+    nodes = [n for n in graph.nodes if n.op == "call_function"]
+    last = _last_uses(graph.nodes)
+    keep = {id(n) for n in _iter_nodes(graph.output_node.args)}
+    ctx_names = []
+    for i, n in enumerate(nodes):
+        if n.target is operator.getitem:
+            body.append(f"{n.name} = {n.args[0].name}[{n.args[1]}]")
+        elif train and n in needs_grad:
+            c = f"c_{n.name}"
+            ctx_names.append(c)
+            body.append(f"{c} = _new({em.cls(n.target)})")
+            body.append(f"{n.name} = {em.call(n, c)}{_comment(n)}")
+            body.append(f"{c}.a = ({', '.join(a.name for a in n.args)}{',' if len(n.args) == 1 else ''})")
+        else:
+            body.append(f"{n.name} = {em.call(n, f'_new({em.cls(n.target)})')}{_comment(n)}")
+        if not train:
+            dead = [a.name for a in _iter_nodes((n.args, n.kwargs))
+                    if last.get(a) == graph.nodes.index(n) and id(a) not in keep
+                    and a.op == "call_function"]
+            if dead:
+                body.append("del " + ", ".join(dict.fromkeys(dead)))
+    out = em.expr(graph.output_node.args[0])
+    if train:
+        ctxs = "(" + "".join(c + ", " for c in ctx_names) + ")"
+        body.append(f"return {out}, {ctxs}")
+    else:
+        body.append(f"return {out}")
+    name = "forward_train" if train else "forward"
+    # Attributes (parameters, buffers, constants) are read from their tensors at each call,
+    # so in-place updates (optimizer steps, load_state_dict) are seen; inputs come as tensors.
+    head = [f"{n.name} = {em.const(attrs[n.target], 'p')}._data" for n in ins if n.op == "get_attr"]
+    head += [f"{n.name} = {n.name}._data" for n in ins if n.op == "placeholder"]
+    params = [n.name for n in ins if n.op == "placeholder"]
+    src = f"def {name}({', '.join(params)}):\n" + "".join(
+        f"    {line}\n" for line in head + body)
+    return src, em.ns, ctx_names
+
+
+def emit_backward(graph, needs_grad, grad_inputs, out_nodes):
+    """Source of ``backward(ctxs, *grads_of_outputs)`` returning the grads of grad_inputs.
+
+    needs_grad: the call_function nodes whose backward runs (in graph order);
+    grad_inputs: the input nodes (attrs, placeholders) whose gradient is returned;
+    out_nodes: the output nodes that receive a gradient from outside, in order."""
+    em = _Emitter(graph)
+    body = []
+    ctx_nodes = [n for n in graph.nodes if n in needs_grad]
+    if ctx_nodes:
+        body.append(", ".join(f"c_{n.name}" for n in ctx_nodes) + ", = ctxs")
+    gname = {}
+
+    def g(n):
+        return gname.setdefault(n, f"g_{n.name}")
+
+    assigned = set()
+
+    def add(n, expr):
+        if n in assigned:
+            body.append(f"{g(n)} = _acc({g(n)}, {expr})")
+        else:
+            body.append(f"{g(n)} = {expr}")
+            assigned.add(n)
+
+    for i, n in enumerate(out_nodes):
+        add(n, f"gout[{i}]")
+    requires = {n for n in graph.nodes if n.meta.get("requires_grad")}
+    # Multi-output ops get their gradient as one list per op (from their getitem nodes).
+    for n in reversed(graph.nodes):
+        if n.op != "call_function":
+            continue
+        if n.target is operator.getitem:
+            if n in assigned:
+                src = n.args[0]
+                if src not in assigned:
+                    body.append(f"{g(src)} = [None] * {src.meta['n_outputs']}")
+                    assigned.add(src)
+                body.append(f"{g(src)}[{n.args[1]}] = _acc({g(src)}[{n.args[1]}], {g(n)})")
+            continue
+        if n not in needs_grad or n not in assigned:
+            continue
+        c = f"c_{n.name}"
+        edges = tuple(True if (isinstance(a, Node) and a in requires) else None for a in n.args)
+        body.append(f"if {g(n)} is not None:")
+        ind = "    "
+        body.append(f"{ind}{c}.inputs = tuple(map(_wrap, {c}.a))")
+        body.append(f"{ind}{c}._edges = {edges!r}")
+        if "n_outputs" in n.meta:
+            meta = em.const(n.meta["out_meta"], "meta")
+            body.append(f"{ind}r = _tup({em.cls(n.target)}.backward({c}, *_zeros({g(n)}, {meta})))")
+        else:
+            body.append(f"{ind}r = _tup({em.cls(n.target)}.backward({c}, {g(n)}))")
+        for k, a in enumerate(n.args):
+            if edges[k]:
+                if a in assigned:
+                    body.append(f"{ind}{g(a)} = _acc({g(a)}, r[{k}])")
+                else:
+                    # first contribution; a later node (earlier in the graph) may add more
+                    body.insert(0, f"{g(a)} = None")
+                    assigned.add(a)
+                    body.append(f"{ind}{g(a)} = _acc({g(a)}, r[{k}])")
+        body.append(f"{ind}del {c}.inputs")
+    rets = []
+    for n in grad_inputs:
+        rets.append(g(n) if n in assigned else "None")
+    body.append("return (" + "".join(r + ", " for r in rets) + ")")
+    src = "def backward(ctxs, gout):\n" + "".join(f"    {line}\n" for line in body)
+    return src, em.ns
+
+
+def _acc(a, b):
+    if a is None:
+        return b
+    if b is None:
+        return a
+    return a + b
+
+
+def _tup(r):
+    return r if type(r) is tuple else (r,)
+
+
+def _zeros(gs, meta):
+    return [g if g is not None else _wrap(np.zeros(m[0], m[1])) for g, m in zip(gs, meta)]
+
+
+def compile_source(src, ns, filename):
+    code = compile(src, filename, "exec")
+    exec(code, ns)
+    return ns[src.split("(", 1)[0][4:]]

@@ -1,0 +1,150 @@
+"""A compiled graph at run time: generated forward and backward, wired into autograd.
+
+``CompiledGraph`` holds what one trace produced: the graph, the tensors its ``get_attr``
+nodes read (parameters, buffers, constants), and the generated functions.  Calling it with
+the flattened input tensors runs the generated code on their arrays.  When a gradient is
+needed, the call becomes one autograd node (``CompiledFunctionBackward``, PyTorch's name)
+whose backward runs the generated backward, so ``loss.backward()`` flows through compiled
+and eager parts alike.
+"""
+import operator
+import threading
+
+from .._tensor import Tensor, _wrap
+from ..autograd.function import Function
+from ..autograd.grad_mode import MODE
+from ..fx.graph import Node
+from . import codegen, passes
+
+
+class CompiledFunctionBackward(Function):
+    """The autograd node of one compiled call; its backward is the generated backward."""
+    node_name = "CompiledFunctionBackward"
+
+    def backward(ctx, *grads):
+        if MODE.grad_enabled:
+            raise RuntimeError(
+                "torch.compile: double backward (create_graph=True) through a compiled graph is "
+                "not supported by ember yet; call the model without torch.compile for "
+                "higher-order gradients")
+        return ctx.graph.backward_fn(ctx.ctxs, grads)
+
+
+class CompiledGraph:
+    """One specialisation: graph + generated code + the tensors it reads."""
+
+    def __init__(self, graph, attrs, mutated, name="graph"):
+        passes.run_all(graph)
+        self.graph = graph
+        self.name = name
+        ins = codegen.input_nodes(graph)
+        self.attr_nodes = [n for n in ins if n.op == "get_attr"]
+        self.attr_tensors = [attrs[n.target] for n in self.attr_nodes]
+        self.placeholder_nodes = [n for n in ins if n.op == "placeholder"]
+        self.mutated = list(mutated)
+        self.spec = graph.output_node.args[0]
+        self.attrs = attrs
+        src, ns, _ = codegen.emit_forward(graph, attrs, train=False)
+        self.code = src
+        self.infer_fn = codegen.compile_source(src, ns, f"<ember compiled {name}>")
+        self._train = None
+        self._lock = threading.Lock()
+        # The common output, one new tensor, is wrapped without walking the spec.
+        self.single = isinstance(self.spec, Node) and self.spec.op == "call_function"
+
+    # --- the training variant is generated on first use ------------------------------------
+    def _build_train(self):
+        g = self.graph
+        requires = {n for n in g.nodes if n.meta.get("requires_grad")}
+        needs = {n for n in g.nodes if n.op == "call_function" and n in requires
+                 and n.target is not operator.getitem}
+        grad_inputs = [n for n in codegen.input_nodes(g) if n in requires]
+        outs = []
+        for n in _leaves(self.spec):
+            if n in requires and n.op == "call_function" and n not in outs:
+                outs.append(n)
+        fsrc, fns, _ = codegen.emit_forward(g, self.attrs, train=True, needs_grad=needs)
+        bsrc, bns = codegen.emit_backward(g, needs, grad_inputs, outs)
+        fwd = codegen.compile_source(fsrc, fns, f"<ember compiled {self.name} forward>")
+        bwd = codegen.compile_source(bsrc, bns, f"<ember compiled {self.name} backward>")
+        ins = codegen.input_nodes(g)
+        pos = {n: i for i, n in enumerate(ins)}
+        self.backward_code = bsrc
+        self.train_code = fsrc
+        self.backward_fn = bwd
+        self._train = (fwd, [pos[n] for n in grad_inputs], outs)
+
+    # --- calling -------------------------------------------------------------------------
+    def __call__(self, inputs):
+        if MODE.grad_enabled and (_any_requires_grad(inputs) or _any_requires_grad(self.attr_tensors)):
+            out = self._call_train(inputs)
+        elif self.single:
+            out = _wrap(self.infer_fn(*inputs))
+        else:
+            out = self._rebuild(self.infer_fn(*inputs), inputs, None)
+        if self.mutated:
+            for t in self.mutated:
+                t._vbox[0] += 1
+        return out
+
+    def _call_train(self, inputs):
+        if self._train is None:
+            with self._lock:
+                if self._train is None:
+                    self._build_train()
+        fwd, grad_pos, outs = self._train
+        result, ctxs = fwd(*inputs)
+        tensors = self.attr_tensors + list(inputs)
+        node = object.__new__(CompiledFunctionBackward)
+        node.graph = self
+        node.ctxs = ctxs
+        node._connect([tensors[i] for i in grad_pos])
+        node._out_meta = [(n.meta["shape"], n.meta["dtype"]) for n in outs]
+        return self._rebuild(result, inputs, (node, {n: i for i, n in enumerate(outs)}))
+
+    def _rebuild(self, result, inputs, grad):
+        tensors = self.attr_tensors + list(inputs)
+        ins = {n: tensors[i] for i, n in enumerate(self.attr_nodes + self.placeholder_nodes)}
+        made = {}
+
+        def build(spec, val):
+            if isinstance(spec, Node):
+                t = ins.get(spec)
+                if t is not None:
+                    return t
+                t = made.get(spec)
+                if t is None:
+                    t = made[spec] = _wrap(val)
+                    if grad is not None:
+                        nr = grad[1].get(spec)
+                        if nr is not None:
+                            t.requires_grad = True
+                            t.grad_fn = grad[0]
+                            t._output_nr = nr
+                return t
+            if type(spec) in (tuple, list):
+                return type(spec)(build(s, v) for s, v in zip(spec, val))
+            if type(spec) is dict:
+                return {k: build(s, val[k]) for k, s in spec.items()}
+            if isinstance(spec, tuple) and hasattr(spec, "_fields"):
+                return type(spec)(*[build(s, v) for s, v in zip(spec, val)])
+            return spec
+        return build(self.spec, result)
+
+
+def _leaves(spec):
+    if isinstance(spec, Node):
+        yield spec
+    elif isinstance(spec, (tuple, list)):
+        for s in spec:
+            yield from _leaves(s)
+    elif isinstance(spec, dict):
+        for s in spec.values():
+            yield from _leaves(s)
+
+
+def _any_requires_grad(ts):
+    for t in ts:
+        if t.requires_grad:
+            return True
+    return False

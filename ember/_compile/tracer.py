@@ -1,0 +1,333 @@
+"""Capture a graph by running the program once, eagerly, while every op reports to a tracer.
+
+The trace *is* an eager run: each op executes as usual (so this first call's results are the
+eager results) and ``Function.apply`` tells the tracer (op, inputs, attrs, outputs).  The tracer
+maps each tensor it has seen to the graph node that made it.  It stops recording, and says why
+(a graph break), when the program does something a replayed graph could not reproduce:
+
+* reads values into Python (``item``, ``bool``, ``tolist``, ``numpy``, printing);
+* uses a tensor made outside the dispatch point during the trace (its values might depend on
+  the data or on random state, so baking it in as a constant would be wrong);
+* modifies a tensor in place by a path that does not report it, runs ``backward()``, steps
+  an optimizer, or assigns module attributes (side effects a replay would skip).
+
+A tensor that existed before the trace began (a parameter, a buffer, a global) becomes a
+``get_attr`` node: its array is read again at every call, so in-place updates are seen.
+"""
+import operator
+import os
+import sys
+import threading
+
+import numpy as np
+
+from .. import _tensor
+from ..fx.graph import Graph, Node
+from ..ops.index import IndexPut
+from ..ops.inplace import CopyInto, Snapshot
+
+_EMBER_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
+# Modules whose tensors made outside the dispatch point are constants of the shapes/values
+# given (zeros, arange, tensor(...)): deterministic, so a replay may reuse them.
+_CONSTANT_MAKERS = ("ember/ops/creation.py",)
+
+
+class GraphBreak(Exception):
+    """Raised inside a trace with ``fullgraph=True``; otherwise only recorded."""
+
+    def __init__(self, reason, filename=None, lineno=None):
+        self.reason, self.filename, self.lineno = reason, filename, lineno
+        where = f" (at {filename}:{lineno})" if filename else ""
+        super().__init__(f"{reason}{where}")
+
+
+def user_frame(depth=1):
+    """The innermost frame outside ember's own package: the user's file and line."""
+    f = sys._getframe(depth)
+    while f is not None:
+        fn = f.f_code.co_filename
+        if not os.path.abspath(fn).startswith(_EMBER_DIR) and "importlib" not in fn:
+            return f
+        f = f.f_back
+    return None
+
+
+def _module_scope(root_names):
+    """[(qualified name, class name)] of the nn.Modules whose forward is running, outer first."""
+    from ..nn.modules.module import Module
+    scope = []
+    f = sys._getframe(2)
+    while f is not None:
+        if f.f_code.co_name == "forward":
+            m = f.f_locals.get("self")
+            if isinstance(m, Module):
+                scope.append((root_names.get(id(m), ""), type(m).__name__))
+        f = f.f_back
+    scope.reverse()
+    return scope
+
+
+class Tracer:
+    """Records the ops of one eager run into a ``Graph``; attach with ``add_tracer``."""
+
+    def __init__(self, fullgraph=False, root=None, segmented=False):
+        self.graph = Graph()
+        self.segmented = segmented
+        self.segments = []       # explain(): the graphs closed by earlier breaks
+        self.fullgraph = fullgraph
+        self.env = {}            # id(tensor) -> [node, tensor, version]
+        self.by_array = {}       # id(array) -> node: aliases such as ``.data``
+        self.vbox_users = {}     # id(version box) -> ids of tensors sharing it (views)
+        self.opaque = {}         # id(tensor or array) -> where it was made outside the dispatch point
+        self.keep = []           # keeps traced objects alive, so their ids stay unique
+        self.attrs = {}          # get_attr target -> Tensor (parameters, buffers, constants)
+        self.mutated = {}        # id(tensor) -> tensor: graph inputs written in place
+        self.breaks = []         # [GraphBreak]
+        self.broken = False
+        self.thread = threading.get_ident()
+        self.root_names = {}
+        if root is not None:
+            self.root_names = {id(m): n for n, m in root.named_modules()}
+        self._n_const = 0
+        self.fresh = {}          # id -> tensor made during the trace by a creation function
+
+    # --- inputs --------------------------------------------------------------------------
+    def _bind(self, t, node):
+        self.env[id(t)] = [node, t, t._vbox[0]]
+        self.by_array[id(t._data)] = node
+        self.vbox_users.setdefault(id(t._vbox), []).append(id(t))
+        self.opaque.pop(id(t), None)
+        self.keep.append(t)
+        node.meta["val"] = t._data
+        node.meta["shape"] = tuple(t._data.shape)
+        node.meta["dtype"] = t._data.dtype
+        node.meta.setdefault("requires_grad", t.requires_grad)
+
+    def add_input(self, t, name):
+        node = self.graph.placeholder(name)
+        self._bind(t, node)
+        return node
+
+    def add_attr(self, t, qualname):
+        node = self.graph.get_attr(qualname)
+        self.attrs[qualname] = t
+        self._bind(t, node)
+        return node
+
+    def lookup(self, t):
+        e = self.env.get(id(t))
+        if e is not None and e[1] is t:
+            if t._vbox[0] != e[2]:
+                raise GraphBreak("a tensor was modified in place by a path the compiler does "
+                                 "not see")
+            return e[0]
+        node = self.by_array.get(id(t._data))
+        if node is not None:
+            return node
+        where = self.opaque.get(id(t)) or self.opaque.get(id(t._data))
+        if where is not None:
+            raise GraphBreak(f"a tensor made outside ember's dispatch point ({where}) is used "
+                             "by a traced op")
+        name = f"_tensor_constant{self._n_const}"
+        self._n_const += 1
+        if self.fresh.get(id(t)) is t:
+            self.graph.__dict__.setdefault("fresh_constants", {})[name] = t
+        return self.add_attr(t, name)
+
+    # --- events from Function.apply and the Tensor methods ---------------------------------
+    def __call__(self, cls, inputs, attrs, outs):
+        if self.broken:
+            return
+        try:
+            if getattr(cls, "_is_custom", False):
+                raise GraphBreak(f"custom autograd.Function {cls.__name__}")
+            args = tuple(self.lookup(t) for t in inputs)
+            kwargs = {k: self._attr_value(v) for k, v in attrs.items()}
+        except GraphBreak as b:
+            self._break(b)
+            return
+        call = kwargs.get("call") if cls.__name__ == "ArrayFn" else None
+        node = self.graph.call_function(cls, args, kwargs,
+                                        name=getattr(call, "__name__", None))
+        self._annotate(node)
+        if type(outs) is tuple:
+            node.meta["n_outputs"] = len(outs)
+            node.meta["out_meta"] = [(o._data.shape, o._data.dtype) for o in outs]
+            node.meta["requires_grad"] = any(o.requires_grad for o in outs)
+            for i, o in enumerate(outs):
+                item = self.graph.call_function(operator.getitem, (node, i),
+                                                name=f"{node.name}_{i}")
+                item.meta["scope"] = node.meta["scope"]
+                self._bind(o, item)
+        else:
+            node.meta["requires_grad"] = outs.requires_grad
+            self._bind(outs, node)
+
+    def _attr_value(self, v):
+        """Attributes that hold a traced tensor's array become edges to its node."""
+        if type(v) is np.ndarray:
+            node = self.by_array.get(id(v))
+            if node is not None:
+                return node
+            if id(v) in self.opaque:
+                raise GraphBreak(f"an array made outside ember's dispatch point "
+                                 f"({self.opaque[id(v)]}) is passed to an op")
+            return v
+        if isinstance(v, _tensor.Tensor):
+            return self.lookup(v)
+        if type(v) in (tuple, list):
+            return type(v)(self._attr_value(a) for a in v)
+        return v
+
+    def _annotate(self, node):
+        node.meta["scope"] = _module_scope(self.root_names)
+        f = user_frame(3)
+        if f is not None:
+            node.meta["stack"] = (f.f_code.co_filename, f.f_lineno, f.f_code.co_name)
+
+    def wrapped(self, t):
+        """A tensor was made; unless by an op (bound right after) or a creation function,
+        remember where, so that a later use of it is a graph break."""
+        if self.broken:
+            return
+        f = sys._getframe(3)
+        code = f.f_code
+        if code.co_name in ("apply", "<genexpr>") and "autograd" in code.co_filename:
+            return
+        fn = code.co_filename.replace(os.sep, "/")
+        if fn.endswith(_CONSTANT_MAKERS):
+            self.fresh[id(t)] = t
+            return
+        if fn.endswith("ember/_tensor.py"):
+            return
+        where = f"{code.co_name} in {os.path.basename(fn)}"
+        self.opaque[id(t)] = where
+        self.opaque[id(t._data)] = where
+        self.keep.append(t)
+
+    def data_dependent(self, what):
+        self._break(GraphBreak(f"data-dependent operation: {what}"))
+
+    def side_effect(self, what):
+        self._break(GraphBreak(what))
+
+    def inplace(self, target, value):
+        """``target``'s array now holds ``value`` (an in-place op or a setitem)."""
+        if self.broken:
+            return
+        try:
+            dst = self.lookup_before_write(target)
+            src = self.lookup(value) if isinstance(value, _tensor.Tensor) else value
+        except GraphBreak as b:
+            self._break(b)
+            return
+        node = self.graph.call_function(CopyInto, (dst, src), {})
+        self._annotate(node)
+        node.meta["requires_grad"] = target.requires_grad or getattr(value, "requires_grad", False)
+        self._after_write(target, node)
+
+    def lookup_before_write(self, t):
+        e = self.env.get(id(t))
+        if e is not None and e[1] is t:
+            return e[0]   # its version moves now: the write being recorded
+        return self.lookup(t)
+
+    def _after_write(self, target, node):
+        """Rebind the target to the write's node and accept the new version of every tensor
+        that shares its memory (views see the write too, in eager and in the replay)."""
+        node.meta["val"] = target._data
+        node.meta["shape"] = tuple(target._data.shape)
+        node.meta["dtype"] = target._data.dtype
+        self.env[id(target)] = [node, target, target._vbox[0] + 1]
+        self.by_array[id(target._data)] = node
+        for tid in self.vbox_users.get(id(target._vbox), ()):
+            e = self.env.get(tid)
+            if e is not None and e[1] is not target:
+                e[2] = target._vbox[0] + 1
+        root = self._root_input(node)
+        if root is not None:
+            self.mutated[id(target)] = target
+
+    def _root_input(self, node):
+        while node.op == "call_function" and node.target is CopyInto:
+            node = node.args[0]
+        return node if node.op in ("placeholder", "get_attr") else None
+
+    def _break(self, b):
+        if b.filename is None:
+            f = user_frame(3)
+            if f is not None:
+                b.filename, b.lineno = f.f_code.co_filename, f.f_lineno
+                b.args = (f"{b.reason} (at {b.filename}:{b.lineno})",)
+        if self.fullgraph:
+            raise b
+        if self.segmented:
+            # explain(): close this graph, start the next one after the break
+            self.breaks.append(b)
+            if any(n.op == "call_function" for n in self.graph.nodes):
+                self.graph.output(())
+                self.segments.append((self.graph, dict(self.attrs)))
+            self.graph = Graph()
+            self.env.clear()
+            self.by_array.clear()
+            return
+        if not self.broken:
+            self.breaks.append(b)
+            self.broken = True
+
+    def snapshot(self, old, t):
+        if self.broken:
+            return
+        try:
+            src = self.lookup(t)
+        except GraphBreak as b:
+            self._break(b)
+            return
+        node = self.graph.call_function(Snapshot, (src,), {})
+        self._annotate(node)
+        node.meta["requires_grad"] = t.requires_grad
+        self._bind(old, node)
+
+    def setitem(self, target, idx, value):
+        if self.broken:
+            return
+        try:
+            dst = self.lookup_before_write(target)
+            v = self.lookup(value)
+            kwargs = {"idx": self._attr_value(idx)}
+        except GraphBreak as b:
+            self._break(b)
+            return
+        put = self.graph.call_function(IndexPut, (dst, v), kwargs)
+        self._annotate(put)
+        put.meta["requires_grad"] = False
+        node = self.graph.call_function(CopyInto, (dst, put), {})
+        node.meta["scope"] = put.meta["scope"]
+        node.meta["requires_grad"] = False
+        self._after_write(target, node)
+
+    # --- outputs -------------------------------------------------------------------------
+    def output(self, result):
+        """Map the program's return value to nodes (tensors) and constants (the rest)."""
+        def conv(x):
+            if isinstance(x, _tensor.Tensor):
+                return self.lookup(x)
+            if type(x) in (tuple, list):
+                return type(x)(conv(a) for a in x)
+            if type(x) is dict:
+                return {k: conv(v) for k, v in x.items()}
+            if isinstance(x, tuple) and hasattr(x, "_fields"):   # namedtuple
+                return type(x)(*[conv(a) for a in x])
+            if x is None or type(x) in (int, float, bool, str):
+                return x
+            if hasattr(x, "__dataclass_fields__") or isinstance(x, Node):
+                raise GraphBreak(f"returning a {type(x).__name__}")
+            raise GraphBreak(f"returning a {type(x).__name__}")
+        try:
+            spec = conv(result)
+        except GraphBreak as b:
+            self._break(b)
+            return None
+        self.graph.output(spec)
+        return spec
+

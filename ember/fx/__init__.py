@@ -1,0 +1,5 @@
+"""``torch.fx``-shaped graph IR: Graph, Node, GraphModule (see graph.py)."""
+from .graph import Graph, Node, map_arg
+from .graph_module import GraphModule
+
+__all__ = ["Graph", "Node", "GraphModule", "map_arg"]

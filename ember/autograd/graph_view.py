@@ -5,9 +5,9 @@ PyTorch's.
 ember fuses what PyTorch keeps apart (``Linear`` is one node where PyTorch has AddmmBackward0
 and a TBackward0; cross_entropy is NllLoss over LogSoftmax; a whole RNN sequence is one node).
 Each fused op has a rule here that lays out the PyTorch nodes it stands for: the ember node
-itself is the outermost one (its class carries PyTorch's name), the inner ones are
-``TorchNode`` objects made once per ember node. Nothing here runs unless someone looks: the
-engine never reads ``next_functions``.
+itself is the outermost one (``present`` gives it a subclass named as PyTorch's class), the
+inner ones are ``TorchNode`` objects made once per ember node. Nothing here runs unless
+someone looks: the engine never reads ``next_functions``. See docs/architecture.md.
 
 A rule returns a ``View``: ``next``, the entries of the node's ``next_functions`` (``E(i)`` is
 ember's input edge i; a ``TorchNode`` or ``(TorchNode, nr)``; None), ``saved``, a function
@@ -105,7 +105,7 @@ def node(owner, name, next=(), saved=None):
     """A TorchNode whose class is named ``name`` (torchviz labels nodes by class name)."""
     cls = _NODE_CLASSES.get(name)
     if cls is None:
-        cls = _NODE_CLASSES[name] = type(name, (TorchNode,), {"__module__": "torch.autograd.graph"})
+        cls = _NODE_CLASSES[name] = type(name, (TorchNode,), {"__module__": __name__})
     return cls(owner, next, saved)
 
 
@@ -706,48 +706,109 @@ def clamp(fn):
     return View([E(0)], lambda: {"max": hi, "min": lo, "self": x}, name="ClampBackward1")
 
 
+def _hidden_mm(fn, prev_entry, h_prev, first, B, H):
+    """A step's ``h_{t-1} @ W_hh.T + b_hh``: AddmmBackward0 (MmBackward0 without bias)."""
+    w = fn.inputs[2]
+    wt = w._data.T
+    w_grad, x_grad = _needs(fn, 2), prev_entry is not None
+    tn = node(fn, "TBackward0", [E(2)])
+    if not fn.has_bias:
+        return node(fn, "MmBackward0", [prev_entry, tn], lambda: {
+            "mat2": Fresh(lambda: wt) if x_grad else None, "mat2_sym_sizes": wt.shape,
+            "mat2_sym_strides": _strides(wt) if w_grad else (),
+            "self": (fn.inputs[1] if first else Fresh(lambda: h_prev)) if w_grad else None,
+            "self_sym_sizes": (B, H), "self_sym_strides": _strides(h_prev) if x_grad else ()})
+
+    def saved():
+        mat1 = (fn.inputs[1] if first else Fresh(lambda: h_prev)) if w_grad else None
+        return {"alpha": 1, "beta": 1, "mat1": mat1, "mat1_sym_sizes": (B, H),
+                "mat1_sym_strides": _strides(h_prev) if x_grad else (),
+                "mat2": Fresh(lambda: wt) if x_grad else None, "mat2_sym_sizes": wt.shape,
+                "mat2_sym_strides": _strides(wt) if w_grad else ()}
+    return node(fn, "AddmmBackward0", [E(3), prev_entry, tn], saved)
+
+
+def _xproj_view(fn, shape):
+    """The (T*B, G) input projection viewed as (T, B, G): PyTorch's linear views the addmm
+    result (ViewBackward0), or, without a bias, the matmul's (UnsafeViewBackward0)."""
+    e = fn._edges[0]
+    lin = e[0] if e is not None and e[1] == 0 else None
+    biased = lin is None or type(lin).__qualname__ != "Linear" or len(lin._edges) > 2
+    return node(fn, "ViewBackward0" if biased else "UnsafeViewBackward0", [E(0)],
+                lambda: {"self_sym_sizes": shape})
+
+
 def rnn_sequence(fn):
     """One fused recurrence -> PyTorch's per-step graph: for each step t, TanhBackward0 over
     AddBackward0(AddmmBackward0(b_hh, h_{t-1}, TBackward0(W_hh)), UnbindBackward0[t]), with the
     unbind over a ViewBackward0 of the input projection; the sequence output a StackBackward0."""
     if fn.mode == "LSTM" and fn.uniform:
         return _lstm_layer(fn)
+    if fn.mode == "GRU" and fn.uniform:
+        return _gru_layer(fn)
     if fn.mode not in ("RNN_TANH", "RNN_RELU") or not fn.uniform:
         return View([E(i) for i in range(len(fn._edges))])
     act = "TanhBackward0" if fn.mode == "RNN_TANH" else "ReluBackward0"
-    xp, h0, w = fn.inputs[0], fn.inputs[1], fn.inputs[2]
-    has_bias = fn.has_bias
+    xp, h0 = fn.inputs[0], fn.inputs[1]
     off = fn.off
     T = len(fn.batch_sizes)
     B, H = h0._data.shape
     out = fn.__dict__.get("OUT")
     order = range(T - 1, -1, -1) if fn.reverse else range(T)
     xp_shape = _sizes(xp)
-    vw = node(fn, "ViewBackward0", [E(0)], lambda: {"self_sym_sizes": xp_shape})
-    unbind = node(fn, "UnbindBackward0", [vw], lambda: {"dim": 0})
-    wt = w._data.T
-    w_grad = _needs(fn, 2)
+    unbind = node(fn, "UnbindBackward0", [_xproj_view(fn, xp_shape)], lambda: {"dim": 0})
     steps = {}
     prev_entry, prev_arr = (E(1) if _needs(fn, 1) else None), h0._data
     for t in order:
         s, e = off[t], off[t + 1]
-        h_prev = prev_arr
-        x_grad = prev_entry is not None
-        tn = node(fn, "TBackward0", [E(2)])
-
-        def mm_saved(h_prev=h_prev, x_grad=x_grad, t=t, first=prev_entry is None or t == order[0]):
-            mat1 = (fn.inputs[1] if first else Fresh(lambda: h_prev)) if w_grad else None
-            return {"alpha": 1, "beta": 1, "mat1": mat1, "mat1_sym_sizes": (B, H),
-                    "mat1_sym_strides": _strides(h_prev) if x_grad else (),
-                    "mat2": Fresh(lambda: wt) if x_grad else None, "mat2_sym_sizes": wt.shape,
-                    "mat2_sym_strides": _strides(wt) if w_grad else ()}
-        mm = node(fn, "AddmmBackward0", [E(3) if has_bias else None, prev_entry, tn], mm_saved) \
-            if has_bias else node(fn, "MmBackward0", [prev_entry, tn], None)
+        mm = _hidden_mm(fn, prev_entry, prev_arr, t == order[0], B, H)
         addn = node(fn, "AddBackward0", [mm, (unbind, t)], lambda: {"alpha": 1})
         h_arr = out[s:e] if out is not None else _shaped((B, H), h0._data.dtype)
         tanh = node(fn, act, [addn], lambda h_arr=h_arr: {"result": Fresh(lambda: h_arr)})
         steps[t] = tanh
         prev_entry, prev_arr = tanh, h_arr
+    stack = node(fn, "StackBackward0", [steps[t] for t in range(T)], lambda: {"dim": 0})
+    return View([E(i) for i in range(len(fn._edges))], outputs=[(stack, 0), (steps[order[-1]], 0)])
+
+
+def _gru_layer(fn):
+    """PyTorch's GRU cell per step: the input and hidden projections each split in three
+    (UnsafeSplitBackward0); r, z = sigmoid(h + i); n = tanh(i_n + h_n * r);
+    h' = (h - n) * z + n."""
+    xp, h0 = fn.inputs[0], fn.inputs[1]
+    off, T = fn.off, len(fn.batch_sizes)
+    B, H = h0._data.shape
+    OUT, RZ, NN, GHN = fn.OUT, fn.RZ, fn.NN, fn.GHN
+    order = range(T - 1, -1, -1) if fn.reverse else range(T)
+    xp_shape = _sizes(xp)
+    unbind = node(fn, "UnbindBackward0", [_xproj_view(fn, xp_shape)], lambda: {"dim": 0})
+    split = {"dim": 1, "self_sym_sizes": (B, 3 * H), "split_size": H}
+
+    def alpha():
+        return {"alpha": 1}
+    steps = {}
+    prev_entry, prev_arr = (E(1) if _needs(fn, 1) else None), h0._data
+    for t in order:
+        s, e = off[t], off[t + 1]
+        r_a, z_a, n_a, hn_a = RZ[s:e, :H], RZ[s:e, H:], NN[s:e], GHN[s:e]
+        isplit = node(fn, "UnsafeSplitBackward0", [(unbind, t)], lambda: split)
+        hsplit = node(fn, "UnsafeSplitBackward0", [_hidden_mm(fn, prev_entry, prev_arr, t == order[0], B, H)],
+                      lambda: split)
+        r = node(fn, "SigmoidBackward0", [node(fn, "AddBackward0", [(hsplit, 0), (isplit, 0)], alpha)],
+                 lambda r_a=r_a: {"result": Fresh(lambda: r_a)})
+        z = node(fn, "SigmoidBackward0", [node(fn, "AddBackward0", [(hsplit, 1), (isplit, 1)], alpha)],
+                 lambda z_a=z_a: {"result": Fresh(lambda: z_a)})
+        mul_n = node(fn, "MulBackward0", [(hsplit, 2), r],
+                     lambda r_a=r_a, hn_a=hn_a: {"other": Fresh(lambda: r_a), "self": Fresh(lambda: hn_a)})
+        n = node(fn, "TanhBackward0", [node(fn, "AddBackward0", [(isplit, 2), mul_n], alpha)],
+                 lambda n_a=n_a: {"result": Fresh(lambda: n_a)})
+        sub = node(fn, "SubBackward0", [prev_entry, n], alpha)
+        h_prev = prev_arr
+        mul_h = node(fn, "MulBackward0", [sub, z], lambda z_a=z_a, h_prev=h_prev, n_a=n_a: {
+            "other": Fresh(lambda: z_a), "self": Fresh(lambda: h_prev - n_a)})
+        h = node(fn, "AddBackward0", [mul_h, n], alpha)
+        steps[t] = h
+        prev_entry, prev_arr = h, OUT[s:e]
     stack = node(fn, "StackBackward0", [steps[t] for t in range(T)], lambda: {"dim": 0})
     return View([E(i) for i in range(len(fn._edges))], outputs=[(stack, 0), (steps[order[-1]], 0)])
 

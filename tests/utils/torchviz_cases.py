@@ -262,11 +262,30 @@ def conv1d(torch):
     return m(_x(torch, 2, 2, 6)).sum(), dict(m.named_parameters())
 
 
+def gru(torch):
+    m = torch.nn.GRU(3, 4)
+    out, h = m(_x(torch, 2, 2, 3))
+    return out.sum(), dict(m.named_parameters())
+
+
+def gru_2layer_nobias(torch):
+    m = torch.nn.GRU(3, 4, num_layers=2, bias=False)
+    out, h = m(_x(torch, 3, 2, 3))
+    return out.sum(), dict(m.named_parameters())
+
+
+def rnn_relu_nobias(torch):
+    m = torch.nn.RNN(3, 4, nonlinearity="relu", bias=False)
+    out, h = m(_x(torch, 3, 2, 3))
+    return out.sum(), dict(m.named_parameters())
+
+
 CASES = {f.__name__: f for f in (
     mlp, mlp_output, cnn, rnn, custom_function, course_loop,
     ops_arith, ops_unary, ops_reduce, ops_matmul, ops_index, ops_cat, neg_rsub, clamp_where, pow_tensor,
-    view_output, softmax_nll, dropout, cnn_avg, conv_stride, conv1d, layernorm_gelu, linear3d, linear_nobias, mlp_root,
-    attention, bmm_one_grad, embedding, rnn_2layer, lstm, lstm_2layer, mse_sum, bce, sigmoid_bce, log_softmax_ce_sum, leaky_relu_etc)}
+    view_output, softmax_nll, dropout, cnn_avg, conv_stride, conv1d, layernorm_gelu, linear3d, linear_nobias,
+    mlp_root, attention, bmm_one_grad, embedding, rnn_2layer, rnn_relu_nobias, lstm, lstm_2layer, gru,
+    gru_2layer_nobias, mse_sum, bce, sigmoid_bce, log_softmax_ce_sum, leaky_relu_etc)}
 
 
 def canonical(dot):

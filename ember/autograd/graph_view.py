@@ -135,6 +135,9 @@ def resolve(owner, entry):
         fn, nr = e
         if nr < 0:
             return (grad_accumulator(fn), 0)
+        if "_torch_view" not in fn.__dict__ and owner.__dict__.get("inputs") is not None:
+            # what the consumer received is the node's output: its shape names some reshapes
+            fn.__dict__.setdefault("_out_shapes", {})[nr] = owner.inputs[entry.i]._data.shape
         outs = view(fn).outputs
         if outs is not None and nr < len(outs) and outs[nr] is not None:
             return outs[nr]
@@ -351,13 +354,15 @@ def reshape(fn):
     x = fn.inputs[0]._data
     if x.flags.c_contiguous or x.ndim == 0:
         return View([E(0)], lambda: {"self_sym_sizes": shape}, name="ViewBackward0")
-    out_shape = fn.__dict__.get("out_shape")
-    try:
-        v = x.view()
-        v.shape = out_shape if out_shape is not None else (-1,)
-        as_view = out_shape is not None
-    except AttributeError:
-        as_view = False
+    out_shape = fn.__dict__.get("_out_shapes", {}).get(0)
+    as_view = False
+    if out_shape is not None:
+        try:
+            v = x.view()
+            v.shape = out_shape
+            as_view = True
+        except AttributeError:
+            pass
     if as_view:
         return View([E(0)], lambda: {"self_sym_sizes": shape}, name="ReshapeAliasBackward0")
     clone = node(fn, "CloneBackward0", [E(0)])

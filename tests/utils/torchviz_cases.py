@@ -280,9 +280,15 @@ def rnn_relu_nobias(torch):
     return out.sum(), dict(m.named_parameters())
 
 
+def ops_shape(torch):
+    a = _p(torch, 2, 3, 4)
+    y = a.view(6, 4).t().reshape(4, 2, 3).permute(2, 0, 1).transpose(0, 1).flatten()
+    return y.sum(), {"a": a}
+
+
 CASES = {f.__name__: f for f in (
     mlp, mlp_output, cnn, rnn, custom_function, course_loop,
-    ops_arith, ops_unary, ops_reduce, ops_matmul, ops_index, ops_cat, neg_rsub, clamp_where, pow_tensor,
+    ops_arith, ops_unary, ops_reduce, ops_matmul, ops_shape, ops_index, ops_cat, neg_rsub, clamp_where, pow_tensor,
     view_output, softmax_nll, dropout, cnn_avg, conv_stride, conv1d, layernorm_gelu, linear3d, linear_nobias,
     mlp_root, attention, bmm_one_grad, embedding, rnn_2layer, rnn_relu_nobias, lstm, lstm_2layer, gru,
     gru_2layer_nobias, mse_sum, bce, sigmoid_bce, log_softmax_ce_sum, leaky_relu_etc)}

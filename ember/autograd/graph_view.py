@@ -164,13 +164,17 @@ def saved_names(fn):
 
 def saved_value(owner, saved_fn, name):
     key = name[len(SAVED):]
-    if owner is not None and owner._released:
-        d = saved_dict(saved_fn) if owner.inputs is not None else None
-        if d is None or key in d and isinstance(d[key], (Tensor, Fresh)):
-            from .function import _freed_error
-            _freed_error()
-    else:
+    released = owner is not None and owner._released
+    try:
         d = saved_dict(saved_fn)
+    except (TypeError, AttributeError):  # a rule reading inputs that backward freed
+        if not released:
+            raise
+        d = None
+    if released and (d is None or isinstance(d.get(key), (Tensor, Fresh))):
+        # NOTE: as PyTorch: sizes and flags stay readable, saved tensors are gone.
+        from .function import _freed_error
+        _freed_error()
     if key not in d:
         raise AttributeError(f"'{type(owner).__name__}' object has no attribute '{name}'")
     v = d[key]
@@ -180,6 +184,10 @@ def saved_value(owner, saved_fn, name):
 
 
 def saved_attr(fn, name):
+    if fn._released and "_torch_view" not in fn.__dict__ and RULES.get(
+            f"{type(fn).__module__}.{type(fn).__qualname__}") is not None:
+        from .function import _freed_error
+        _freed_error()
     return saved_value(fn, view(fn).saved, name)
 
 

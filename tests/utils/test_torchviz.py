@@ -102,3 +102,25 @@ def test_grad_fn_surface():
         fn._saved_mat1
     assert [type(f).__name__ for f, _ in fn.next_functions if f is not None] == \
         ["AccumulateGrad", "TBackward0"]                    # the layout survives the freeing
+
+
+def test_saved_after_backward_as_pytorch():
+    for lib in (ember, torch):
+        model = lib.nn.Linear(3, 2)
+        y = model(lib.randn(4, 3, requires_grad=True)).sum()
+        fn = y.grad_fn.next_functions[0][0]
+        assert fn._saved_mat1_sym_sizes == (4, 3)
+        y.backward()
+        assert fn._saved_mat1_sym_sizes == (4, 3) and fn._saved_alpha == 1
+        with pytest.raises(RuntimeError, match="backward through the graph a second time"):
+            fn._saved_mat1
+
+
+def test_render_with_graphviz(tmp_path, ember_make_dot):
+    import shutil
+    if shutil.which("dot") is None:
+        pytest.skip("Graphviz's dot program is not installed (the DOT source is compared above)")
+    loss, params = cases.cnn(ember)
+    path = ember_make_dot(loss, params=params, show_attrs=True, show_saved=True).render(
+        str(tmp_path / "cnn"), format="svg")
+    assert "ConvolutionBackward0" in open(path).read()

@@ -15,6 +15,7 @@ USAGE = """usage: ember [--version] <command> ...
 commands:
   run SCRIPT [ARGS...]       run a PyTorch script with `import torch` resolved to ember
   run -m MODULE [ARGS...]    run a module as `python -m MODULE` would, on ember
+  run --compile SCRIPT ...   the same with the compiler on (every model call compiled)
   run --nproc-per-node N SCRIPT [ARGS...]   start N ranks (torch.distributed on MPI)
   torchrun [OPTIONS] SCRIPT [ARGS...]       the same launcher, with torchrun's options
 """
@@ -44,6 +45,11 @@ def _cmd_run(argv):
               "ember. An API ember does not have fails with '... is not implemented in ember'.",
               file=sys.stdout if argv else sys.stderr)
         return 0 if argv else 2
+    if argv[0] == "--compile":
+        # Every top-level module call is compiled (its backward included), as torch.compile.
+        from ._compile.auto import enable_auto_compile
+        enable_auto_compile()
+        return _cmd_run(argv[1:])
     if argv[0].split("=", 1)[0].replace("_", "-") in _LAUNCHER_OPTIONS:
         return _cmd_torchrun(argv)
     # A rank of an MPI job (ember run --nproc-per-node, mpiexec): torchrun's variables from

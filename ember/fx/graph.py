@@ -7,6 +7,7 @@ constants) and ``kwargs`` (the op's attributes), plus ``meta`` (shape, dtype, mo
 the user's source line).  The order is the order the ops ran in eagerly, which is a valid
 schedule and keeps random draws in the same order as eager.
 """
+import keyword
 import re
 
 import numpy as np
@@ -118,15 +119,22 @@ class Graph:
     def __init__(self):
         self.nodes = []
         self._names = {}
+        # names the generated code uses itself, and Python's keywords
+        self._used = {"np", "ctx", "r", "gout", "ctxs", "tuple", "map", "slice", "range",
+                      *keyword.kwlist}
 
     # --- construction ----------------------------------------------------------------------
     def _unique(self, base):
         base = _snake(base)
         if base[0].isdigit():
             base = "_" + base
-        n = self._names.get(base)
-        self._names[base] = 0 if n is None else n + 1
-        return base if n is None else f"{base}_{n + 1}"
+        name, k = base, self._names.get(base, 0)
+        while name in self._used:
+            k += 1
+            name = f"{base}_{k}"
+        self._names[base] = k
+        self._used.add(name)
+        return name
 
     def create_node(self, op, target, args=(), kwargs=None, name=None):
         node = Node(self, self._unique(name or (target if isinstance(target, str)

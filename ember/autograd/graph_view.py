@@ -327,8 +327,6 @@ def pointwise(fn):
     return View([E(0)], lambda: {"self": x})
 
 
-unary_result = pointwise
-
 
 def _reduce_attrs(fn, numel=False):
     shape, axes, keepdim = fn.shape, fn.axes, fn.keepdim
@@ -350,11 +348,15 @@ def mean(fn):
 
 
 def extremum(fn):
-    x = fn.inputs[0]
-    if fn.axes is not None:
-        return View([E(0)])
-    out = np.asarray(getattr(fn, "y", None) if "y" in fn.__dict__ else x._data.max())
-    return View([E(0)], lambda: {"result": Fresh(lambda: out), "self": x}, name="MaxBackward1")
+    """max() / min() of all elements: MaxBackward1 / MinBackward1 (result, self)."""
+    x, y = fn.inputs[0], np.asarray(fn.y)
+    if fn.axes is not None:  # amax / amin
+        axes, keepdim = tuple(fn.axes), fn.keepdim
+        big = np.array_equal(y, x._data.max(axis=axes, keepdims=keepdim))
+        return View([E(0)], lambda: {"dim": axes, "keepdim": keepdim, "result": Fresh(lambda: y), "self": x},
+                    name="AmaxBackward0" if big else "AminBackward0")
+    name = "MaxBackward1" if x._data.size and y == x._data.max() else "MinBackward1"
+    return View([E(0)], lambda: {"result": Fresh(lambda: y), "self": x}, name=name)
 
 
 def reshape(fn):

@@ -285,13 +285,76 @@ def ops_shape(torch):
     y = a.view(6, 4).t().reshape(4, 2, 3).permute(2, 0, 1).transpose(0, 1).flatten()
     return y.sum(), {"a": a}
 
+def minmax(torch):
+    a = _p(torch, 3, 4)
+    return a.min() + a.max() + a.amax(1).sum() + a.amin(dim=0, keepdim=True).sum(), {"a": a}
+
+
+def vae(torch):
+    nn, F = torch.nn, torch.nn.functional
+    enc, mu_l, lv_l, dec = nn.Linear(6, 4), nn.Linear(4, 2), nn.Linear(4, 2), nn.Linear(2, 6)
+    x = torch.sigmoid(_x(torch, 3, 6))
+    h = F.relu(enc(x))
+    mu, logvar = mu_l(h), lv_l(h)
+    z = mu + torch.exp(0.5 * logvar) * _x(torch, 3, 2, seed=5)
+    rec = torch.sigmoid(dec(z))
+    bce = F.binary_cross_entropy(rec, x, reduction="sum")
+    kld = -0.5 * torch.sum(1 + logvar - mu.pow(2) - logvar.exp())
+    ps = {}
+    for n, m in (("enc", enc), ("mu", mu_l), ("lv", lv_l), ("dec", dec)):
+        ps.update({n + "." + k: v for k, v in m.named_parameters()})
+    return bce + kld, ps
+
+
+def gan_step(torch):
+    nn = torch.nn
+    G = nn.Sequential(nn.Linear(2, 4), nn.LeakyReLU(0.2), nn.Linear(4, 3), nn.Tanh())
+    D = nn.Sequential(nn.Linear(3, 4), nn.LeakyReLU(0.2), nn.Linear(4, 1), nn.Sigmoid())
+    out = D(G(_x(torch, 5, 2)))
+    loss = nn.BCELoss()(out, torch.ones(5, 1))
+    ps = {"G." + k: v for k, v in G.named_parameters()}
+    ps.update({"D." + k: v for k, v in D.named_parameters()})
+    return loss, ps
+
+
+def char_rnn(torch):
+    nn, F = torch.nn, torch.nn.functional
+    emb, rnn, fc = nn.Embedding(10, 4), nn.GRU(4, 5), nn.Linear(5, 10)
+    x = torch.tensor([[1, 2], [3, 4], [5, 6]])
+    out, h = rnn(emb(x))
+    logits = fc(out)
+    loss = F.cross_entropy(logits.view(-1, 10), torch.tensor([1, 2, 3, 4, 5, 6]))
+    params = {}
+    for name, mod in (("emb", emb), ("rnn", rnn), ("fc", fc)):
+        params.update({name + "." + k: v for k, v in mod.named_parameters()})
+    return loss, params
+
+
+def lenet_like(torch):
+    nn, F = torch.nn, torch.nn.functional
+
+    class LeNet(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.c1, self.c2 = nn.Conv2d(1, 2, 5, padding=2), nn.Conv2d(2, 4, 5)
+            self.f1, self.f2 = nn.Linear(4 * 5 * 5, 8), nn.Linear(8, 10)
+
+        def forward(self, x):
+            x = nn.MaxPool2d(2)(torch.relu(self.c1(x)))
+            x = F.avg_pool2d(torch.tanh(self.c2(x)), 2, 2)
+            x = x.view(x.size(0), -1)
+            return F.log_softmax(self.f2(F.relu(self.f1(x))), dim=1)
+    m = LeNet()
+    return F.nll_loss(m(_x(torch, 2, 1, 28, 28)), torch.tensor([1, 2])), dict(m.named_parameters())
+
 
 CASES = {f.__name__: f for f in (
     mlp, mlp_output, cnn, rnn, custom_function, course_loop,
     ops_arith, ops_unary, ops_reduce, ops_matmul, ops_shape, ops_index, ops_cat, neg_rsub, clamp_where, pow_tensor,
     view_output, softmax_nll, dropout, cnn_avg, conv_stride, conv1d, layernorm_gelu, linear3d, linear_nobias,
     mlp_root, attention, bmm_one_grad, embedding, rnn_2layer, rnn_relu_nobias, lstm, lstm_2layer, gru,
-    gru_2layer_nobias, mse_sum, bce, sigmoid_bce, log_softmax_ce_sum, leaky_relu_etc)}
+    gru_2layer_nobias, mse_sum, bce, sigmoid_bce, log_softmax_ce_sum, leaky_relu_etc, minmax, vae, gan_step,
+    char_rnn, lenet_like)}
 
 
 def canonical(dot):

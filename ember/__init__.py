@@ -15,7 +15,8 @@ _np.seterr(divide="ignore", invalid="ignore", over="ignore", under="ignore")
 from ._dtype import (bool_ as bool, uint8, int8, int16, int32, int64, float16, float32, float64,  # noqa: E402
                      bfloat16, dtype, get_default_dtype, set_default_dtype, promote_types)
 from ._dtype import result_type as _result_type  # noqa: E402
-from ._device import device, strided, sparse_coo  # noqa: E402
+from ._device import (device, strided, sparse_coo, memory_format, contiguous_format,  # noqa: E402
+                      preserve_format, channels_last, channels_last_3d)
 from ._tensor import Tensor, Size  # noqa: E402
 from . import _methods  # noqa: E402,F401  (attaches the ops to Tensor)
 from .autograd.grad_mode import (no_grad, enable_grad, set_grad_enabled, is_grad_enabled,  # noqa: E402
@@ -43,7 +44,7 @@ from .ops.reduce import (sum, nansum, mean, nanmean, prod, max, min, amax, amin,
                          argmin, var, std, var_mean, std_mean, norm, logsumexp, cumsum, cumprod,
                          cummax, cummin, all, any, count_nonzero, median, nanmedian, quantile, mode)
 from .ops.matmul import (matmul, mm, bmm, mv, dot, inner, vdot, outer, ger, addmm, addmv, baddbmm,  # noqa: E402
-                         addbmm, addcmul, addcdiv, einsum, tensordot, kron, trace, cdist, cross,
+                         addbmm, addr, addcmul, addcdiv, einsum, tensordot, kron, trace, cdist, cross,
                          chain_matmul)
 from .ops.shape import (reshape,  # noqa: E402
                         permute, transpose, swapaxes, swapdims, t, adjoint, movedim, moveaxis,

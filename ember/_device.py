@@ -53,6 +53,30 @@ strided = layout("strided")
 sparse_coo = layout("sparse_coo")
 
 
+class memory_format:
+    """``torch.contiguous_format`` and friends: accepted everywhere PyTorch takes one; ember's
+    arrays are always laid out C-contiguous (or as a NumPy view), so they change nothing."""
+
+    def __init__(self, name):
+        self.name = name
+
+    def __repr__(self):
+        return "torch." + self.name
+
+    def __reduce__(self):
+        return (_memory_format, (self.name,))
+
+
+def _memory_format(name):
+    return globals()[name]
+
+
+contiguous_format = memory_format("contiguous_format")
+preserve_format = memory_format("preserve_format")
+channels_last = memory_format("channels_last")
+channels_last_3d = memory_format("channels_last_3d")
+
+
 def check_device(d, op="to"):
     """Accept cpu; refuse cuda/mps with PyTorch's message, since ember has no GPU here."""
     if d is None:

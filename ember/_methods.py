@@ -2,6 +2,7 @@
 import numpy as np
 
 from . import _dtype
+from . import _device as _device_mod
 from ._device import check_device, device as _device_cls
 from ._tensor import TRACERS, Tensor, _traced, _wrap_view
 from .autograd.function import Function
@@ -87,10 +88,12 @@ def _parse_to(args, kwargs):
     dtype = kwargs.get("dtype")
     dev = kwargs.get("device")
     for a in args:
-        if isinstance(a, _dtype.dtype) or a in (float, int, bool):
-            dtype = a
-        elif isinstance(a, Tensor):
+        if isinstance(a, bool) or isinstance(a, _device_mod.memory_format):
+            continue                    # positional non_blocking / copy / memory_format
+        if isinstance(a, Tensor):
             dtype = a.dtype
+        elif isinstance(a, _dtype.dtype) or a in (float, int, bool):
+            dtype = a
         elif isinstance(a, (str, _device_cls)):
             dev = a
         elif a is None:

@@ -27,19 +27,48 @@ def _square(op, A):
 
 
 def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None):
+    """Matrix norms over the two dims ``dim``: 'fro', 'nuc', inf, -inf, 1, -1, 2, -2."""
+    if dtype is not None:
+        A = A.to(dtype)
+    if not A.is_floating_point():
+        raise RuntimeError(f"linalg.matrix_norm: Expected a floating point or complex tensor as "
+                           f"input. Got {_tname(A)}")
+    if A.ndim < 2:
+        raise RuntimeError("linalg.matrix_norm: The input tensor A must have at least 2 dimensions.")
+    from ._tensor import _wrap_dim
+    d0, d1 = (_wrap_dim(d, A.ndim, "matrix_norm") for d in dim)
+    if d0 == d1:
+        raise RuntimeError(f"linalg.matrix_norm: dims must be different. Got ({dim[0]}, {dim[1]})")
     if ord == "fro":
-        return vector_norm(A, 2, dim, keepdim)
-    if ord == "nuc":
-        return svdvals(A).sum(-1)
+        return vector_norm(A, 2, (d0, d1), keepdim)
+    if ord in ("nuc", 2, -2):
+        sv = svdvals(A.movedim((d0, d1), (-2, -1)))
+        r = sv.sum(-1) if ord == "nuc" else sv.amax(-1) if ord == 2 else sv.amin(-1)
+        if keepdim:
+            r = r.unsqueeze(min(d0, d1)).unsqueeze(max(d0, d1))
+        return r
+    if ord in (float("inf"), float("-inf"), 1, -1):
+        red, over = (d1, d0) if abs(ord) == float("inf") else (d0, d1)
+        sums = A.abs().sum(red, keepdim=True)
+        r = sums.amax(over, keepdim=True) if ord > 0 else sums.amin(over, keepdim=True)
+        return r if keepdim else r.squeeze((d0, d1))
     raise RuntimeError(f"linalg.matrix_norm: Order {ord} not supported.")
 
 
 def norm(A, ord=None, dim=None, keepdim=False, *, dtype=None):
-    if ord is None:
-        return vector_norm(A, 2, dim, keepdim, dtype=dtype)
+    """A vector norm, or a matrix norm when ``dim`` names two dims (or ``ord`` is given for a
+    2-d input without ``dim``)."""
+    if isinstance(dim, int):
+        dim = (dim,)
+    if dim is not None and len(dim) == 2 or dim is None and ord is not None and A.ndim == 2:
+        return matrix_norm(A, "fro" if ord is None else ord, dim if dim is not None else (-2, -1),
+                           keepdim, dtype=dtype)
     if isinstance(ord, str):
-        return matrix_norm(A, ord, dim if dim is not None else (-2, -1), keepdim)
-    return vector_norm(A, ord, dim, keepdim, dtype=dtype)
+        raise RuntimeError(f"linalg.norm: ord {ord!r} needs a 2-d input or a 2-tuple dim")
+    if dim is None and ord is not None and A.ndim != 1:
+        raise RuntimeError(f"linalg.norm: If dim is not specified but ord is, the input must be 1D or "
+                           f"2D. Got {A.ndim}D.")
+    return vector_norm(A, 2 if ord is None else ord, dim, keepdim, dtype=dtype)
 
 
 class Inv(Function):
@@ -80,12 +109,23 @@ def det(A):
     return Det.apply(A)
 
 
+class SlogDet(Function):
+    n_diff_outputs = 2
+
+    def forward(ctx, a):
+        sign, la = np.linalg.slogdet(a)
+        return np.asarray(sign, a.dtype), np.asarray(la, a.dtype)
+
+    def backward(ctx, gsign, gla):
+        # NOTE: the sign is piecewise constant (zero gradient); d logabsdet / dA = A^-T.
+        return gla.unsqueeze(-1).unsqueeze(-1) * inv(ctx.inputs[0]).mT
+
+
 def slogdet(A):
     _square("slogdet", A)
-    s, _ = np.linalg.slogdet(A._data)
-    la = det(A).abs().log()
     import collections
-    return collections.namedtuple("slogdet", ("sign", "logabsdet"))(_wrap(s.astype(A._data.dtype)), la)
+    sign, la = SlogDet.apply(A)
+    return collections.namedtuple("slogdet", ("sign", "logabsdet"))(sign, la)
 
 
 def logdet(A):
@@ -200,26 +240,90 @@ class _ForwardOnly(Function):
                            "(forward only; use eigh or cholesky where a gradient is needed)")
 
 
-class QR(_ForwardOnly):
-    op = "qr"
+def _right_solve_t(X, R):
+    """X @ R^-T, through a differentiable solve."""
+    return solve(R, X.mT).mT
+
+
+class QR(Function):
+    n_diff_outputs = 2
 
     def forward(ctx, a, mode):
-        return tuple(np.linalg.qr(a, mode=mode))
+        q, r = np.linalg.qr(a, mode="reduced" if mode == "r" else mode)
+        ctx.mode, ctx.q, ctx.r = mode, q, r
+        if mode == "r":
+            return np.zeros(a.shape[:-2] + (0,), a.dtype), r
+        return q, r
+
+    def backward(ctx, gq, gr):
+        m, n = ctx.inputs[0].shape[-2:]
+        if ctx.mode == "r":
+            raise RuntimeError("The derivative of linalg.qr depends on Q, which is not computed when "
+                               "mode='r'. Please use linalg.qr(A, mode='reduced') if you are going "
+                               "to differentiate through linalg.qr.")
+        if ctx.mode == "complete" and m > n:
+            raise RuntimeError("The QR decomposition is not differentiable when mode='complete' and "
+                               "nrows > ncols.")
+        Q, R = _wrap(ctx.q), _wrap(ctx.r)
+        if m >= n:
+            return _qr_grad_square_or_tall(Q, R, gq, gr)
+        # NOTE: wide A = [X | Y] with X square: Q, U = qr(X) and V = Q^T Y.
+        from .ops.shape import cat
+        Y = ctx.inputs[0][..., m:]
+        U, dU, dV = R[..., :m], gr[..., :m], gr[..., m:]
+        gX = _qr_grad_square_or_tall(Q, U, gq + Y @ dV.mT, dU)
+        return cat([gX, Q @ dV], -1)
+
+
+def _qr_grad_square_or_tall(Q, R, gq, gr):
+    # NOTE: with M = Q^T gQ and N = R gR^T, gA = Q (gR + tril(M - M^T + N - N^T) R^-T)
+    # + (gQ - Q M) R^-T (Walter & Lehmann; as TensorFlow's QrGrad).
+    qdq = Q.mT @ gq
+    rdr = R @ gr.mT
+    low = (qdq - qdq.mT + rdr - rdr.mT).tril()
+    return Q @ (gr + _right_solve_t(low, R)) + _right_solve_t(gq - Q @ qdq, R)
 
 
 def qr(A, mode="reduced"):
     _float_check("qr", A)
+    if mode not in ("reduced", "complete", "r"):
+        raise RuntimeError(f"qr received unrecognized mode '{mode}' but expected one of 'reduced' "
+                           "(default), 'r', or 'complete'")
     import collections
     q, r = QR.apply(A, mode=mode)
     return collections.namedtuple("qr", ("Q", "R"))(q, r)
 
 
-class SVD(_ForwardOnly):
-    op = "svd"
+class SVD(Function):
+    n_diff_outputs = 3
 
     def forward(ctx, a, full):
         u, s, vh = np.linalg.svd(a, full_matrices=full)
+        ctx.u, ctx.s, ctx.vh = u, s, vh
         return u, s, vh
+
+    def backward(ctx, gu, gs, gvh):
+        # NOTE: Townsend (2016), real case, reduced factors; a full_matrices completion carries
+        # no gradient (PyTorch narrows to k columns too).
+        k = ctx.s.shape[-1]
+        m, n = ctx.u.shape[-2], ctx.vh.shape[-1]
+        U, S, Vh = _wrap(ctx.u[..., :k]), _wrap(ctx.s), _wrap(ctx.vh[..., :k, :])
+        gU, gVh = gu[..., :k], gvh[..., :k, :]
+        V, gV = Vh.mT, gVh.mT
+        s = ctx.s
+        e = s[..., None, :] ** 2 - s[..., :, None] ** 2
+        eye = np.eye(k, dtype=bool)
+        F = _wrap(np.where(eye, 0.0, 1.0 / np.where(eye, 1.0, e)).astype(s.dtype))
+        UtgU, VtgV = U.mT @ gU, V.mT @ gV
+        J = F * (UtgU - UtgU.mT)
+        K = F * (VtgV - VtgV.mT)
+        inner = J * S.unsqueeze(-2) + S.unsqueeze(-1) * K + _diag_from(gs)
+        gA = U @ inner @ Vh
+        if m > k:
+            gA = gA + ((gU - U @ UtgU) / S.unsqueeze(-2)) @ Vh
+        if n > k:
+            gA = gA + U @ ((gV - V @ VtgV) / S.unsqueeze(-2)).mT
+        return gA
 
 
 def svd(A, full_matrices=True):
@@ -229,21 +333,103 @@ def svd(A, full_matrices=True):
     return collections.namedtuple("svd", ("U", "S", "Vh"))(u, s, vh)
 
 
+class SVDVals(Function):
+    def forward(ctx, a):
+        u, s, vh = np.linalg.svd(a, full_matrices=False)
+        ctx.u, ctx.vh = u, vh
+        return s
+
+    def backward(ctx, gs):
+        return _wrap(ctx.u) @ _diag_from(gs) @ _wrap(ctx.vh)
+
+
 def svdvals(A):
-    return svd(A, full_matrices=False).S
+    _float_check("svdvals", A)
+    return SVDVals.apply(A)
 
 
-def matrix_rank(A, tol=None, hermitian=False):
-    return _wrap(np.asarray(np.linalg.matrix_rank(A._data, tol=tol, hermitian=hermitian), np.int64))
+def _tolerances(A, atol, rtol, rcond=None):
+    """PyTorch's (atol, rtol) for rank cut-offs: rtol defaults to eps * max(m, n), or to 0 when
+    only a positive atol is given."""
+    if rcond is not None:
+        rtol = rcond
+    a = 0.0 if atol is None else (atol._data if hasattr(atol, "_data") else atol)
+    if rtol is None:
+        given = atol is not None and np.any(np.asarray(a) > 0)
+        r = 0.0 if given else np.finfo(A._data.dtype).eps * max(A.shape[-2], A.shape[-1])
+    else:
+        r = rtol._data if hasattr(rtol, "_data") else rtol
+    return np.asarray(a, np.float64), np.asarray(r, np.float64)
 
 
-def pinv(A, rcond=1e-15, hermitian=False):
-    return _wrap(np.linalg.pinv(A._data, rcond=rcond, hermitian=hermitian))
+def matrix_rank(A, tol=None, hermitian=False, *, atol=None, rtol=None):
+    if tol is not None:
+        atol, rtol = tol, 0.0
+    a, r = _tolerances(A, atol, rtol)
+    x = A._data
+    s = np.abs(np.linalg.eigvalsh(x)) if hermitian else np.linalg.svd(x, compute_uv=False)
+    smax = s.max(-1, initial=0.0)
+    cut = np.maximum(a, r * smax)
+    return _wrap(np.asarray((s > cut[..., None]).sum(-1), np.int64))
+
+
+class Pinv(Function):
+    saves_output = True
+
+    def forward(ctx, a, atol, rtol, hermitian):
+        if hermitian:
+            w, v = np.linalg.eigh(a)
+            cut = np.maximum(atol, rtol * np.abs(w).max(-1, initial=0.0))[..., None]
+            wi = np.where(np.abs(w) > cut, 1.0 / np.where(w == 0, 1, w), 0.0).astype(a.dtype)
+            y = (v * wi[..., None, :]) @ np.swapaxes(v, -1, -2)
+        else:
+            u, s, vh = np.linalg.svd(a, full_matrices=False)
+            cut = np.maximum(atol, rtol * s.max(-1, initial=0.0))[..., None]
+            si = np.where(s > cut, 1.0 / np.where(s == 0, 1, s), 0.0).astype(a.dtype)
+            y = np.swapaxes(vh, -1, -2) @ (si[..., :, None] * np.swapaxes(u, -1, -2))
+        ctx.y = y.astype(a.dtype)
+        return ctx.y
+
+    def backward(ctx, g):
+        # NOTE: the derivative of the pseudo-inverse at fixed rank (Golub & Pereyra, 1973).
+        A, X = ctx.inputs[0], _wrap(ctx.y)
+        Xt, gt = X.mT, g.mT
+        m, n = A.shape[-2:]
+        if m <= n:
+            K = gt @ X
+            KXt = K @ Xt
+            return -(X @ K).mT + KXt - (A @ X) @ KXt + (Xt @ X) @ (gt - K @ A)
+        K = X @ gt
+        XtK = Xt @ K
+        return -(K @ X).mT + XtK - XtK @ X @ A + (gt - A @ K) @ X @ Xt
+
+
+def pinv(A, rcond=None, hermitian=False, *, atol=None, rtol=None):
+    """Moore-Penrose pseudo-inverse (singular values below max(atol, rtol * s_max) dropped)."""
+    _float_check("pinv", A)
+    a, r = _tolerances(A, atol, rtol, rcond)
+    return Pinv.apply(A, atol=a, rtol=r, hermitian=hermitian)
+
+
+class _Identity(Function):
+    """The identity matrix as a function of A: PyTorch's matrix_power(A, 0) has a (zero)
+    gradient."""
+    saved_inputs = ()
+
+    def forward(ctx, a):
+        ctx.shape = a.shape
+        return np.broadcast_to(np.eye(a.shape[-1], dtype=a.dtype), a.shape).copy()
+
+    def backward(ctx, g):
+        return g * 0
 
 
 def matrix_power(A, n):
+    if A.ndim < 2 or A.shape[-1] != A.shape[-2]:
+        raise RuntimeError(f"linalg.matrix_power: A must be batches of square matrices, but they "
+                           f"are {A.shape[-2] if A.ndim > 1 else 1} by {A.shape[-1] if A.ndim else 1} matrices")
     if n == 0:
-        return _wrap(np.broadcast_to(np.eye(A.shape[-1], dtype=A._data.dtype), A.shape).copy())
+        return _Identity.apply(A)
     if n < 0:
         A, n = inv(A), -n
     r = A
@@ -252,16 +438,53 @@ def matrix_power(A, n):
     return r
 
 
+class MatrixExp(Function):
+    def forward(ctx, a):
+        from scipy.linalg import expm
+        return expm(a.astype(np.float64)).astype(a.dtype)
+
+    def backward(ctx, g):
+        # NOTE: d exp(A)[G] = the top-right block of exp([[A^T, G], [0, A^T]]) (Mathias, 1996).
+        from .ops.shape import cat
+        from .ops.creation import zeros_like
+        At = ctx.inputs[0].mT
+        n = At.shape[-1]
+        big = cat([cat([At, g], -1), cat([zeros_like(At), At], -1)], -2)
+        return matrix_exp(big)[..., :n, n:]
+
+
 def matrix_exp(A):
-    from scipy.linalg import expm
-    return _wrap(expm(A._data))
+    _square("matrix_exp", A)
+    return MatrixExp.apply(A)
 
 
 def lstsq(A, B, rcond=None, *, driver=None):
+    """Least squares through the pseudo-inverse (differentiable in A and B); ``rank`` and
+    ``singular_values`` are filled for the drivers that report them on the CPU, as PyTorch."""
     import collections
-    x, res, rank, sv = np.linalg.lstsq(A._data, B._data, rcond=rcond)
+    driver = driver or "gelsy"
+    if driver not in ("gels", "gelsy", "gelsd", "gelss"):
+        raise RuntimeError(f"torch.linalg.lstsq: parameter `driver` should be one of (gels, gelsy, "
+                           f"gelsd, gelss), but got {driver}")
+    m, n = A.shape[-2:]
+    vec = B.ndim == A.ndim - 1
+    Bm = B.unsqueeze(-1) if vec else B
+    eps_r = None if rcond is None else rcond
+    X = pinv(A, rtol=eps_r) @ Bm
+    batch = tuple(A.shape[:-2])
+    empty = _wrap(np.zeros((0,), A._data.dtype))
+    sv = np.linalg.svd(A._data, compute_uv=False)
+    r = np.finfo(A._data.dtype).eps * max(m, n) if rcond is None else rcond
+    rank = (sv > r * sv.max(-1, initial=0.0)[..., None]).sum(-1).astype(np.int64)
+    res = empty
+    if m > n and driver != "gelsy" and np.all(rank == n):
+        res = ((A @ X - Bm) ** 2).sum(-2)
+        if vec:
+            res = res.squeeze(-1)
+    rank_t = empty.long() if driver == "gels" else _wrap(np.asarray(rank).reshape(batch))
+    sv_t = _wrap(sv) if driver in ("gelsd", "gelss") else empty
     return collections.namedtuple("lstsq", ("solution", "residuals", "rank", "singular_values"))(
-        _wrap(x), _wrap(res), _wrap(np.asarray(rank)), _wrap(sv))
+        X.squeeze(-1) if vec else X, res, rank_t, sv_t)
 
 
 def eig(A):
@@ -283,6 +506,8 @@ def cross(input, other, *, dim=-1):
 
 
 def multi_dot(tensors):
+    if len(tensors) < 2:
+        raise RuntimeError(f"multi_dot(): expected at least 2 tensors but got {len(tensors)}")
     r = tensors[0]
     for t in tensors[1:]:
         r = r @ t

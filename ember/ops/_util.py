@@ -36,8 +36,10 @@ def dims(dim, ndim, op="dim"):
         out = tuple(sorted(_wrap_dim(d, ndim, op) for d in dim))
         if len(set(out)) != len(out):
             raise RuntimeError(f"{op}: dim {list(dim)} appears multiple times in the list of dims")
-        return out
-    return (_wrap_dim(dim, ndim, op),)
+    else:
+        out = (_wrap_dim(dim, ndim, op),)
+    # NOTE: a 0-d tensor accepts dim 0 / -1 (as if it were 1-d) and reduces over nothing.
+    return out if ndim else ()
 
 
 def sum_to(g, shape):

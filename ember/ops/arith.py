@@ -232,8 +232,8 @@ class RDivScalar(Function):
 class Pow(Function):
     node_name = "PowBackward1"
     def forward(ctx, a, b):
-        if a.dtype.kind in "iu" and (b < 0).any():
-            raise RuntimeError("Integers to negative integer powers are not allowed.")
+        if a.dtype.kind in "iu" and b.dtype.kind in "iu" and (b < 0).any():
+            return _int_pow(a, b)
         return np.power(a, b)
 
     def backward(ctx, g):
@@ -248,6 +248,14 @@ class Pow(Function):
             la = where((a == 0) & (b >= 0), 0.0, a.log())
             gb = sum_to(g * (a ** b) * la, b._data.shape)
         return ga, gb
+
+
+def _int_pow(a, b):
+    """Integer a ** b with negative exponents as PyTorch: 1 and -1 stay units, others give 0."""
+    neg = b < 0
+    r = np.power(a, np.where(neg, 0, b))
+    unit = np.where(a == -1, np.where(b % 2 == 0, 1, -1), np.where(a == 1, 1, 0))
+    return np.where(neg, unit, r).astype(r.dtype)
 
 
 class PowScalar(Function):
@@ -544,7 +552,13 @@ def pow(input, exponent, *, out=None):
     return _out(binary(Pow, PowScalar, RPowScalar, input, exponent, "pow"), out)
 
 
-float_power = pow
+def float_power(input, exponent, *, out=None):
+    """``pow`` in double precision: the result is float64 whatever the inputs."""
+    from .creation import cast
+    f64 = _dtype.float64
+    input = cast(input, f64) if isinstance(input, Tensor) else float(input)
+    exponent = cast(exponent, f64) if isinstance(exponent, Tensor) else float(exponent)
+    return pow(input, exponent, out=out)
 
 
 def maximum(input, other, *, out=None):

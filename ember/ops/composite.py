@@ -46,13 +46,18 @@ class iinfo:
 def diff(input, n=1, dim=-1, prepend=None, append=None):
     from .shape import cat
     d = _wrap_dim(dim, input.ndim, "diff")
+    if input.ndim == 0:
+        raise RuntimeError("diff expects input to be at least one-dimensional")
+    if n == 0:
+        return input
     if prepend is not None or append is not None:
         parts = [p for p in (prepend, input, append) if p is not None]
         input = cat([p if p.ndim else p.expand(input.shape[:d] + (1,) + input.shape[d + 1:])
                      for p in parts], d)
     for _ in range(n):
         k = input.shape[d]
-        input = input.narrow(d, 1, max(k - 1, 0)) - input.narrow(d, 0, max(k - 1, 0))
+        hi, lo = input.narrow(d, 1, max(k - 1, 0)), input.narrow(d, 0, max(k - 1, 0))
+        input = hi != lo if input._data.dtype.kind == "b" else hi - lo
     return input
 
 
@@ -84,6 +89,8 @@ def logcumsumexp(input, dim):
 
 
 def logit(input, eps=None):
+    from .arith import to_float
+    input = to_float(input)
     if eps is not None:
         input = input.clamp(eps, 1 - eps)
     return (input / (1 - input)).log()
@@ -110,9 +117,13 @@ def heaviside(input, values):
 
 
 def copysign(input, other):
+    from .arith import to_float
     o = other._data if isinstance(other, Tensor) else other
-    return input.abs() * _wrap(np.where(np.signbit(np.asarray(o)), -1.0, 1.0).astype(
-        input._data.dtype if input.is_floating_point() else np.float32))
+    x = to_float(input)
+    if isinstance(other, Tensor) and other.is_floating_point() and not input.is_floating_point():
+        x = input.to(other.dtype)
+    sign = np.where(np.signbit(np.asarray(o)), -1.0, 1.0).astype(x._data.dtype)
+    return x.abs() * _wrap(sign)
 
 
 def positive(input):
@@ -134,9 +145,12 @@ def isin(elements, test_elements, *, assume_unique=False, invert=False):
 
 
 def cov(input, *, correction=1, fweights=None, aweights=None):
-    x = input if input.ndim == 2 else input.reshape(1, -1)
+    from .arith import to_float
+    x = to_float(input if input.ndim == 2 else input.reshape(1, -1))
     if fweights is not None or aweights is not None:
         w = (fweights if fweights is not None else 1) * (aweights if aweights is not None else 1)
+        if w.is_floating_point() and w.dtype.itemsize > x.dtype.itemsize:
+            x = x.to(w.dtype)
         w = w.to(x.dtype)
         wsum = w.sum()
         mean = (x * w).sum(1, keepdim=True) / wsum
@@ -146,7 +160,7 @@ def cov(input, *, correction=1, fweights=None, aweights=None):
     else:
         xc = x - x.mean(1, keepdim=True)
         c = xc @ xc.t() / (x.shape[1] - correction)
-    return c.reshape(()) if input.ndim < 2 else c
+    return c.reshape(()) if input.ndim < 2 or x.shape[0] == 1 else c
 
 
 def corrcoef(input):
@@ -193,7 +207,7 @@ def combinations(input, r=2, with_replacement=False):
     it = itertools.combinations_with_replacement(range(n), r) if with_replacement else \
         itertools.combinations(range(n), r)
     idx = np.array(list(it), dtype=np.int64).reshape(-1, r)
-    return input[_wrap(idx)] if idx.size else input.new_zeros((0, r))
+    return input[_wrap(idx)]
 
 
 def vander(x, N=None, increasing=False):
@@ -244,7 +258,10 @@ def dsplit(input, sections):
 
 def sum_to_size(input, *size):
     from ._util import shape_arg, sum_to
-    return sum_to(input, shape_arg(size))
+    shape = shape_arg(size)
+    if shape == () and input._data.dtype.kind in "biu":
+        return input.sum()
+    return sum_to(input, shape)
 
 
 def fill_diagonal_(input, fill_value, wrap=False):
@@ -259,4 +276,5 @@ def fill_diagonal_(input, fill_value, wrap=False):
 
 
 def addr(input, vec1, vec2, *, beta=1, alpha=1):
-    return input * beta + alpha * vec1.outer(vec2)
+    from .matmul import addr as _addr
+    return _addr(input, vec1, vec2, beta=beta, alpha=alpha)

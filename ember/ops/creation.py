@@ -182,6 +182,11 @@ def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad=Fa
     if dtype is None:
         dtype = _dtype.get_default_dtype() if any(isinstance(v, float) for v in vals) else _dtype.int64
     start, end, step = vals
+    if not _dtype.to_dtype(dtype).is_floating_point:
+        # NOTE: PyTorch casts start, end and step to the integer dtype before sizing.
+        start, end, step = int(start), int(end), int(step)
+        if step == 0:
+            raise RuntimeError("step must be nonzero")
     n = int(np.ceil((end - start) / step))
     if (end - start) * step < 0 and n != 0:
         raise RuntimeError("upper bound and larger bound inconsistent with step sign")
@@ -199,7 +204,19 @@ def range_(start, end, step=1, *, dtype=None, device=None, requires_grad=False):
 def linspace(start, end, steps, *, dtype=None, device=None, requires_grad=False, out=None, layout=None):
     start = start.item() if isinstance(start, Tensor) else start
     end = end.item() if isinstance(end, Tensor) else end
-    return _finish(np.linspace(start, end, steps).astype(_dt(dtype)), requires_grad, device, out=out)
+    if steps < 0:
+        raise RuntimeError("linspace(): number of steps must be non-negative")
+    dt = _dt(dtype)
+    if np.dtype(dt).kind in "biu":
+        start, end = int(start), int(end)    # as PyTorch: the ends in the integer dtype first
+    arr = np.linspace(start, end, steps)
+    if steps > 1:
+        # NOTE: PyTorch fills the second half backwards from ``end`` (symmetric rounding).
+        step = (end - start) / (steps - 1)
+        i = np.arange(steps)
+        half = steps // 2
+        arr = np.where(i < half, start + step * i, end - step * (steps - i - 1))
+    return _finish(arr.astype(dt), requires_grad, device, out=out)
 
 
 def logspace(start, end, steps, base=10.0, *, dtype=None, device=None, requires_grad=False, out=None):

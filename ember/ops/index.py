@@ -243,7 +243,8 @@ def _full_index(index, dim):
 
 
 def _check_index(name, input, dim, index):
-    if index.dtype is not _dtype.int64:
+    dt = index._data.dtype
+    if (dt.kind not in "iu" or dt == np.uint8) and index._data.size:
         raise RuntimeError(f"{name}(): Expected dtype int64 for index")
     if index.ndim != input.ndim and index.numel() and input.ndim:
         raise RuntimeError(f"Index tensor must have the same number of dimensions as input tensor "
@@ -283,6 +284,12 @@ def gather(input, dim, index, *, sparse_grad=False, out=None):
     """``out[i][j] = input[i][index[i][j]]`` along ``dim`` (dim=1 shown)."""
     d = _wrap_dim(dim, input.ndim, "gather")
     _check_index("gather", input, d, index)
+    if index._data.size == 0:
+        r = input.reshape(-1)[:0].reshape(index.shape)
+        return r if out is None else out.copy_(r)
+    if input.ndim == 0 or index.ndim == 0:     # 0-d behaves as 1-d of size 1
+        r = gather(input.reshape(-1), 0, index.reshape(-1)).reshape(index.shape)
+        return r if out is None else out.copy_(r)
     r = Gather.apply(input, index, dim=d)
     if out is not None:
         from .arith import _out
@@ -291,10 +298,20 @@ def gather(input, dim, index, *, sparse_grad=False, out=None):
 
 
 def take_along_dim(input, indices, dim=None):
+    """gather along ``dim`` with the other dims of input and indices broadcast together."""
     if dim is None:
         return input.reshape(-1)[indices.reshape(-1)]
-    return gather(input, dim, indices.expand(*[max(a, b) if i != _wrap_dim(dim, input.ndim) else b
-                                               for i, (a, b) in enumerate(zip(input.shape, indices.shape))]))
+    if input.ndim != indices.ndim:
+        raise RuntimeError(f"torch.take_along_dim(): input and indices should have the same number of "
+                           f"dimensions, but got {input.ndim} dimensions for input, and {indices.ndim} "
+                           "dimensions for indices")
+    d = _wrap_dim(dim, input.ndim, "take_along_dim")
+    si, sx = list(indices.shape), list(input.shape)
+    si[d] = sx[d] = 1
+    b = np.broadcast_shapes(tuple(si), tuple(sx))
+    ti, tx = list(b), list(b)
+    ti[d], tx[d] = indices.shape[d], input.shape[d]
+    return gather(input.expand(tuple(tx)), d, indices.expand(tuple(ti)))
 
 
 def scatter_into_zeros(g, dim, index, shape):
@@ -347,6 +364,9 @@ def scatter(input, dim, index, src=None, value=None, *, reduce=None):
     if src is None:
         src = value
     _check_index("scatter", input, d, index)
+    if input.ndim == 0 or index.ndim == 0:     # 0-d behaves as 1-d of size 1
+        s = src.reshape(-1) if isinstance(src, Tensor) else src
+        return scatter(input.reshape(-1), 0, index.reshape(-1), s, reduce=reduce).reshape(input.shape)
     if not isinstance(src, Tensor):
         src = _wrap(np.asarray(src, input._data.dtype))
     elif src.dtype is not input.dtype:
@@ -358,13 +378,90 @@ def scatter_add(input, dim, index, src):
     return scatter(input, dim, index, src, reduce="add")
 
 
+_REDUCERS = {"sum": np.add, "prod": np.multiply, "amax": np.maximum, "amin": np.minimum,
+             "mean": np.add}
+
+
+def _identity(reduce, dtype):
+    if reduce in ("sum", "mean"):
+        return 0
+    if reduce == "prod":
+        return 1
+    lim = np.finfo(dtype) if dtype.kind == "f" else np.iinfo(dtype) if dtype.kind in "iu" else None
+    if dtype.kind == "f":
+        return -np.inf if reduce == "amax" else np.inf
+    if dtype.kind == "b":
+        return reduce == "amin"
+    return lim.min if reduce == "amax" else lim.max
+
+
+class ScatterReduce(Function):
+    """scatter_reduce: sum/prod/mean/amax/amin of src into self at index (self included or not)."""
+
+    def forward(ctx, x, src, index, dim, reduce, include_self):
+        fi = _full_index(index, dim)
+        s = src[tuple(slice(0, n) for n in index.shape)]
+        r = x.copy()
+        hit = np.zeros(x.shape, bool)
+        hit[fi] = True
+        if not include_self:
+            r[hit] = _identity(reduce, x.dtype)
+        _REDUCERS[reduce].at(r, fi, s)
+        cnt = None
+        if reduce == "mean":
+            cnt = np.zeros(x.shape, np.int64)
+            np.add.at(cnt, fi, 1)
+            cnt = cnt + (1 if include_self else 0)
+            cnt = np.maximum(cnt, 1)
+            r = r // cnt if x.dtype.kind in "iu" else (r / cnt).astype(x.dtype)
+        ctx.fi, ctx.hit, ctx.cnt, ctx.s_shape, ctx.i_shape = fi, hit, cnt, src.shape, index.shape
+        ctx.reduce, ctx.include_self, ctx.r = reduce, include_self, r
+        return r
+
+    def backward(ctx, g):
+        x, src = ctx.inputs[0], ctx.inputs[1]
+        fi, reduce = ctx.fi, ctx.reduce
+        keep_self = _wrap(~ctx.hit | ctx.include_self)
+        if reduce == "mean":
+            g = g / _wrap(ctx.cnt.astype(g._data.dtype))
+        if reduce in ("sum", "mean"):
+            gx, gs = g * keep_self, GetItem.apply(g, idx=fi, basic=False)
+        elif reduce == "prod":
+            r = _wrap(ctx.r)
+            s = src[tuple(slice(0, n) for n in ctx.i_shape)] if src.ndim else src
+            gx = g * keep_self * r / x
+            gs = GetItem.apply(g * r, idx=fi, basic=False) / s
+        else:
+            # NOTE: amax/amin share the gradient evenly among every value equal to the result.
+            r = _wrap(ctx.r)
+            s = src[tuple(slice(0, n) for n in ctx.i_shape)] if src.ndim else src
+            on_x = (x == r) & keep_self
+            on_s = s == GetItem.apply(r, idx=fi, basic=False)
+            n = on_x.to(g.dtype) + ScatterAddZeros.apply(on_s.to(g.dtype), fi=fi, shape=x.shape)
+            share = g / n
+            gx = share * on_x
+            gs = GetItem.apply(share, idx=fi, basic=False) * on_s
+        if tuple(gs.shape) != ctx.s_shape:
+            from ..nn.functional import pad
+            p = []
+            for a, b in zip(reversed(ctx.s_shape), reversed(gs.shape)):
+                p += [0, a - b]
+            gs = pad(gs, tuple(p))
+        return gx, gs, None
+
+
 def scatter_reduce(input, dim, index, src, reduce, *, include_self=True):
-    if reduce == "mean":
-        s = scatter_add(input if include_self else input.zero_() * 0, dim, index, src)
-        cnt = scatter_add(input.new_ones(input.shape) if include_self else input.new_zeros(input.shape),
-                          dim, index, src.new_ones(src.shape))
-        return s / cnt.clamp(min=1)
-    return scatter(input, dim, index, src, reduce=reduce)
+    """Reduce ``src`` into ``input`` at ``index`` along ``dim``: 'sum', 'prod', 'mean', 'amax',
+    'amin'; ``include_self=False`` leaves the old values of the written positions out."""
+    if reduce not in _REDUCERS:
+        raise RuntimeError(f"reduce argument must be either sum, prod, mean, amax or amin, got {reduce}")
+    d = _wrap_dim(dim, input.ndim, "scatter_reduce")
+    _check_index("scatter_reduce", input, d, index)
+    if input.ndim == 0 or index.ndim == 0:
+        return scatter_reduce(input.reshape(-1), 0, index.reshape(-1), src.reshape(-1), reduce,
+                              include_self=include_self).reshape(input.shape)
+    return ScatterReduce.apply(input, src.to(input.dtype), index, dim=d, reduce=reduce,
+                               include_self=include_self)
 
 
 class IndexSelect(Function):
@@ -393,6 +490,21 @@ def index_select(input, dim, index):
     return IndexSelect.apply(input, index.reshape(-1), dim=d)
 
 
+def _as_1d(fn):
+    """index_add/copy/fill treat a 0-d input (and 0-d source) as 1-d of size 1."""
+    def op(input, dim, index, source, **kw):
+        if input.ndim == 0:
+            _wrap_dim(dim, 0, fn.__name__)
+            src = source.reshape(-1) if isinstance(source, Tensor) and source.ndim == 0 else source
+            return fn(input.reshape(1), 0, index.reshape(-1), src, **kw).reshape(())
+        if isinstance(source, Tensor) and source.ndim == 0 and fn.__name__ != "index_fill":
+            source = source.reshape(1)
+        return fn(input, dim, index.reshape(-1) if index.ndim == 0 else index, source, **kw)
+    op.__name__ = fn.__name__
+    return op
+
+
+@_as_1d
 def index_add(input, dim, index, source, *, alpha=1):
     d = _wrap_dim(dim, input.ndim, "index_add")
     if alpha != 1:
@@ -401,15 +513,17 @@ def index_add(input, dim, index, source, *, alpha=1):
     return IndexPut.apply(input, source.to(input.dtype), idx=idx, accumulate=True)
 
 
+@_as_1d
 def index_copy(input, dim, index, source):
     d = _wrap_dim(dim, input.ndim, "index_copy")
     idx = (slice(None),) * d + (index._data,)
     return IndexPut.apply(input, source.to(input.dtype), idx=idx)
 
 
+@_as_1d
 def index_fill(input, dim, index, value):
     d = _wrap_dim(dim, input.ndim, "index_fill")
-    idx = (slice(None),) * d + (index._data,)
+    idx = (slice(None),) * d + (np.unique(index._data),)
     return IndexPut.apply(input, _value_tensor(input, value), idx=idx)
 
 
@@ -443,6 +557,10 @@ def masked_fill(input, mask, value):
         if value.ndim != 0:
             raise RuntimeError(f"masked_fill_ only supports a 0-dimensional value tensor, but got "
                                f"tensor with {value.ndim} dimension(s).")
+        if value.requires_grad and MODE.grad_enabled:
+            from .compare import where
+            shape = np.broadcast_shapes(input.shape, mask.shape)
+            return where(mask, value.to(input.dtype), input).expand(shape)
         value = value.item()
     try:
         np.broadcast_shapes(input.shape, mask.shape)
@@ -459,7 +577,9 @@ def masked_select(input, mask):
 
 
 def masked_scatter(input, mask, source):
-    m = mask.expand(input.shape)
+    shape = np.broadcast_shapes(tuple(input.shape), tuple(mask.shape))
+    input = input.expand(shape) if tuple(input.shape) != shape else input
+    m = mask.expand(shape)
     n = int(m.sum().item())
     return IndexPut.apply(input, source.reshape(-1)[:n], idx=(m._data,))
 
@@ -496,8 +616,10 @@ def sort(input, dim=-1, descending=False, stable=False):
     d = _wrap_dim(dim, input.ndim, "sort")
     a = input._data
     if descending:
-        key = -a if a.dtype.kind == "f" or a.dtype.kind == "i" else (a.max() - a if a.size else a)
-        idx = np.argsort(key, axis=d, kind="stable")
+        # NOTE: a stable ascending sort of the reversed array, reversed back, is a stable
+        # descending sort for every dtype (bool, unsigned, INT_MIN) with NaN first, as PyTorch.
+        n = a.shape[d]
+        idx = np.flip(n - 1 - np.argsort(np.flip(a, d), axis=d, kind="stable"), d)
     else:
         idx = np.argsort(a, axis=d, kind="stable")
     idx_t = _wrap(idx.astype(np.int64))
@@ -526,6 +648,9 @@ def topk(input, k, dim=-1, largest=True, sorted=True):
 
 def kthvalue(input, k, dim=-1, keepdim=False):
     d = _wrap_dim(dim, input.ndim, "kthvalue")
+    if input.ndim == 0:
+        v, i = kthvalue(input.reshape(1), k, 0)
+        return values_indices["kthvalue"](v, i)
     s = sort(input, d)
     v, i = s.values.narrow(d, k - 1, 1), s.indices.narrow(d, k - 1, 1)
     if not keepdim:
@@ -550,18 +675,26 @@ def unique(input, sorted=True, return_inverse=False, return_counts=False, dim=No
 
 
 def unique_consecutive(input, return_inverse=False, return_counts=False, dim=None):
-    a = input._data.reshape(-1)
-    if a.size == 0:
-        keep = np.zeros(0, bool)
+    """Collapse runs of equal elements (of equal slices along ``dim``)."""
+    if dim is None:
+        a = input._data.reshape(-1)
+        rows = a.reshape(-1, 1)
     else:
-        keep = np.concatenate([[True], a[1:] != a[:-1]])
-    vals = a[keep]
-    out = [_wrap(vals)]
+        d = _wrap_dim(dim, input.ndim, "unique_consecutive")
+        a = np.moveaxis(input._data, d, 0)
+        rows = a.reshape(a.shape[0], -1)
+    n = rows.shape[0]
+    keep = np.ones(n, bool)
+    if n > 1:
+        keep[1:] = (rows[1:] != rows[:-1]).any(axis=1) if rows.shape[1] else False
+    vals = a[keep] if dim is None else np.moveaxis(a[keep], 0, d)
+    out = [_wrap(np.ascontiguousarray(vals))]
     if return_inverse:
-        out.append(_wrap((np.cumsum(keep) - 1).reshape(input.shape).astype(np.int64)))
+        inv = (np.cumsum(keep) - 1).astype(np.int64)
+        out.append(_wrap(inv.reshape(input.shape) if dim is None else inv))
     if return_counts:
         pos = np.flatnonzero(keep)
-        out.append(_wrap(np.diff(np.append(pos, a.size)).astype(np.int64)))
+        out.append(_wrap(np.diff(np.append(pos, n)).astype(np.int64)))
     return out[0] if len(out) == 1 else tuple(out)
 
 

@@ -38,8 +38,9 @@ class MatMul(Function):
         na, nb = a._data.ndim, b._data.ndim
         if not MODE.grad_enabled and nb == 2 and na >= 2:
             gd, ad, bd = g._data, a._data, b._data
-            g2 = gd.reshape(-1, gd.shape[-1])
-            a2 = ad.reshape(-1, ad.shape[-1])
+            rows = gd.size // gd.shape[-1] if gd.shape[-1] else int(np.prod(gd.shape[:-1]))
+            g2 = gd.reshape(rows, gd.shape[-1])
+            a2 = ad.reshape(rows, ad.shape[-1])
             return (_wrap((g2 @ bd.T).reshape(ad.shape)) if ea is not None else None,
                     _wrap(a2.T @ g2) if eb is not None else None)
         if not MODE.grad_enabled and na > 2 and na == nb and a._data.shape[:-2] == b._data.shape[:-2]:
@@ -64,8 +65,8 @@ class MatMul(Function):
         if eb is not None:
             if nb >= 2 and na >= 2 and g2._data.ndim > 2 and b._data.ndim == 2:
                 # NOTE: fold the batch into rows so the weight gradient is one 2-d GEMM.
-                k = a2.shape[-1]
-                gb = a2.reshape(-1, k).t().matmul(g2.reshape(-1, g2.shape[-1]))
+                k, rows = a2.shape[-1], int(np.prod(a2.shape[:-1]))
+                gb = a2.reshape(rows, k).t().matmul(g2.reshape(rows, g2.shape[-1]))
             else:
                 gb = a2.mT.matmul(g2)
                 if nb == 1:
@@ -150,7 +151,21 @@ def dot(input, other):
     return matmul(input, other)
 
 
-inner = dot
+def inner(input, other, *, out=None):
+    """Sum over the last dims of both (a 0-d operand multiplies)."""
+    if input.ndim == 0 or other.ndim == 0:
+        r = input * other
+    else:
+        if input.shape[-1] != other.shape[-1]:
+            raise RuntimeError(f"inner() the last dimension must match on both input tensors but got "
+                               f"shapes {list(input.shape)} and {list(other.shape)}")
+        r = tensordot(input, other, ([input.ndim - 1], [other.ndim - 1]))
+    if out is not None:
+        out.copy_(r)
+        return out
+    return r
+
+
 vdot = dot
 
 
@@ -214,23 +229,44 @@ def linear(input, weight, bias=None):
     return Linear.apply(input, weight, bias)
 
 
-def addmm(input, mat1, mat2, *, beta=1, alpha=1):
-    r = mm(mat1, mat2)
-    if alpha != 1:
-        r = r * alpha
+def _add_scaled(input, prod, beta, alpha):
+    """beta * input + alpha * prod, as PyTorch: integer results take beta/alpha as integers,
+    and beta == 0 ignores input (NaN and inf in it do not propagate)."""
+    if prod._data.dtype.kind == "b":
+        r = prod & bool(alpha)
+        return r | (input & bool(beta)) if beta else r.expand(
+            np.broadcast_shapes(tuple(input.shape), tuple(r.shape)))
+    if not prod.is_floating_point():
+        beta, alpha = int(beta), int(alpha)
+    r = prod * alpha if alpha != 1 else prod
+    if beta == 0:
+        shape = np.broadcast_shapes(tuple(input.shape), tuple(r.shape))
+        return r.expand(shape) if tuple(r.shape) != shape else r
     return r + (input * beta if beta != 1 else input)
 
 
+def addmm(input, mat1, mat2, *, beta=1, alpha=1, out=None):
+    r = _add_scaled(input, mm(mat1, mat2), beta, alpha)
+    if out is not None:
+        out.copy_(r)
+        return out
+    return r
+
+
 def addmv(input, mat, vec, *, beta=1, alpha=1):
-    return input * beta + mv(mat, vec) * alpha
+    return _add_scaled(input, mv(mat, vec), beta, alpha)
 
 
 def baddbmm(input, batch1, batch2, *, beta=1, alpha=1):
-    return input * beta + bmm(batch1, batch2) * alpha
+    return _add_scaled(input, bmm(batch1, batch2), beta, alpha)
 
 
 def addbmm(input, batch1, batch2, *, beta=1, alpha=1):
-    return input * beta + bmm(batch1, batch2).sum(0) * alpha
+    return _add_scaled(input, bmm(batch1, batch2).sum(0), beta, alpha)
+
+
+def addr(input, vec1, vec2, *, beta=1, alpha=1):
+    return _add_scaled(input, outer(vec1, vec2), beta, alpha)
 
 
 def addcmul(input, tensor1, tensor2, *, value=1):
@@ -294,6 +330,10 @@ class Einsum(Function):
             gi = einsum(",".join([ctx.out] + [sp for _, sp in others]) + "->" + keep,
                         g, *[t for t, _ in others])
             sizes = {c: x.shape[k] for k, c in enumerate(s)}
+            if uniq == s and tuple(gi.shape) != tuple(x.shape) and keep == uniq:
+                # a size-1 dim that einsum broadcast: sum where x has 1, expand where x has n
+                red = tuple(k for k, (n, m) in enumerate(zip(x.shape, gi.shape)) if n == 1 and m != 1)
+                gi = (gi.sum(red, keepdim=True) if red else gi).expand(tuple(x.shape))
             if keep != uniq:
                 shape = [sizes[c] if c in keep else 1 for c in uniq]
                 perm_src = [c for c in uniq if c in keep]

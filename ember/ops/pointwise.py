@@ -20,6 +20,16 @@ def _make(name, fwd, grad, uses_output=False, float_only=True, zero_grad=False, 
     ``grad(g, x, y)`` is the gradient in Tensor ops (differentiable); ``npgrad`` the same on
     arrays, used when backward runs without create_graph (the common, fast case)."""
     attrs = {}
+    if float_only:
+        raw = fwd
+
+        def fwd(x):
+            # NOTE: PyTorch computes half-precision math in float32 and rounds once; SciPy
+            # may also hand back another float type than it was given.
+            if x.dtype == np.float16:
+                return raw(x.astype(np.float32)).astype(np.float16)
+            y = raw(x)
+            return y if y.dtype == x.dtype else y.astype(x.dtype)
     if uses_output:
         def forward(ctx, x):
             y = fwd(x)
@@ -125,14 +135,22 @@ Neg, neg = _make("neg", np.negative, lambda g, x, y: -g, float_only=False, zero_
                  npgrad=lambda g, x, y: -g)
 Abs, abs = _make("abs", np.abs, lambda g, x, y: g * x.sign(), float_only=False,
                  npgrad=lambda g, x, y: g * np.sign(x))
-Sign, sign = _make("sign", np.sign, _zero, float_only=False, zero_grad=True)
+Sign, sign = _make("sign", lambda x: x.copy() if x.dtype.kind == "b" else np.sign(x), _zero,
+                   float_only=False, zero_grad=True)
 Floor, floor = _make("floor", np.floor, _zero, float_only=False, zero_grad=True)
 Ceil, ceil = _make("ceil", np.ceil, _zero, float_only=False, zero_grad=True)
 Trunc, trunc = _make("trunc", np.trunc, _zero, float_only=False, zero_grad=True)
 Frac, frac = _make("frac", lambda x: x - np.trunc(x), lambda g, x, y: g, float_only=False,
                    zero_grad=True)
-Square, square = _make("square", np.square, lambda g, x, y: g * (x * 2), float_only=False,
-                       npgrad=lambda g, x, y: g * (x * 2))
+Square, _square = _make("square", np.square, lambda g, x, y: g * (x * 2), float_only=False,
+                        npgrad=lambda g, x, y: g * (x * 2))
+
+
+def square(input, *, out=None):
+    """``input * input``; bool squares to int64, as ``pow(x, 2)`` does in PyTorch."""
+    if input._data.dtype.kind == "b":
+        input = input.long()
+    return _square(input, out=out)
 Relu, relu = _make("relu", lambda x: np.maximum(x, 0), lambda g, x, y: g * (y > 0),
                    uses_output=True, float_only=False, npgrad=lambda g, x, y: g * (y > 0))
 negative, absolute, fix = neg, abs, trunc
@@ -177,27 +195,60 @@ class Clamp(Function):
 
 
 class ClampTensor(Function):
-    def forward(ctx, x, lo, hi):
-        return np.minimum(np.maximum(x, lo), hi)
+    """clamp with tensor bounds; a missing bound is None (no input, no gradient)."""
+
+    def forward(ctx, x, *bounds, has_lo, has_hi):
+        ctx.has_lo, ctx.has_hi = has_lo, has_hi
+        lo = bounds[0] if has_lo else None
+        hi = bounds[-1] if has_hi else None
+        y = x
+        if lo is not None:
+            y = np.maximum(y, lo)
+        if hi is not None:
+            y = np.minimum(y, hi)
+        return np.array(y, dtype=x.dtype) if y is x else y
 
     def backward(ctx, g):
         from ._util import sum_to
-        x, lo, hi = ctx.inputs
-        m_lo, m_hi = x < lo, x > hi
-        inside = ~(m_lo | m_hi)
-        return (g * inside, sum_to(g * (m_lo & ~m_hi), lo._data.shape),
-                sum_to(g * m_hi, hi._data.shape))
+        x, *bounds = ctx.inputs
+        lo = bounds[0] if ctx.has_lo else None
+        hi = bounds[-1] if ctx.has_hi else None
+        # NOTE: PyTorch's rule: x gets g inside [lo, hi]; lo where x < lo < hi; hi where
+        # x > hi or hi < lo (the upper bound wins when the bounds cross).
+        zero = g * 0
+        from .compare import where
+        keep = None
+        grads = []
+        if lo is not None:
+            keep = x >= lo
+        if hi is not None:
+            keep = (x <= hi) if keep is None else keep & (x <= hi)
+        grads.append(sum_to(where(keep, g, zero), x._data.shape))
+        if lo is not None:
+            m = x < lo if hi is None else (x < lo) & (lo < hi)
+            grads.append(sum_to(where(m, g, zero), lo._data.shape))
+        if hi is not None:
+            m = x > hi if lo is None else (x > hi) | (hi < lo)
+            grads.append(sum_to(where(m, g, zero), hi._data.shape))
+        return tuple(grads)
+
+
+def _clamp_tensor(input, min, max):
+    from .creation import tensor
+    from .. import _dtype
+    given = [b for b in (min, max) if b is not None]
+    dt = _dtype.result_type([(t.dtype, t.ndim) for t in [input] + given if isinstance(t, Tensor)],
+                            [b for b in given if not isinstance(b, Tensor)])
+    bounds = [(b if isinstance(b, Tensor) else tensor(b)).to(dt) for b in given]
+    return ClampTensor.apply(input.to(dt), *bounds, has_lo=min is not None, has_hi=max is not None)
 
 
 def clamp(input, min=None, max=None, *, out=None):
     """Clamp into ``[min, max]``; either bound may be None or a tensor."""
     if min is None and max is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
-    if isinstance(min, Tensor) or isinstance(max, Tensor):
-        big = np.finfo(np.float64).max if input.is_floating_point() else np.iinfo(input._data.dtype).max
-        lo = min if isinstance(min, Tensor) else input.new_full((), -big if min is None else min)
-        hi = max if isinstance(max, Tensor) else input.new_full((), big if max is None else max)
-        return _out(ClampTensor.apply(input, lo.to(input.dtype), hi.to(input.dtype)), out)
+    if isinstance(min, Tensor) or isinstance(max, Tensor) or input._data.dtype.kind == "b":
+        return _out(_clamp_tensor(input, min, max), out)
     from ._util import scalar
     lo, hi = scalar(min), scalar(max)
     if not input.is_floating_point() and (isinstance(lo, float) or isinstance(hi, float)):

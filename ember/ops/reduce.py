@@ -1,4 +1,5 @@
 """Reductions: sum, mean, prod, max/min, arg*, var/std, norm, logsumexp, cumsum, all/any, ..."""
+import builtins
 import collections
 import math
 
@@ -65,7 +66,7 @@ class Sum(Function):
         ctx.shape, ctx.axes, ctx.keepdim = x.shape, axes, keepdim
         if dtype is None and x.dtype.kind in "biu":
             dtype = np.int64
-        return np.sum(x, axis=axes, keepdims=keepdim, dtype=dtype)
+        return np.asarray(np.sum(x, axis=axes, keepdims=keepdim, dtype=dtype))
 
     def backward(ctx, g):
         return _expand_back(g, ctx.shape, ctx.axes, ctx.keepdim)
@@ -76,12 +77,15 @@ def sum(input, dim=None, keepdim=False, *, dtype=None, out=None):
     axes = _axes(input, dim, "sum")
     if dtype is not None:
         input = input.to(dtype)
+        return _out(Sum.apply(input, axes=axes, keepdim=keepdim, dtype=input._data.dtype), out)
     return _out(Sum.apply(input, axes=axes, keepdim=keepdim), out)
 
 
 def nansum(input, dim=None, keepdim=False, *, dtype=None):
     from .compare import where
-    return sum(where(input.isnan(), 0.0, input), dim, keepdim, dtype=dtype)
+    if input.is_floating_point():
+        input = where(input.isnan(), 0.0, input)
+    return sum(input, dim, keepdim, dtype=dtype)
 
 
 class Mean(Function):
@@ -119,24 +123,42 @@ def _tname(t):
             "bool": "Bool", "float32": "Float", "float64": "Double", "float16": "Half"}[t.dtype.name]
 
 
+def _exclusive_prods(x, d):
+    """prod of x over dim d leaving out each position in turn, without dividing (zeros)."""
+    from .creation import ones_like
+    from .shape import cat
+    n = x.shape[d]
+    if n == 0:
+        return x
+    one = ones_like(x.narrow(d, 0, 1))
+    left = cat([one, x.cumprod(d).narrow(d, 0, n - 1)], d)
+    right = cat([one, x.flip(d).cumprod(d).narrow(d, 0, n - 1)], d).flip(d)
+    return left * right
+
+
 class Prod(Function):
-    def forward(ctx, x, axis=None, keepdim=False):
+    def forward(ctx, x, axis=None, keepdim=False, dtype=None):
         ctx.axis, ctx.keepdim, ctx.shape = axis, keepdim, x.shape
-        dt = np.int64 if x.dtype.kind in "biu" else None
-        return np.prod(x, axis=axis, keepdims=keepdim, dtype=dt)
+        if dtype is None and x.dtype.kind in "biu":
+            dtype = np.int64
+        return np.asarray(np.prod(x, axis=axis, keepdims=keepdim, dtype=dtype))
 
     def backward(ctx, g):
         x = ctx.inputs[0]
-        axes = None if ctx.axis is None else (ctx.axis,)
-        p = prod(x, ctx.axis, keepdim=True) if ctx.axis is not None else prod(x).reshape((1,) * x.ndim)
-        return _expand_back(g, ctx.shape, axes, ctx.keepdim) * (p / x)
+        if ctx.axis is None:
+            others = _exclusive_prods(x.reshape(-1), 0).reshape(ctx.shape)
+            return _expand_back(g, ctx.shape, None, False) * others
+        return _expand_back(g, ctx.shape, (ctx.axis,), ctx.keepdim) * _exclusive_prods(x, ctx.axis)
 
 
 def prod(input, dim=None, keepdim=False, *, dtype=None):
     if dtype is not None:
         input = input.to(dtype)
+        dtype = input._data.dtype
     axis = None if dim is None else _wrap_dim(dim, input.ndim, "prod")
-    return Prod.apply(input, axis=axis, keepdim=keepdim)
+    if input.ndim == 0:
+        axis = None
+    return Prod.apply(input, axis=axis, keepdim=keepdim, dtype=dtype)
 
 
 # --- max / min ---------------------------------------------------------------------------------
@@ -145,7 +167,10 @@ class ExtremumAll(Function):
     saves_output = True
 
     def forward(ctx, x, fn, axes=None, keepdim=False):
-        if x.size == 0:
+        if x.size == 0 and (axes is None or builtins.any(x.shape[a] == 0 for a in axes)):
+            if axes is not None:
+                raise IndexError(f"{fn.__name__}(): Expected reduction dim {axes[0]} to have "
+                                 "non-zero size.")
             raise RuntimeError(f"{fn.__name__}(): Expected reduction dim to be specified for "
                                "input.numel() == 0. Specify the reduction dim with the 'dim' argument.")
         ctx.axes, ctx.keepdim, ctx.shape = axes, keepdim, x.shape
@@ -295,10 +320,12 @@ def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
 
 
 def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    dim, unbiased = _var_args(dim, unbiased)
     return var(input, dim, unbiased, keepdim, correction=correction), mean(input, dim, keepdim)
 
 
 def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    dim, unbiased = _var_args(dim, unbiased)
     return std(input, dim, unbiased, keepdim, correction=correction), mean(input, dim, keepdim)
 
 
@@ -338,10 +365,43 @@ def vector_norm(input, ord=2, dim=None, keepdim=False, *, dtype=None):
     if ord == -math.inf:
         return a.amin(axes or (), keepdim)
     if ord == 0:
-        return (input != 0).to(input.dtype).sum(axes, keepdim)
+        return CountNonzero.apply(input, axes=axes, keepdim=keepdim)
     if ord == 1:
         return a.sum(axes, keepdim)
-    return (a ** ord).sum(axes, keepdim) ** (1.0 / ord)
+    return PNorm.apply(input, p=float(ord), axes=axes, keepdim=keepdim)
+
+
+class PNorm(Function):
+    """sum(|x|^p)^(1/p) for any other p; PyTorch's subgradient 0 where the norm is 0."""
+    saves_output = True
+
+    def forward(ctx, x, p, axes, keepdim):
+        ctx.p, ctx.axes, ctx.keepdim, ctx.shape = p, axes, keepdim, x.shape
+        ctx.y = np.asarray(np.sum(np.abs(x) ** p, axis=axes, keepdims=keepdim) ** (1.0 / p))
+        return ctx.y
+
+    def backward(ctx, g):
+        from .compare import where
+        x, p = ctx.inputs[0], ctx.p
+        y = PNorm.apply(x, p=p, axes=ctx.axes, keepdim=ctx.keepdim) if MODE.grad_enabled \
+            else _wrap(ctx.y)
+        yb = _expand_back(y, ctx.shape, ctx.axes, ctx.keepdim)
+        gb = _expand_back(g, ctx.shape, ctx.axes, ctx.keepdim)
+        r = gb * x * x.abs() ** (p - 2) / yb ** (p - 1)
+        return where(yb == 0, 0.0, r)
+
+
+class CountNonzero(Function):
+    """The 0-"norm": a count, whose gradient is zero everywhere (as PyTorch's)."""
+    saved_inputs = ()
+
+    def forward(ctx, x, axes, keepdim):
+        ctx.shape = x.shape
+        return np.asarray(np.sum(x != 0, axis=axes, keepdims=keepdim), dtype=x.dtype)
+
+    def backward(ctx, g):
+        from .creation import zeros
+        return zeros(ctx.shape, dtype=g.dtype)
 
 
 def norm(input, p="fro", dim=None, keepdim=False, out=None, dtype=None):
@@ -349,7 +409,7 @@ def norm(input, p="fro", dim=None, keepdim=False, out=None, dtype=None):
     if p == "fro" or p is None:
         p = 2
     if p == "nuc":
-        from .linalg import matrix_norm
+        from ..linalg import matrix_norm
         return matrix_norm(input, "nuc", dim if dim is not None else (-2, -1), keepdim)
     return _out(vector_norm(input, p, dim, keepdim, dtype=dtype), out)
 
@@ -384,9 +444,10 @@ class Cumsum(Function):
 def cumsum(input, dim, *, dtype=None):
     if dtype is not None:
         input = input.to(dtype)
+    d = _wrap_dim(dim, input.ndim, "cumsum")
     if input.ndim == 0:
-        return input.clone()
-    return Cumsum.apply(input, dim=_wrap_dim(dim, input.ndim, "cumsum"))
+        return Cumsum.apply(input.reshape(1), dim=0).reshape(())
+    return Cumsum.apply(input, dim=d)
 
 
 class Cumprod(Function):
@@ -394,27 +455,43 @@ class Cumprod(Function):
 
     def forward(ctx, x, dim):
         ctx.dim = dim
-        y = np.cumprod(x, axis=dim)
+        y = np.cumprod(x, axis=dim, dtype=np.int64 if x.dtype.kind in "biu" else None)
         ctx.y = y
         return y
 
     def backward(ctx, g):
-        x = ctx.inputs[0]
-        y = x.cumprod(ctx.dim) if MODE.grad_enabled else _wrap(ctx.y)
-        d = ctx.dim
-        return (g * y).flip(d).cumsum(d).flip(d) / x
+        from .compare import where
+        from .creation import arange
+        x, d = ctx.inputs[0], ctx.dim
+        y = x.cumprod(d) if MODE.grad_enabled else _wrap(ctx.y)
+        # NOTE: sum_{j>=k} g_j y_j / x_k holds before the first zero z of each slice; at z the
+        # product leaves x_z out (cumprod with x_z := 1); after z every term holds x_z = 0.
+        shape = [1] * x.ndim
+        shape[d] = x.shape[d]
+        pos = arange(x.shape[d]).reshape(tuple(shape))
+        zero = x == 0
+        z = where(zero.any(d, keepdim=True), zero.to(np.int64).argmax(d, keepdim=True), x.shape[d])
+        at_z = pos == z
+        before = (g * y).flip(d).cumsum(d).flip(d) / where(pos < z, x, 1.0)
+        y_skip = where(at_z, 1.0, x).cumprod(d)
+        at = (g * y_skip).flip(d).cumsum(d).flip(d)
+        return where(pos < z, before, where(at_z, at, 0.0))
 
 
 def cumprod(input, dim, *, dtype=None):
     if dtype is not None:
         input = input.to(dtype)
+    d = _wrap_dim(dim, input.ndim, "cumprod")
     if input.ndim == 0:
-        return input.clone()
-    return Cumprod.apply(input, dim=_wrap_dim(dim, input.ndim, "cumprod"))
+        return Cumprod.apply(input.reshape(1), dim=0).reshape(())
+    return Cumprod.apply(input, dim=d)
 
 
 def _cum_ext(input, dim, fn, name):
     d = _wrap_dim(dim, input.ndim, name)
+    if input.ndim == 0:
+        v, i = _cum_ext(input.reshape(1), 0, fn, name)
+        return values_indices[name](v.reshape(()), i.reshape(()))
     x = input._data
     v = fn.accumulate(x, axis=d)
     n = x.shape[d]
@@ -460,6 +537,9 @@ def median(input, dim=None, keepdim=False):
         s = flat.sort().values
         return s[k]
     d = _wrap_dim(dim, input.ndim, "median")
+    if input.ndim == 0:
+        v, i = median(input.reshape(1), 0)
+        return values_indices["median"](v, i)
     n = input.shape[d]
     s, i = input.sort(dim=d)
     k = (n - 1) // 2
@@ -474,13 +554,61 @@ def nanmedian(input, dim=None, keepdim=False):
 
 
 def quantile(input, q, dim=None, keepdim=False, *, interpolation="linear"):
-    qa = q._data if isinstance(q, Tensor) else np.asarray(q)
-    r = np.quantile(input._data, qa, axis=dim, keepdims=keepdim, method=interpolation)
-    return _wrap(np.asarray(r, dtype=input._data.dtype))
+    """The q-th quantiles along ``dim`` (of all elements when None), differentiable: a sort,
+    then interpolation between the two neighbouring order statistics."""
+    from .compare import where
+    if not input.is_floating_point():
+        raise RuntimeError("quantile() input tensor must be either float or double dtype")
+    qa = np.asarray(q._data if isinstance(q, Tensor) else q, dtype=np.float64)
+    if qa.ndim > 1:
+        raise RuntimeError("quantile() q must be a scalar or 1D tensor")
+    if qa.size and (qa.min() < 0 or qa.max() > 1):
+        raise RuntimeError("quantile() q values must be in the range [0, 1]")
+    if interpolation not in ("linear", "lower", "higher", "midpoint", "nearest"):
+        raise RuntimeError(f"quantile() interpolation must be one of linear, lower, higher, midpoint "
+                           f"or nearest. Got {interpolation}")
+    x, d = (input.reshape(-1), 0) if dim is None else (input, _wrap_dim(dim, input.ndim, "quantile"))
+    if x.ndim == 0:
+        x, d = x.reshape(1), 0
+    n = x.shape[d]
+    if n == 0:
+        raise RuntimeError("quantile() input tensor must be non-empty")
+    srt = x.sort(d).values
+    pos = qa.reshape(-1) * (n - 1)
+    lo = np.floor(pos).astype(np.int64)
+    hi = np.ceil(pos).astype(np.int64)
+    if interpolation == "nearest":
+        lo = hi = np.round(pos).astype(np.int64)
+    elif interpolation == "lower":
+        hi = lo
+    elif interpolation == "higher":
+        lo = hi
+    v_lo, v_hi = srt.index_select(d, _wrap(lo)), srt.index_select(d, _wrap(hi))
+    if interpolation == "midpoint":
+        v = (v_lo + v_hi) * 0.5
+    elif interpolation == "linear":
+        shape = [1] * x.ndim
+        shape[d] = -1
+        if isinstance(q, Tensor) and q.requires_grad:     # differentiable in q too
+            w = (q.reshape(-1).to(x.dtype) * (n - 1) - _wrap(lo.astype(x._data.dtype))).reshape(shape)
+        else:
+            w = _wrap((pos - lo).astype(x._data.dtype).reshape(shape))
+        v = v_lo + (v_hi - v_lo) * w
+    else:
+        v = v_lo
+    # NOTE: NaN sorts last; any NaN in a slice makes its quantiles NaN, as in PyTorch.
+    v = where(srt.isnan().any(d, keepdim=True), float("nan"), v)
+    v = v.movedim(d, 0)                         # (k, ...the other dims)
+    if keepdim:
+        v = v.unsqueeze(d + 1) if dim is not None else v.reshape((len(pos),) + (1,) * input.ndim)
+    return v[0] if qa.ndim == 0 else v
 
 
 def mode(input, dim=-1, keepdim=False):
     d = _wrap_dim(dim, input.ndim, "mode")
+    if input.ndim == 0:
+        v, i = mode(input.reshape(1), 0)
+        return values_indices["mode"](v, i)
     x = np.moveaxis(input._data, d, -1)
     flat = x.reshape(-1, x.shape[-1]) if x.ndim else x.reshape(1, 1)
     vals, idxs = [], []
@@ -490,8 +618,9 @@ def mode(input, dim=-1, keepdim=False):
         vals.append(v)
         idxs.append(np.nonzero(row == v)[0][-1])
     shp = x.shape[:-1]
-    v = np.array(vals, dtype=x.dtype).reshape(shp)
-    i = np.array(idxs, dtype=np.int64).reshape(shp)
-    if keepdim:
-        v, i = np.expand_dims(v, d), np.expand_dims(i, d)
-    return values_indices["mode"](_wrap(v), _wrap(i))
+    i = np.expand_dims(np.array(idxs, dtype=np.int64).reshape(shp), d)
+    from .index import gather
+    v = gather(input, d, _wrap(i))
+    if not keepdim:
+        v, i = v.squeeze(d), np.squeeze(i, d)
+    return values_indices["mode"](v, _wrap(i))

@@ -351,14 +351,30 @@ def column_stack(tensors):
     return hstack([t.reshape(-1, 1) if t.ndim <= 1 else t for t in tensors])
 
 
+def _each(fn):
+    """atleast_Nd(t), atleast_Nd(t1, t2, ...) and atleast_Nd([t1, t2]) as PyTorch."""
+    def op(*tensors):
+        if len(tensors) == 1 and not isinstance(tensors[0], (list, tuple)):
+            return fn(tensors[0])
+        if len(tensors) == 1:
+            tensors = tensors[0]
+        return tuple(fn(t) for t in tensors)
+    op.__name__ = fn.__name__
+    op.__doc__ = fn.__doc__
+    return op
+
+
+@_each
 def atleast_1d(t):
     return t.reshape(1) if t.ndim == 0 else t
 
 
+@_each
 def atleast_2d(t):
     return t.reshape(1, -1) if t.ndim < 2 else t
 
 
+@_each
 def atleast_3d(t):
     if t.ndim == 0:
         return t.reshape(1, 1, 1)
@@ -406,8 +422,22 @@ def split(tensor, split_size_or_sections, dim=0):
 
 def tensor_split(input, indices_or_sections, dim=0):
     d = _wrap_dim(dim, input.ndim)
+    if input.ndim == 0:
+        raise RuntimeError("tensor_split expected at least a 1-dimensional tensor, but got a tensor "
+                           "with 0 dims")
     n = input.shape[d]
+    ios = indices_or_sections
+    if isinstance(ios, Tensor):
+        if ios._data.dtype.kind not in "iu":
+            raise RuntimeError("tensor_split expected tensor_indices_or_sections to have integer "
+                               f"dtype, but got {ios.dtype}")
+        if ios.ndim > 1:
+            raise RuntimeError("tensor_split expected tensor_indices_or_sections to be a zero-dimensional "
+                               f"or one-dimensional tensor, but got a tensor with {ios.ndim} dims")
+        indices_or_sections = int(ios.item()) if ios.ndim == 0 else [int(v) for v in ios._data]
     if isinstance(indices_or_sections, int):
+        if indices_or_sections <= 0:
+            raise RuntimeError(f"number of sections must be larger than 0, got {indices_or_sections}")
         k = indices_or_sections
         sizes = [n // k + (1 if i < n % k else 0) for i in range(k)]
     else:
@@ -625,10 +655,19 @@ def diagonal(input, offset=0, dim1=0, dim2=1):
 
 
 def diag_embed(input, offset=0, dim1=-2, dim2=-1):
-    n = input.shape[-1] + abs(offset)
-    eye = _wrap(np.eye(n, k=offset, dtype=input._data.dtype))
-    return input.unsqueeze(-1 if offset >= 0 else -2) * eye if offset == 0 else \
-        _wrap(np.apply_along_axis(lambda v: np.diag(v, offset), -1, input._data))
+    """Put the last dim of ``input`` on the ``offset`` diagonal of new dims ``dim1``, ``dim2``."""
+    from .matmul import einsum
+    nd = input.ndim + 1
+    d1, d2 = _wrap_dim(dim1, nd, "diag_embed"), _wrap_dim(dim2, nd, "diag_embed")
+    if d1 == d2:
+        raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
+    m = input.shape[-1]
+    n = m + abs(offset)
+    place = np.zeros((m, n, n), dtype=input._data.dtype)
+    k = np.arange(m)
+    place[k, k + max(-offset, 0), k + max(offset, 0)] = 1
+    out = einsum("...k,kij->...ij", input, _wrap(place))
+    return out.movedim((nd - 2, nd - 1), (d1, d2))
 
 
 def meshgrid(*tensors, indexing="ij"):
@@ -649,6 +688,8 @@ def meshgrid(*tensors, indexing="ij"):
 
 
 def cartesian_prod(*tensors):
+    if len(tensors) == 1:
+        return tensors[0].reshape(-1).clone()
     grids = meshgrid(*tensors, indexing="ij")
     return stack([g.reshape(-1) for g in grids], 1)
 
@@ -667,6 +708,8 @@ def unfold(input, dimension, size, step):
         raise RuntimeError(f"maximum size for tensor at dimension {d} is {n} but size is {size}")
     if step <= 0:
         raise RuntimeError(f"step is {step} but must be > 0")
+    if input.ndim == 0:
+        return input.reshape(1)
     pos = np.arange(input.numel()).reshape(input.shape)
     win = np.lib.stride_tricks.sliding_window_view(pos, size, axis=d)
     win = win[(slice(None),) * d + (slice(None, None, step),)]

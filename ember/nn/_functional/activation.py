@@ -112,7 +112,7 @@ def relu_(input):
     return input.relu_()
 
 
-Relu6 = _act("HardtanhBackward", lambda x, lo, hi: np.clip(x, lo, hi),
+Relu6 = _act("HardtanhBackward", lambda x, lo, hi: np.clip(x, lo, hi).astype(x.dtype, copy=False),
              lambda xp, g, x, lo, hi: g * ((x > lo) & (x < hi)))
 
 
@@ -147,13 +147,14 @@ class Prelu(Function):
     node_name = "PreluKernelBackward0"
 
     def forward(ctx, x, w):
-        ctx.wshape = (1, -1) + (1,) * (x.ndim - 2) if x.ndim >= 2 and w.size > 1 else None
-        wb = w.reshape(ctx.wshape) if ctx.wshape else w
+        ctx.wshape = (1, -1) + (1,) * (x.ndim - 2) if x.ndim >= 2 and w.size > 1 else \
+            (() if w.size == 1 else None)
+        wb = w.reshape(ctx.wshape) if ctx.wshape is not None else w
         return np.where(x > 0, x, x * wb)
 
     def backward(ctx, g):
         x, w = ctx.inputs
-        wb = w.reshape(ctx.wshape) if ctx.wshape else w
+        wb = w.reshape(ctx.wshape) if ctx.wshape is not None else w
         pos = x > 0
         gx = _ops.compare.where(pos, g, g * wb) if ctx._edges[0] is not None else None
         gw = None

@@ -205,6 +205,11 @@ class ConvInputGrad(Function):
         gg = gw = None
         if e[0] is not None:
             gg = Conv.apply(h, w, stride=stride, pads=pads, dil=dil, groups=groups)
+            sp = g._data.shape[2:]
+            if gg._data.shape[2:] != sp:
+                # NOTE: output_padding leaves positions no input reached: the conv of h covers
+                # them too, and only the first sp positions of each dim belong to g.
+                gg = gg[(slice(None), slice(None)) + tuple(slice(0, n) for n in sp)]
         if e[1] is not None:
             gw = ConvWeightGrad.apply(h, g, K=w._data.shape[2:], stride=stride, pads=pads,
                                       dil=dil, groups=groups)
@@ -247,7 +252,7 @@ def _check_common(name, input, weight, bias, nd):
         raise RuntimeError(f"Expected {nd + 2}-dimensional weight for {nd + 2}-dimensional input "
                            f"{list(input.shape)}, but got {weight.ndim}-dimensional weight of size "
                            f"{list(weight.shape)} instead")
-    if not input.is_floating_point():
+    if input._data.dtype.kind == "b":
         raise RuntimeError(f'"{name}" not implemented for \'{input.dtype.name.capitalize()}\'')
     if input._data.dtype != weight._data.dtype:
         raise RuntimeError(f"Input type ({_tname(input)}) and weight type ({_tname(weight)}) "
@@ -261,6 +266,19 @@ def _batched(input, nd):
     return (input, False) if input.ndim == nd + 2 else (input.unsqueeze(0), True)
 
 
+def _integer(fn):
+    """Integer convolutions (PyTorch has them on the CPU): exact in float64, cast back."""
+    def op(name, nd, input, weight, bias, *args, **kw):
+        if input._data.dtype.kind in "iu":
+            _check_common(name, input, weight, bias, nd)
+            f = [t.double() if t is not None else None for t in (input, weight, bias)]
+            r = fn(name, nd, *f, *args, **kw)
+            return r.detach().round().to(input.dtype)
+        return fn(name, nd, input, weight, bias, *args, **kw)
+    return op
+
+
+@_integer
 def _convnd(name, nd, input, weight, bias, stride, padding, dilation, groups):
     _check_common(name, input, weight, bias, nd)
     x, unbatched = _batched(input, nd)
@@ -326,6 +344,7 @@ def conv3d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     return _convnd("conv3d", 3, input, weight, bias, stride, padding, dilation, groups)
 
 
+@_integer
 def _conv_transpose_nd(name, nd, input, weight, bias, stride, padding, output_padding, groups,
                        dilation, output_size=None):
     _check_common(name, input, weight, bias, nd)
@@ -424,6 +443,7 @@ class ConstantPad(Function):
 
 def _index_map(n, lo, hi, mode):
     """Source index of each output position along one dim (negative pads crop first)."""
+    n0, lo0, hi0 = n, lo, hi
     a = max(-lo, 0)
     n = n - a - max(-hi, 0)
     lo, hi = max(lo, 0), max(hi, 0)
@@ -432,7 +452,9 @@ def _index_map(n, lo, hi, mode):
         j = np.abs(j)
         j = np.where(j >= n, 2 * (n - 1) - j, j)
     elif mode == "replicate":
-        j = np.clip(j, 0, n - 1)
+        # NOTE: PyTorch replicates the edge of the uncropped input: a negative pad only drops
+        # output positions.
+        return np.clip(np.arange(-lo0, n0 + hi0), 0, n0 - 1)
     else:
         j = j % n
     return j + a

@@ -335,14 +335,22 @@ class AvgPoolBackward(Function):
 def _avg_pool(name, nd, input, kernel_size, stride, padding, ceil_mode, count_include_pad,
               divisor_override):
     x, K, st, p, d, unb = _pool_args(name, nd, input, kernel_size, stride, padding)
-    if not input.is_floating_point():
+    if input._data.dtype.kind == "b":
         raise RuntimeError(f'"{name}" not implemented for \'{input.dtype.name.capitalize()}\'')
     if divisor_override is not None and divisor_override == 0:
         raise RuntimeError("divisor must be not zero")
     out_sp, pads = _geometry(name, x, K, st, p, d, ceil_mode)
+    integer = x._data.dtype.kind in "iu"
+    xf = x.double() if integer else x
     inv = _inv_divisor(x.shape[2:], K, st, p, out_sp, count_include_pad, divisor_override,
-                       x._data.dtype)
-    r = AvgPool.apply(x, cfg=(K, st, d, pads, x.shape[2:]), inv=inv)
+                       xf._data.dtype)
+    r = AvgPool.apply(xf, cfg=(K, st, d, pads, x.shape[2:]), inv=inv)
+    if integer:
+        # NOTE: PyTorch divides the integer window sum by the divisor, truncating toward 0.
+        sums = np.rint(r._data / inv).astype(np.int64)
+        div = np.rint(1.0 / np.asarray(inv, np.float64)).astype(np.int64)
+        q = np.sign(sums) * np.sign(div) * (np.abs(sums) // np.abs(div))
+        r = _wrap(q.astype(x._data.dtype))
     return r.squeeze(0) if unb else r
 
 
@@ -461,6 +469,24 @@ class FlatScatter(Function):
         return FlatGather.apply(h, idx=ctx.idx)
 
 
+class FlatAssign(Function):
+    """max_unpool: put x (N, C, *) at flat spatial positions idx of zeros (N, C, size); where
+    idx repeats a position the last value wins, as in PyTorch's CPU kernel."""
+    saved_inputs = ()
+
+    def forward(ctx, x, *, idx, size):
+        ctx.idx = idx
+        N, C = x.shape[:2]
+        out = np.zeros((N, C, size), x.dtype)
+        rows = np.arange(N * C).reshape(N, C, *([1] * (idx.ndim - 2)))
+        flat = out.reshape(N * C, size)
+        flat[np.broadcast_to(rows, idx.shape).ravel(), idx.ravel()] = x.ravel()
+        return out
+
+    def backward(ctx, h):
+        return FlatGather.apply(h, idx=ctx.idx)
+
+
 class FlatGather(Function):
     saved_inputs = ()
 
@@ -539,7 +565,7 @@ def _max_unpool(nd, input, indices, kernel_size, stride, padding, output_size):
     if ia.size and (ia.min() < 0 or ia.max() >= size):
         raise RuntimeError(f"Found an invalid max index: {int(ia.max())} (output volumes are of "
                            f"size {'x'.join(map(str, osz))}")
-    out = FlatScatter.apply(x, idx=ia, size=size).reshape(tuple(x.shape[:2]) + osz)
+    out = FlatAssign.apply(x, idx=ia, size=size).reshape(tuple(x.shape[:2]) + osz)
     return out if input.ndim == nd + 2 else out.squeeze(0)
 
 

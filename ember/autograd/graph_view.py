@@ -379,6 +379,17 @@ def reshape(fn):
     return View([clone], lambda: {"self_sym_sizes": shape}, name="UnsafeViewBackward0")
 
 
+def _rnn_below(fn):
+    """The RNNSequence whose (T*B, H) output this node reshapes, else None."""
+    e = fn._edges[0] if fn._edges else None
+    if e is None or e[1] != 0 or type(e[0]).__qualname__ != "Reshape":
+        return None
+    r = e[0]._edges[0] if e[0]._edges else None
+    if r is None or r[1] != 0 or type(r[0]).__qualname__ != "RNNSequence":
+        return None
+    return r[0]
+
+
 def permute(fn):
     perm = tuple(fn.perm)
     n = len(perm)
@@ -387,7 +398,15 @@ def permute(fn):
         return View([E(0)], name="TBackward0")
     if len(swapped) == 2:
         d0, d1 = swapped
-        return View([E(0)], lambda: {"dim0": d0, "dim1": d1}, name="TransposeBackward0")
+        name = "TransposeBackward0"
+        rnn = _rnn_below(fn) if perm == (1, 0, 2) else None
+        if rnn is not None and "_torch_view" not in rnn.__dict__:
+            # a batch_first RNN's output: PyTorch transposes it in place (TransposeBackward1),
+            # an LSTM's out of place; the layers below learn that they ran batch first.
+            rnn.__dict__["_batch_first"] = True
+            if rnn.mode != "LSTM":
+                name = "TransposeBackward1"
+        return View([E(0)], lambda: {"dim0": d0, "dim1": d1}, name=name)
     return View([E(0)], lambda: {"dims": perm}, name="PermuteBackward0")
 
 
@@ -743,12 +762,40 @@ def _hidden_mm(fn, prev_entry, h_prev, first, B, H):
     return node(fn, "AddmmBackward0", [E(3), prev_entry, tn], saved)
 
 
-def _xproj_view(fn, shape):
-    """The (T*B, G) input projection viewed as (T, B, G): PyTorch's linear views the addmm
-    result (ViewBackward0), or, without a bias, the matmul's (UnsafeViewBackward0)."""
+def _input_linear(fn):
+    """(the Linear projecting this layer's input, whether that input is a layer below)."""
     e = fn._edges[0]
-    lin = e[0] if e is not None and e[1] == 0 else None
-    biased = lin is None or type(lin).__qualname__ != "Linear" or len(lin._edges) > 2
+    lin = e[0] if e is not None and e[1] == 0 and type(e[0]).__qualname__ == "Linear" else None
+    if lin is None or lin.__dict__.get("inputs") is None:
+        return None, False
+    le = lin._edges[0]
+    below = le is not None and le[1] == 0 and type(le[0]).__qualname__ == "RNNSequence"
+    if below and fn.__dict__.get("_batch_first") and "_torch_view" not in le[0].__dict__:
+        le[0].__dict__["_batch_first"] = True
+    return lin, below
+
+
+def _xproj_view(fn, shape):
+    """The (T*B, G) input projection as (T, B, G): PyTorch's linear views the addmm result
+    (ViewBackward0), or, without a bias, the matmul's (UnsafeViewBackward0). Batch first, the
+    first layer's input is a transposed (T, B, I) tensor: PyTorch multiplies it (MmBackward0
+    under UnsafeViewBackward0) and adds the bias (AddBackward0)."""
+    lin, below = _input_linear(fn)
+    biased = lin is None or len(lin._edges) > 2
+    if lin is not None and fn.__dict__.get("_batch_first") and not below:
+        x2, w = lin.inputs[0], lin.inputs[1]
+        wt = w._data.T
+        w_grad, x_grad = _needs(lin, 1), _needs(lin, 0)
+        mm = node(lin, "MmBackward0", [E(0), node(lin, "TBackward0", [E(1)])], lambda: {
+            "mat2": Fresh(lambda: wt) if x_grad else None, "mat2_sym_sizes": wt.shape,
+            "mat2_sym_strides": _strides(wt) if w_grad else (),
+            "self": Fresh(lambda: x2._data) if w_grad else None, "self_sym_sizes": _sizes(x2),
+            "self_sym_strides": _strides(x2._data) if x_grad else ()})
+        flat = (x2._data.shape[0], wt.shape[1])
+        uv = node(lin, "UnsafeViewBackward0", [mm], lambda: {"self_sym_sizes": flat})
+        if not biased:
+            return uv
+        return node(lin, "AddBackward0", [uv, E(2)], lambda: {"alpha": 1})
     return node(fn, "ViewBackward0" if biased else "UnsafeViewBackward0", [E(0)],
                 lambda: {"self_sym_sizes": shape})
 
@@ -840,6 +887,8 @@ def _lstm_layer(fn):
     lin = e0[0] if e0 is not None and e0[1] == 0 and type(e0[0]).__qualname__ == "Linear" else None
     if lin is None or lin.__dict__.get("inputs") is None:
         return View([E(i) for i in range(len(fn._edges))])
+    _input_linear(fn)  # tells a layer below that it ran batch first
+    batch_first = bool(fn.__dict__.get("_batch_first"))
     x2, w_ih = lin.inputs[0], lin.inputs[1]
     b_ih = lin.inputs[2] if len(lin.inputs) > 2 else None
     h0, c0, w_hh = fn.inputs[1], fn.inputs[2], fn.inputs[3]
@@ -857,7 +906,7 @@ def _lstm_layer(fn):
     layers = base._data.shape[0] if base is not None and base._data.ndim == 3 else 1
 
     def saved():
-        return {"batch_first": False, "batch_sizes": (), "bidirectional": False,
+        return {"batch_first": batch_first, "batch_sizes": (), "bidirectional": False,
                 "cx_": Fresh(lambda: c0._data), "has_biases": b_hh is not None, "hidden_size": H,
                 "hx_": Fresh(lambda: h0._data), "input": Fresh(lambda: xin), "mode": 2, "num_layers": layers,
                 "result0": Fresh(lambda: OUT.reshape(T, B, H)),

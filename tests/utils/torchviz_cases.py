@@ -348,13 +348,31 @@ def lenet_like(torch):
     return F.nll_loss(m(_x(torch, 2, 1, 28, 28)), torch.tensor([1, 2])), dict(m.named_parameters())
 
 
+def rnn_batch_first(torch):
+    m = torch.nn.RNN(3, 4, batch_first=True)
+    out, h = m(_x(torch, 2, 3, 3))
+    return out.sum(), dict(m.named_parameters())
+
+
+def gru_batch_first_2layer(torch):
+    m = torch.nn.GRU(3, 4, batch_first=True, num_layers=2)
+    out, h = m(_x(torch, 2, 3, 3))
+    return out.sum(), dict(m.named_parameters())
+
+
+def lstm_batch_first_2layer(torch):
+    m = torch.nn.LSTM(3, 4, batch_first=True, num_layers=2)
+    out, h = m(_x(torch, 2, 5, 3))
+    return out.sum(), dict(m.named_parameters())
+
+
 CASES = {f.__name__: f for f in (
     mlp, mlp_output, cnn, rnn, custom_function, course_loop,
     ops_arith, ops_unary, ops_reduce, ops_matmul, ops_shape, ops_index, ops_cat, neg_rsub, clamp_where, pow_tensor,
     view_output, softmax_nll, dropout, cnn_avg, conv_stride, conv1d, layernorm_gelu, linear3d, linear_nobias,
     mlp_root, attention, bmm_one_grad, embedding, rnn_2layer, rnn_relu_nobias, lstm, lstm_2layer, gru,
     gru_2layer_nobias, mse_sum, bce, sigmoid_bce, log_softmax_ce_sum, leaky_relu_etc, minmax, vae, gan_step,
-    char_rnn, lenet_like)}
+    char_rnn, lenet_like, rnn_batch_first, gru_batch_first_2layer, lstm_batch_first_2layer)}
 
 
 def canonical(dot):

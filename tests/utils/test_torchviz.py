@@ -68,10 +68,11 @@ def test_plain_options(opts, ember_make_dot):
         assert cases.draw(ember, ember_make_dot, name, **opts) == cases.draw(torch, make_dot, name, **opts)
 
 
-def test_backward_after_drawing_is_unchanged(ember_make_dot):
+@pytest.mark.parametrize("name", ["mlp", "custom_function", "gru", "lstm", "attention"])
+def test_backward_after_drawing_is_unchanged(name, ember_make_dot):
     def grads(draw):
         ember.manual_seed(0)
-        loss, params = cases.mlp(ember)
+        loss, params = cases.CASES[name](ember)
         if draw:
             ember_make_dot(loss, params=params, show_attrs=True, show_saved=True)
         loss.backward()

@@ -321,8 +321,8 @@ def test_optional_dependency(tmp_path):
             "sys.meta_path.insert(0, Block())\n"
             "import ember, ember.utils\n"
             "assert not any(m.startswith('tensorboard') for m in sys.modules)\n"
+            "from ember.utils.tensorboard import SummaryWriter\n"
             "try:\n"
-            "    from ember.utils.tensorboard import SummaryWriter\n"
             "    SummaryWriter()\n"
             "except ImportError as e:\n"
             "    print(e)\n")

@@ -1,12 +1,10 @@
 """torch.utils.tensorboard: SummaryWriter over the ``tensorboard`` package's event writer.
 
-TensorBoard is an optional dependency (``pip install ember[tensorboard]``); without it this
-import fails with PyTorch's message.
+TensorBoard is an optional dependency (``pip install ember[tensorboard]``). Without it (or
+with one older than 1.15) this module still imports, and ``SummaryWriter()`` raises PyTorch's
+ImportError; ``import ember`` never imports tensorboard.
 """
-try:
-    import tensorboard as _tb
-except ImportError:
-    _tb = None
+_MESSAGE = "TensorBoard logging requires TensorBoard version 1.15 or above"
 
 
 def _version(v):
@@ -17,12 +15,29 @@ def _version(v):
     return tuple(parts)
 
 
-if _tb is None or _version(getattr(_tb, "__version__", "0")) < (1, 15):
-    raise ImportError("TensorBoard logging requires TensorBoard version 1.15 or above")
-del _tb
+try:
+    import tensorboard as _tb
+    _available = _version(getattr(_tb, "__version__", "0")) >= (1, 15)
+    del _tb
+except ImportError:
+    _available = False
 
-from tensorboard.summary.writer.record_writer import RecordWriter  # noqa: F401,E402
+if _available:
+    from tensorboard.summary.writer.record_writer import RecordWriter  # noqa: F401
 
-from .writer import FileWriter, SummaryWriter  # noqa: F401,E402
+    from .writer import FileWriter, SummaryWriter  # noqa: F401
+else:
+    class _Unavailable:
+        def __init__(self, *args, **kwargs):
+            raise ImportError(_MESSAGE)
+
+    class SummaryWriter(_Unavailable):
+        """Needs the ``tensorboard`` package: ``pip install ember[tensorboard]``."""
+
+    class FileWriter(_Unavailable):
+        """Needs the ``tensorboard`` package: ``pip install ember[tensorboard]``."""
+
+    class RecordWriter(_Unavailable):
+        """Needs the ``tensorboard`` package: ``pip install ember[tensorboard]``."""
 
 __all__ = ["FileWriter", "RecordWriter", "SummaryWriter"]

@@ -1,6 +1,7 @@
 """Compiling module calls as they happen: ``ember run --compile`` and ``Module.compile()``.
 
-``Module.__call__`` asks ``COMPILE_ON`` (one list read) and, when set, comes here.  A call
+``Module.__call__`` comes here when ``AUTO`` is set or the module carries its own compiled
+cache (one list read and one dict lookup otherwise).  A call
 made while this thread traces is an ordinary call (it is part of the outer graph).  Any
 other call of a module that is auto-compiled, or that ``.compile()`` marked, goes through
 that module's own guarded cache: so when a model's forward cannot be captured whole (a graph
@@ -10,12 +11,11 @@ from .._tensor import TRACERS
 from ..autograd.function import active_tracer
 from .api import _Compiled
 
-COMPILE_ON = [False]
 AUTO = [False]
 
 
 def enable_auto_compile():
-    AUTO[0] = COMPILE_ON[0] = True
+    AUTO[0] = True
 
 
 def mark_compiled(module, **options):
@@ -24,7 +24,6 @@ def mark_compiled(module, **options):
                   options.get("backend", "inductor"), type(module).__name__ + ".forward")
     c.signature_of = module.forward
     module.__dict__["_ember_compiled"] = c
-    COMPILE_ON[0] = True
 
 
 def compiled_call(module, args, kwargs):

@@ -108,13 +108,14 @@ def fold_constants(graph):
         if type(out) is tuple:
             continue
         from .._tensor import _wrap
-        name = f"_folded_constant{len(fresh)}"
+        folded = graph.__dict__.setdefault("folded", {})
+        name = f"_folded_constant{len(folded)}"
         const = graph.get_attr(name)
         graph.nodes.remove(const)
         graph.nodes.insert(graph.nodes.index(n), const)
         t = _wrap(np.asarray(out))
         fresh[name] = t
-        graph.__dict__.setdefault("folded", {})[name] = t
+        folded[name] = t
         const.meta.update(n.meta)
         _replace(graph, n, const)
         changed += 1

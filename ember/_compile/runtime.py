@@ -35,6 +35,7 @@ class CompiledGraph:
 
     def __init__(self, graph, attrs, mutated, name="graph"):
         passes.run_all(graph)
+        attrs = {**attrs, **graph.__dict__.get("folded", {})}
         self.graph = graph
         self.name = name
         ins = codegen.input_nodes(graph)

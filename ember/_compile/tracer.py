@@ -30,6 +30,8 @@ _EMBER_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.se
 # Modules whose tensors made outside the dispatch point are constants of the shapes/values
 # given (zeros, arange, tensor(...)): deterministic, so a replay may reuse them.
 _CONSTANT_MAKERS = ("ember/ops/creation.py",)
+# Helpers that wrap a Python scalar the program passed (a value, not data), as (file, function).
+_SCALAR_MAKERS = {("_util.py", "as_tensor_like"), ("index.py", "_value_tensor")}
 
 
 class GraphBreak(Exception):
@@ -93,7 +95,7 @@ class Tracer:
 
     # --- inputs --------------------------------------------------------------------------
     def _bind(self, t, node):
-        self.env[id(t)] = [node, t, t._vbox[0]]
+        self.env[id(t)] = [node, t, t._vbox[0], t._vbox]
         self.by_array[id(t._data)] = node
         self.vbox_users.setdefault(id(t._vbox), []).append(id(t))
         self.opaque.pop(id(t), None)
@@ -117,7 +119,11 @@ class Tracer:
     def lookup(self, t):
         e = self.env.get(id(t))
         if e is not None and e[1] is t:
-            if t._vbox[0] != e[2]:
+            if t._vbox is not e[3]:
+                # a view made by an op shares its base's version counter from right after
+                # the op returned: take the counter as it is now
+                e[2], e[3] = t._vbox[0], t._vbox
+            elif t._vbox[0] != e[2]:
                 raise GraphBreak("a tensor was modified in place by a path the compiler does "
                                  "not see")
             return e[0]
@@ -195,7 +201,8 @@ class Tracer:
         if code.co_name in ("apply", "<genexpr>") and "autograd" in code.co_filename:
             return
         fn = code.co_filename.replace(os.sep, "/")
-        if fn.endswith(_CONSTANT_MAKERS):
+        if fn.endswith(_CONSTANT_MAKERS) or (os.path.basename(fn), code.co_name) in _SCALAR_MAKERS \
+                or t._data.size == 0:
             self.fresh[id(t)] = t
             return
         if fn.endswith("ember/_tensor.py"):
@@ -238,7 +245,7 @@ class Tracer:
         node.meta["val"] = target._data
         node.meta["shape"] = tuple(target._data.shape)
         node.meta["dtype"] = target._data.dtype
-        self.env[id(target)] = [node, target, target._vbox[0] + 1]
+        self.env[id(target)] = [node, target, target._vbox[0] + 1, target._vbox]
         self.by_array[id(target._data)] = node
         for tid in self.vbox_users.get(id(target._vbox), ()):
             e = self.env.get(tid)

@@ -11,7 +11,7 @@ from threading import get_ident
 
 import numpy as np
 
-from .._tensor import _wrap
+from .._tensor import TRACERS, _wrap
 from .grad_mode import MODE
 
 _ndarray = np.ndarray
@@ -22,9 +22,6 @@ _next_seq = itertools.count().__next__
 # outputs)).  Empty in eager mode, so the hot path pays one truth test; while some thread
 # traces, each op tells only the tracers of its own thread (a trace never records ops that
 # another thread runs meanwhile).
-TRACERS = []
-
-
 def notify_tracers(cls, inputs, attrs, outs):
     me = get_ident()
     for thread, tr in TRACERS:

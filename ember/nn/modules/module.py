@@ -14,7 +14,7 @@ from ..._tensor import TRACERS, Tensor, _traced, _wrap
 from ...autograd.function import Function
 from ...autograd.grad_mode import MODE, no_grad
 from ...autograd.hooks import RemovableHandle
-from ..._compile.auto import COMPILE_ON, compiled_call
+from ..._compile.auto import AUTO as AUTO_COMPILE, compiled_call
 from ..parameter import Parameter, is_lazy
 
 __all__ = ["Module", "register_module_forward_pre_hook", "register_module_forward_hook",
@@ -240,7 +240,7 @@ class Module:
 
     # --- calling ---------------------------------------------------------------------------
     def __call__(self, *args, **kwargs):
-        if COMPILE_ON[0]:
+        if AUTO_COMPILE[0] or "_ember_compiled" in self.__dict__:
             return compiled_call(self, args, kwargs)
         if self._has_hooks:
             return self._call_with_hooks(args, kwargs)
@@ -1000,10 +1000,6 @@ class Module:
             else:
                 main_str += "\n  " + "\n  ".join(lines) + "\n"
         return main_str + ")"
-
-    def compile(self, *args, **kwargs):
-        from ... import compile as _compile
-        self.__dict__["forward"] = _compile(self.forward, *args, **kwargs)
 
 
 class _WithModule:

@@ -35,7 +35,8 @@ def _empty_param(shape, dtype):
 
 
 def _zeros(shape, like):
-    return _wrap(np.zeros(shape, like._data.dtype))
+    from ...ops.creation import zeros
+    return zeros(*shape, dtype=like.dtype)
 
 
 def _linear(x, w, b):

@@ -15,9 +15,19 @@ class OptimizedModule(Module):
         self._orig_mod = mod
         d = self.__dict__
         d["dynamic"] = dynamic
-        d["_ember_compiled"] = c = _Compiled(mod._plain_call, mod, fullgraph, backend,
-                                             type(mod).__name__ + ".forward")
+        d["_options"] = (fullgraph, backend)
+        self._make_cache()
+
+    def _make_cache(self):
+        mod = self._modules["_orig_mod"]
+        fullgraph, backend = self.__dict__["_options"]
+        c = _Compiled(mod._plain_call, mod, fullgraph, backend, type(mod).__name__ + ".forward")
         c.signature_of = mod.forward
+        self.__dict__["_ember_compiled"] = c
+
+    def __setstate__(self, state):
+        super().__setstate__(state)
+        self._make_cache()
 
     def __call__(self, *args, **kwargs):
         return self.__dict__["_ember_compiled"](*args, **kwargs)

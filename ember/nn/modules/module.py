@@ -636,6 +636,14 @@ class Module:
         keys = [key for key in keys if not key[0].isdigit()]
         return sorted(keys)
 
+    def __getstate__(self):
+        # A compiled cache (generated code, traced tensors) belongs to this process and this
+        # object: pickling, torch.save and deepcopy leave it behind (the copy recompiles).
+        state = self.__dict__
+        if "_ember_compiled" in state:
+            state = {k: v for k, v in state.items() if k != "_ember_compiled"}
+        return state
+
     def __setstate__(self, state):
         self.__dict__.update(state)
         for k, v in (("_forward_pre_hooks", OrderedDict), ("_forward_hooks", OrderedDict),

@@ -18,6 +18,7 @@ commands:
   run --compile SCRIPT ...   the same with the compiler on (every model call compiled)
   run --nproc-per-node N SCRIPT [ARGS...]   start N ranks (torch.distributed on MPI)
   torchrun [OPTIONS] SCRIPT [ARGS...]       the same launcher, with torchrun's options
+  serve MODEL_OR_REPOSITORY [OPTIONS]       serve exported models over HTTP (KServe V2)
 """
 
 
@@ -112,7 +113,12 @@ def _run(argv):
     return 0
 
 
-COMMANDS = {"run": _cmd_run, "torchrun": _cmd_torchrun}
+def _cmd_serve(argv):
+    from .serve.cli import main as serve
+    return serve(argv)
+
+
+COMMANDS = {"run": _cmd_run, "torchrun": _cmd_torchrun, "serve": _cmd_serve}
 
 
 def main(argv=None):

@@ -433,7 +433,14 @@ def cat(fn):
 def getitem(fn):
     """Basic indexing as PyTorch's chain of SelectBackward0 / SliceBackward0 nodes."""
     idx = fn.idx if isinstance(fn.idx, tuple) else (fn.idx,)
-    if not fn.basic or any(i is Ellipsis or i is None for i in idx):
+    if not fn.basic:
+        shape = tuple(fn.shape)
+        if all(isinstance(i, np.ndarray) and i.dtype.kind in "iu" for i in idx):
+            # a[index tensors]: IndexBackward0 saves the indices (as int64 tensors)
+            return View([E(0)], lambda: {"indices": tuple(_wrap(i.astype(np.int64)) for i in idx),
+                                         "self_sym_sizes": shape}, name="IndexBackward0")
+        return View([E(0)], name="IndexBackward0")
+    if any(i is Ellipsis or i is None for i in idx):
         return View([E(0)], name="IndexBackward0")
     steps, shape, dim = [], list(fn.shape), 0
     for i in idx:
@@ -726,6 +733,36 @@ def rdiv_scalar(fn):
     return View([rec, None], lambda: {"other": _scalar(fn), "self": None}, name="MulBackward0")
 
 
+def split(fn):
+    dim, shape = fn.dim, tuple(fn.shape)
+    sizes = tuple(m[0][dim] for m in fn._out_meta)
+    if all(n == sizes[0] for n in sizes[:-1]) and sizes[-1] <= sizes[0]:
+        return View([E(0)], lambda: {"dim": dim, "self_sym_sizes": shape, "split_size": sizes[0]})
+    return View([E(0)], lambda: {"dim": dim, "self_sym_sizes": shape, "split_sizes": sizes},
+                name="SplitWithSizesBackward0")
+
+
+def masked_fill(fn):
+    mask = fn.inputs[1]
+    return View([E(0)], lambda: {"mask": mask})
+
+
+def gather(fn):
+    x, index, dim = fn.inputs[0], fn.inputs[1], fn.dim
+    return View([E(0)], lambda: {"dim": dim, "index": index, "self": x, "sparse_grad": False})
+
+
+def index_select(fn):
+    index, dim, shape = fn.inputs[1], fn.dim, tuple(fn.shape)
+    return View([E(0)], lambda: {"dim": dim, "index": index, "self_sym_sizes": shape})
+
+
+def constant_pad(fn):
+    # F.pad's flat order: the last dim's (before, after) first
+    flat = tuple(v for pair in reversed(fn.pads) for v in pair)
+    return View([E(0)], lambda: {"pad": flat}, name="ConstantPadNdBackward0")
+
+
 def rsub_scalar(fn):
     return View([E(0)], lambda: {"alpha": 1})
 
@@ -936,6 +973,8 @@ RULES = {
     _A + "Mul": mul, _A + "MulScalar": mul_scalar, _A + "Div": div, _A + "DivScalar": div_scalar,
     _A + "PowScalar": pow_scalar, _A + "Pow": pow_, _A + "RDivScalar": rdiv_scalar, _P + "Clamp": clamp,
     _A + "RSubScalar": rsub_scalar, "ember.ops.compare.Where": where,
+    "ember.ops.shape.Split": split, "ember.ops.index.MaskedFill": masked_fill, "ember.ops.index.Gather": gather,
+    "ember.ops.index.IndexSelect": index_select, _NF + "conv.ConstantPad": constant_pad,
     "ember.ops.shape.Reshape": rnn_output, "ember.ops.shape.Permute": permute, "ember.ops.shape.Cat": cat,
     "ember.ops.index.GetItem": getitem,
     "ember.ops.softmax.Softmax": softmax, "ember.ops.softmax.LogSoftmax": softmax,

@@ -366,13 +366,29 @@ def lstm_batch_first_2layer(torch):
     return out.sum(), dict(m.named_parameters())
 
 
+def split_chunk(torch):
+    a = _p(torch, 4, 6)
+    x, y = a.chunk(2, dim=1)
+    p, q, r = a.split([1, 1, 2], dim=0)
+    return (x * y).sum() + (p + q).sum() + r.sum(), {"a": a}
+
+
+def masked_gather_pad(torch):
+    a = _p(torch, 3, 4)
+    mask = torch.from_numpy(np.arange(12).reshape(3, 4) % 2 == 0)
+    y = a.masked_fill(mask, 0.0).sum() + a.gather(1, torch.tensor([[0], [1], [2]])).sum()
+    y = y + a.index_select(0, torch.tensor([0, 2])).sum() + a[torch.tensor([0, 1])].sum()
+    return y + torch.nn.functional.pad(a, (1, 2)).sum(), {"a": a}
+
+
 CASES = {f.__name__: f for f in (
-    mlp, mlp_output, cnn, rnn, custom_function, course_loop,
-    ops_arith, ops_unary, ops_reduce, ops_matmul, ops_shape, ops_index, ops_cat, neg_rsub, clamp_where, pow_tensor,
-    view_output, softmax_nll, dropout, cnn_avg, conv_stride, conv1d, layernorm_gelu, linear3d, linear_nobias,
+    mlp, mlp_output, cnn, rnn, custom_function, course_loop, ops_arith, ops_unary, ops_reduce,
+    ops_matmul, ops_shape, ops_index, ops_cat, neg_rsub, clamp_where, pow_tensor, view_output,
+    softmax_nll, dropout, cnn_avg, conv_stride, conv1d, layernorm_gelu, linear3d, linear_nobias,
     mlp_root, attention, bmm_one_grad, embedding, rnn_2layer, rnn_relu_nobias, lstm, lstm_2layer, gru,
-    gru_2layer_nobias, mse_sum, bce, sigmoid_bce, log_softmax_ce_sum, leaky_relu_etc, minmax, vae, gan_step,
-    char_rnn, lenet_like, rnn_batch_first, gru_batch_first_2layer, lstm_batch_first_2layer)}
+    gru_2layer_nobias, mse_sum, bce, sigmoid_bce, log_softmax_ce_sum, leaky_relu_etc, minmax, vae,
+    gan_step, char_rnn, lenet_like, split_chunk, masked_gather_pad, rnn_batch_first,
+    gru_batch_first_2layer, lstm_batch_first_2layer)}
 
 
 def canonical(dot):

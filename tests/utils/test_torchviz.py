@@ -36,6 +36,8 @@ def ember_drawings():
 
 @pytest.mark.parametrize("name", CASES)
 def test_same_drawing_as_pytorch(name, ember_drawings):
+    if name.startswith("lstm") and not torch.backends.mkldnn.is_available():
+        pytest.skip("PyTorch runs an LSTM layer as one MkldnnRnnLayerBackward0 only with oneDNN")
     got = ember_drawings[name]
     assert not isinstance(got, str), got          # the error the script caught
     assert got == cases.draw(torch, make_dot, name)

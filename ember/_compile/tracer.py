@@ -34,6 +34,10 @@ _CONSTANT_MAKERS = ("ember/ops/creation.py",)
 _SCALAR_MAKERS = {("_util.py", "as_tensor_like"), ("index.py", "_value_tensor")}
 
 
+def _layout(a):
+    return (a.__array_interface__["data"][0], a.shape, a.strides, a.dtype.str)
+
+
 class GraphBreak(Exception):
     """Raised inside a trace with ``fullgraph=True``; otherwise only recorded."""
 
@@ -79,6 +83,7 @@ class Tracer:
         self.fullgraph = fullgraph
         self.env = {}            # id(tensor) -> [node, tensor, version]
         self.by_array = {}       # id(array) -> node: aliases such as ``.data``
+        self.by_layout = {}      # (address, shape, strides, dtype) -> node: same-memory views
         self.vbox_users = {}     # id(version box) -> ids of tensors sharing it (views)
         self.opaque = {}         # id(tensor or array) -> where it was made outside the dispatch point
         self.keep = []           # keeps traced objects alive, so their ids stay unique
@@ -97,6 +102,7 @@ class Tracer:
     def _bind(self, t, node):
         self.env[id(t)] = [node, t, t._vbox[0], t._vbox]
         self.by_array[id(t._data)] = node
+        self.by_layout[_layout(t._data)] = node
         self.vbox_users.setdefault(id(t._vbox), []).append(id(t))
         self.opaque.pop(id(t), None)
         self.keep.append(t)
@@ -128,6 +134,11 @@ class Tracer:
                                  "not see")
             return e[0]
         node = self.by_array.get(id(t._data))
+        if node is not None:
+            return node
+        # A view made outside the dispatch point that covers a traced value's memory exactly
+        # (``reshape`` to the same shape wraps ``x._data.view()``) is that value.
+        node = self.by_layout.get(_layout(t._data))
         if node is not None:
             return node
         where = self.opaque.get(id(t)) or self.opaque.get(id(t._data))
@@ -247,6 +258,7 @@ class Tracer:
         node.meta["dtype"] = target._data.dtype
         self.env[id(target)] = [node, target, target._vbox[0] + 1, target._vbox]
         self.by_array[id(target._data)] = node
+        self.by_layout[_layout(target._data)] = node
         for tid in self.vbox_users.get(id(target._vbox), ()):
             e = self.env.get(tid)
             if e is not None and e[1] is not target:
@@ -277,6 +289,7 @@ class Tracer:
             self.graph = Graph()
             self.env.clear()
             self.by_array.clear()
+            self.by_layout.clear()
             return
         if not self.broken:
             self.breaks.append(b)

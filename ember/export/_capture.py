@@ -152,14 +152,18 @@ def _replace_tensors(x, it):
 
 
 def _resized(flat, dyn, sizes):
-    out = []
+    out, done = [], {}
     for t, dims in zip(flat, dyn):
+        if id(t) in done:          # the same tensor passed twice (q is k is v) stays one
+            out.append(done[id(t)])
+            continue
         a = t._data
         for d, dim in dims.items():
             n = sizes[dim.name]
             if a.shape[d] != n:
                 a = np.take(a, np.arange(n) % max(a.shape[d], 1), axis=d)
-        out.append(t if a is t._data else _wrap(np.ascontiguousarray(a)))
+        done[id(t)] = t if a is t._data else _wrap(np.ascontiguousarray(a))
+        out.append(done[id(t)])
     return out
 
 
@@ -171,10 +175,12 @@ def _trace(fn, root, args, kwargs):
                               signature_of=getattr(fn, "forward", fn))
     except GraphBreak as b:
         where_ = f" at {b.filename}:{b.lineno}" if b.filename else ""
-        raise ExportError(
-            f"torch.export: cannot capture the model as one graph{where_}: {b.reason}. "
-            f"Data-dependent Python control flow (.item(), bool(tensor), an `if` on tensor "
-            f"values) is not exportable; write it with tensor ops (torch.where, masks)") from None
+        hint = ("Data-dependent Python control flow (.item(), bool(tensor), an `if` on tensor "
+                "values) is not exportable; write it with tensor ops (torch.where, masks)"
+                if "data-dependent" in b.reason else
+                "ember's tracer cannot record this part of the model as graph ops yet")
+        raise ExportError(f"torch.export: cannot capture the model as one graph{where_}: "
+                          f"{b.reason}. {hint}") from None
 
 
 def _encode_trace(tracer, weights_names):

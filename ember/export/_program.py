@@ -242,7 +242,9 @@ class ExportedModule:
             for d, v in s["dynamic"].items():
                 sources.setdefault(v["name"], (i, d))
         self._sources = sorted(sources.items())
-        self._symbolic = has_symbols(program._template["nodes"]) or \
+        # NOTE: symbolic sizes in meta (shape comments) do not need a graph per size
+        self._symbolic = any(has_symbols(e.get("args")) or has_symbols(e.get("kwargs"))
+                             for e in program._template["nodes"]) or \
             has_symbols(program._template.get("constants", {}))
         self._cache = {}
         self._fixed = None

@@ -1,0 +1,160 @@
+"""Model families for the export and ONNX tests: name -> (model, make_inputs(batch), dynamic_shapes).
+
+The loading side of the tests runs in a subprocess in which this module cannot be imported:
+an exported file must carry everything.
+"""
+import numpy as np
+
+import ember as torch
+import ember.nn as nn
+from ember.export import Dim
+
+BATCH = Dim("batch", min=1, max=64)
+
+
+def _randn(*shape, seed=0):
+    return torch.tensor(np.random.default_rng(seed + sum(shape)).standard_normal(shape)
+                        .astype(np.float32))
+
+
+class MLP(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.net = nn.Sequential(nn.Linear(6, 16), nn.ReLU(), nn.Dropout(0.3), nn.Linear(16, 16),
+                                 nn.Tanh(), nn.Linear(16, 3))
+
+    def forward(self, x):
+        return self.net(x)
+
+
+class CNN(nn.Module):
+    """Conv2d + BatchNorm + pooling + Dropout + flatten by x.size(0) (a baked batch size)."""
+
+    def __init__(self):
+        super().__init__()
+        self.features = nn.Sequential(nn.Conv2d(1, 4, 3, padding=1), nn.BatchNorm2d(4),
+                                      nn.ReLU(), nn.MaxPool2d(2), nn.Conv2d(4, 6, 3, stride=1),
+                                      nn.AvgPool2d(2), nn.Dropout(0.5))
+        self.gap = nn.AdaptiveAvgPool2d(1)
+        self.fc = nn.Linear(6 + 6, 5)
+
+    def forward(self, image):
+        y = self.features(image)
+        g = self.gap(y).flatten(1)
+        return self.fc(torch.cat([y.reshape(image.size(0), 6, -1).mean(2), g], 1))
+
+
+class CNN1d(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.net = nn.Sequential(nn.Conv1d(3, 8, 3, padding=1), nn.BatchNorm1d(8), nn.ReLU(),
+                                 nn.MaxPool1d(2), nn.Conv1d(8, 4, 3), nn.Flatten(),
+                                 nn.Linear(4 * 4, 2))
+
+    def forward(self, x):
+        return self.net(x)
+
+
+class Tagger(nn.Module):
+    """Embedding + LayerNorm + GELU; returns a dict."""
+
+    def __init__(self):
+        super().__init__()
+        self.emb = nn.Embedding(20, 8)
+        self.norm = nn.LayerNorm(8)
+        self.act = nn.GELU()
+        self.head = nn.Linear(8, 4)
+
+    def forward(self, tokens):
+        h = self.act(self.norm(self.emb(tokens)))
+        logits = self.head(h)
+        return {"logits": logits, "probs": logits.softmax(-1)}
+
+
+class LSTMTagger(nn.Module):
+    """Stacked bidirectional LSTM, batch_first, with initial states; returns a tuple."""
+
+    def __init__(self):
+        super().__init__()
+        self.lstm = nn.LSTM(4, 5, num_layers=2, batch_first=True, bidirectional=True)
+        self.fc = nn.Linear(10, 2)
+
+    def forward(self, x, h0, c0):
+        out, (h, c) = self.lstm(x, (h0, c0))
+        return self.fc(out), h
+
+
+class GRUNet(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.gru = nn.GRU(4, 6)          # time-major
+        self.rnn = nn.RNN(6, 3, batch_first=False)
+
+    def forward(self, x):
+        y, _ = self.gru(x)
+        z, h = self.rnn(y)
+        return z[-1] + h[0]
+
+
+class Attention(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.mha = nn.MultiheadAttention(8, 2, batch_first=True)
+
+    def forward(self, x):
+        out, w = self.mha(x, x, x)
+        return out, w
+
+
+class Encoder(nn.Module):
+    def __init__(self):
+        super().__init__()
+        layer = nn.TransformerEncoderLayer(8, 2, 16, dropout=0.1, batch_first=True)
+        self.enc = nn.TransformerEncoder(layer, 2)
+
+    def forward(self, src):
+        return self.enc(src)
+
+
+class MaskedEncoder(Encoder):
+    def forward(self, src, mask):
+        return self.enc(src, mask=mask)
+
+
+def _tokens(b):
+    return torch.tensor(np.random.default_rng(b).integers(0, 20, (b, 7)))
+
+
+_MASK = nn.Transformer.generate_square_subsequent_mask(5)
+
+FAMILIES = {
+    "mlp": (MLP, lambda b: (_randn(b, 6),), {"x": {0: BATCH}}),
+    "cnn": (CNN, lambda b: (_randn(b, 1, 12, 12),), {"image": {0: BATCH}}),
+    "cnn1d": (CNN1d, lambda b: (_randn(b, 3, 12),), {"x": {0: BATCH}}),
+    "embedding": (Tagger, lambda b: (_tokens(b),), {"tokens": {0: BATCH}}),
+    "lstm": (LSTMTagger, lambda b: (_randn(b, 6, 4), _randn(4, b, 5, seed=1), _randn(4, b, 5, seed=2)),
+             {"x": {0: BATCH}, "h0": {1: BATCH}, "c0": {1: BATCH}}),
+    "gru": (GRUNet, lambda b: (_randn(5, b, 4),), {"x": {1: BATCH}}),
+    "attention": (Attention, lambda b: (_randn(b, 5, 8),), {"x": {0: BATCH}}),
+    "encoder": (Encoder, lambda b: (_randn(b, 5, 8),), {"src": {0: BATCH}}),
+    "encoder_mask": (MaskedEncoder, lambda b: (_randn(b, 5, 8), _MASK),
+                     {"src": {0: BATCH}, "mask": None}),
+    "upsample": (lambda: nn.Sequential(nn.Conv2d(1, 2, 3), nn.Upsample(scale_factor=2)),
+                 lambda b: (_randn(b, 1, 6, 6),), ({0: BATCH},)),
+}
+
+
+def make(name):
+    torch.manual_seed(0)
+    cls, inputs, dyn = FAMILIES[name]
+    model = cls()
+    model.eval()
+    return model, inputs, dyn
+
+
+def flat(out):
+    if isinstance(out, dict):
+        return [a for v in out.values() for a in flat(v)]
+    if isinstance(out, (tuple, list)):
+        return [a for v in out for a in flat(v)]
+    return [out]

@@ -14,8 +14,13 @@ _NEEDED = (("starlette", "starlette"), ("uvicorn", "uvicorn"),
 
 def require():
     """Raises ImportError naming what to install when the serving stack is missing."""
-    import importlib.util
-    missing = [pkg for mod, pkg in _NEEDED if importlib.util.find_spec(mod) is None]
+    import importlib
+    missing = []
+    for mod, pkg in _NEEDED:
+        try:
+            importlib.import_module(mod)
+        except ImportError:
+            missing.append(pkg)
     if missing:
         raise ImportError(f"ember serve needs {', '.join(missing)}: "
                           f"pip install 'ember[serve]'")

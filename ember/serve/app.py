@@ -7,7 +7,6 @@ is not ready, 504 when a request waits past the request timeout.
 import asyncio
 import contextlib
 import gzip
-import json
 import logging
 import time
 import zlib
@@ -19,7 +18,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from .metrics import Metrics
-from .protocol import (TRITON_CONFIG_TYPES, ProtocolError, decode_inputs, encode_response,
+from .protocol import (TRITON_CONFIG_TYPES, ProtocolError, decode_inputs, dumps, encode_response,
                        requested_outputs, split_body)
 from .repository import Repository
 
@@ -29,7 +28,7 @@ _JSON = "application/json"
 
 
 def _json(doc, status=200):
-    return Response(json.dumps(doc, separators=(",", ":")).encode(), status, media_type=_JSON)
+    return Response(dumps(doc), status, media_type=_JSON)
 
 
 def _error(message, status):
@@ -37,19 +36,28 @@ def _error(message, status):
 
 
 async def _read_body(request, limit):
+    # NOTE: a body over the limit is read on and dropped (up to a bound) before the 413, so
+    # that an ordinary client, still sending, gets the answer rather than a broken pipe.
+    drain = 2 * limit + (1 << 20)
     length = request.headers.get("content-length")
     if length is not None:
         if not length.isdigit():
             raise ProtocolError(f"Content-Length is not an integer: {length!r}")
-        if int(length) > limit:
+        if int(length) > drain:
             raise ProtocolError(f"request body of {int(length)} bytes is over the limit of "
                                 f"{limit} bytes", 413)
     chunks, size = [], 0
     async for chunk in request.stream():
         size += len(chunk)
         if size > limit:
-            raise ProtocolError(f"request body is over the limit of {limit} bytes", 413)
-        chunks.append(chunk)
+            chunks = None
+            if size > drain:
+                break
+        elif chunks is not None:
+            chunks.append(chunk)
+    if chunks is None:
+        raise ProtocolError(f"request body of {size}{'+' if size > drain else ''} bytes is over "
+                            f"the limit of {limit} bytes", 413)
     body = b"".join(chunks)
     encoding = request.headers.get("content-encoding")
     if encoding:

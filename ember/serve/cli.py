@@ -1,6 +1,7 @@
 """``ember serve MODEL_OR_REPOSITORY [options]``: the command line of ember.serve."""
 import argparse
 import logging
+import signal
 import socket
 import sys
 
@@ -89,6 +90,9 @@ def main(argv=None):
                             timeout_graceful_shutdown=30, timeout_keep_alive=30, backlog=2048,
                             lifespan="on")
     server = uvicorn.Server(config)
-    # uvicorn stops on SIGTERM/SIGINT: no new connections, in-flight requests finish.
+    # uvicorn stops on SIGTERM/SIGINT: no new connections, in-flight requests finish. Then it
+    # raises the signal again with the handlers it found: these make that a clean exit 0.
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: sys.exit(0))
     server.run(sockets=[sock])
     return 0 if server.started else 1

@@ -163,20 +163,23 @@ class Repository:
                 if only is not None and name != only:
                     continue
                 model = self.models.setdefault(name, Model(name))
-                wanted = sorted(vs, reverse=True)
-                if self.keep is not None:
-                    wanted = wanted[:self.keep]
-                for v in sorted(wanted):
+                # Newest first, passing over refused files, until the policy's count serves.
+                serving = 0
+                for v in sorted(vs, reverse=True):
+                    if self.keep is not None and serving >= self.keep:
+                        break
                     if v in model.versions:
+                        serving += 1
                         continue
-                    refusal = self.refused.get((name, v))
                     try:
                         stamp = _stamp(vs[v])
                     except OSError:
                         continue
+                    refusal = self.refused.get((name, v))
                     if refusal is not None and refusal[0] == stamp:
                         continue
-                    await self._load(model, v, vs[v], stamp)
+                    if await self._load(model, v, vs[v], stamp):
+                        serving += 1
                 gone = [v for v in model.versions if v not in vs]
                 for v in gone:
                     await self._retire(model, v, "its folder is gone")

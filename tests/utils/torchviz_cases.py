@@ -381,6 +381,23 @@ def masked_gather_pad(torch):
     return y + torch.nn.functional.pad(a, (1, 2)).sum(), {"a": a}
 
 
+def rnn_given_state(torch):
+    m = torch.nn.RNN(3, 4, num_layers=2)
+    h0 = _p(torch, 2, 2, 4, seed=3)
+    out, h = m(_x(torch, 3, 2, 3), h0)
+    return out.sum() + h.sum(), dict(m.named_parameters(), h0=h0)
+
+
+def seq2seq(torch):
+    """An encoder GRU's final state starts a decoder GRU."""
+    enc, dec = torch.nn.GRU(3, 4), torch.nn.GRU(2, 4)
+    _, h = enc(_x(torch, 3, 2, 3))
+    out, _ = dec(_x(torch, 2, 2, 2, seed=1), h)
+    ps = {"enc." + k: v for k, v in enc.named_parameters()}
+    ps.update({"dec." + k: v for k, v in dec.named_parameters()})
+    return out.sum(), ps
+
+
 CASES = {f.__name__: f for f in (
     mlp, mlp_output, cnn, rnn, custom_function, course_loop, ops_arith, ops_unary, ops_reduce,
     ops_matmul, ops_shape, ops_index, ops_cat, neg_rsub, clamp_where, pow_tensor, view_output,
@@ -388,7 +405,7 @@ CASES = {f.__name__: f for f in (
     mlp_root, attention, bmm_one_grad, embedding, rnn_2layer, rnn_relu_nobias, lstm, lstm_2layer, gru,
     gru_2layer_nobias, mse_sum, bce, sigmoid_bce, log_softmax_ce_sum, leaky_relu_etc, minmax, vae,
     gan_step, char_rnn, lenet_like, split_chunk, masked_gather_pad, rnn_batch_first,
-    gru_batch_first_2layer, lstm_batch_first_2layer)}
+    gru_batch_first_2layer, lstm_batch_first_2layer, rnn_given_state, seq2seq)}
 
 
 def canonical(dot):

@@ -1,5 +1,7 @@
 """PyTorch's layout for ember's fused recurrences (ember/nn/_functional/rnn.py): one RNNSequence
 node per layer becomes PyTorch's per-step graph (RNN, GRU) or its oneDNN layer node (LSTM)."""
+import weakref
+
 import numpy as np
 
 from . import E, EdgeOf, Fresh, View, _needs, _shaped, _sizes, _strides, node, view
@@ -15,6 +17,31 @@ def _rnn_below(fn):
     if r is None or r[1] != 0 or type(r[0]).__qualname__ != "RNNSequence":
         return None
     return r[0]
+
+
+_UNBINDS = weakref.WeakValueDictionary()
+
+
+def _initial_state(fn):
+    """The entry for layer k's initial state ``h0[k]``: PyTorch unbinds h0 once for all
+    layers (UnbindBackward0), where ember selects a row per layer."""
+    e = fn._edges[1]
+    if e is None:
+        return None
+    g = e[0]
+    if type(g).__qualname__ != "GetItem" or e[1] != 0 or g.__dict__.get("inputs") is None or not g.basic:
+        return E(1)
+    k = g.idx[0] if isinstance(g.idx, tuple) and len(g.idx) == 1 else g.idx
+    src = g._edges[0]
+    if not isinstance(k, (int, np.integer)) or src is None:
+        return E(1)
+    key = (id(src[0]), src[1])
+    unbind = _UNBINDS.get(key)
+    if unbind is None or unbind._src is not src[0]:
+        unbind = node(g, "UnbindBackward0", [EdgeOf(g, 0)], lambda: {"dim": 0})
+        unbind._src = src[0]
+        _UNBINDS[key] = unbind
+    return (unbind, int(k))
 
 
 def _hidden_mm(fn, prev_entry, h_prev, first, B, H):
@@ -97,7 +124,7 @@ def rnn_sequence(fn):
     xp_shape = _sizes(xp)
     unbind = node(fn, "UnbindBackward0", [_xproj_view(fn, xp_shape)], lambda: {"dim": 0})
     steps = {}
-    prev_entry, prev_arr = (E(1) if _needs(fn, 1) else None), h0._data
+    prev_entry, prev_arr = _initial_state(fn), h0._data
     for t in order:
         s, e = off[t], off[t + 1]
         mm = _hidden_mm(fn, prev_entry, prev_arr, t == order[0], B, H)
@@ -126,7 +153,7 @@ def _gru_layer(fn):
     def alpha():
         return {"alpha": 1}
     steps = {}
-    prev_entry, prev_arr = (E(1) if _needs(fn, 1) else None), h0._data
+    prev_entry, prev_arr = _initial_state(fn), h0._data
     for t in order:
         s, e = off[t], off[t + 1]
         r_a, z_a, n_a, hn_a = RZ[s:e, :H], RZ[s:e, H:], NN[s:e], GHN[s:e]

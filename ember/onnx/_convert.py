@@ -1,0 +1,519 @@
+"""ember graph -> ONNX graph: one converter per op of the ember op set that has a mapping.
+
+The graph comes from ``torch.export``'s capture (eval mode, sizes checked at several batch
+sizes), decoded at the example sizes and run through the compiler's passes.  A size that
+follows a dynamic dimension and is baked into an attribute (a reshape target with two such
+sizes, a constant of batch size) is rebuilt in the ONNX graph from ``Shape`` of the input
+that carries the dimension, so dynamic axes stay dynamic in the file.
+"""
+import math
+import operator
+
+import numpy as np
+
+from ..export._opset import op_name
+
+_UNARY = {"Relu": "Relu", "Tanh": "Tanh", "Sigmoid": "Sigmoid", "Exp": "Exp", "Log": "Log",
+          "Sqrt": "Sqrt", "Neg": "Neg", "Abs": "Abs", "Erf": "Erf", "Sin": "Sin", "Cos": "Cos",
+          "Tan": "Tan", "Floor": "Floor", "Ceil": "Ceil", "Reciprocal": "Reciprocal",
+          "Sign": "Sign", "Asin": "Asin", "Acos": "Acos", "Atan": "Atan", "Sinh": "Sinh",
+          "Cosh": "Cosh", "Asinh": "Asinh", "Acosh": "Acosh", "Atanh": "Atanh",
+          "Round": "Round"}
+_BINARY = {"Add": "Add", "Sub": "Sub", "Mul": "Mul", "Div": "Div", "Pow": "Pow",
+           "Maximum": "Max", "Minimum": "Min"}
+_SCALAR = {"AddScalar": ("Add", False), "SubScalar": ("Sub", False), "MulScalar": ("Mul", False),
+           "DivScalar": ("Div", False), "PowScalar": ("Pow", False), "RSubScalar": ("Sub", True),
+           "RDivScalar": ("Div", True), "RPowScalar": ("Pow", True)}
+_COMPARE = {"eq": "Equal", "lt": "Less", "gt": "Greater", "le": "LessOrEqual",
+            "ge": "GreaterOrEqual", "logical_and": "And", "logical_or": "Or",
+            "logical_xor": "Xor", "logical_not": "Not", "isnan": "IsNaN", "ne": None,
+            "isinf": "IsInf"}
+
+
+class UnsupportedOp(RuntimeError):
+    pass
+
+
+class Builder:
+    def __init__(self, onnx, opset, sym_sources):
+        self.onnx, self.h, self.opset = onnx, onnx.helper, opset
+        from onnx import numpy_helper
+        self.nph = numpy_helper
+        self.nodes, self.inits = [], []
+        self.used = set()
+        self.consts = {}
+        self.sym_sources = sym_sources    # dim name -> (onnx input name, dim index)
+        self.sym_cache = {}
+
+    def fresh(self, base):
+        base = "".join(c if c.isalnum() or c == "_" else "_" for c in base) or "v"
+        name, k = base, 0
+        while name in self.used:
+            k += 1
+            name = f"{base}_{k}"
+        self.used.add(name)
+        return name
+
+    def const(self, arr, hint="const"):
+        arr = np.asarray(arr)
+        key = (arr.dtype.str, arr.shape, arr.tobytes()) if arr.size <= 16 else None
+        if key is not None and key in self.consts:
+            return self.consts[key]
+        name = self.fresh(hint)
+        self.inits.append(self.nph.from_array(np.ascontiguousarray(arr), name))
+        if key is not None:
+            self.consts[key] = name
+        return name
+
+    def ints(self, values, hint="shape"):
+        return self.const(np.asarray(values, np.int64), hint)
+
+    def op(self, kind, inputs, n_out=1, hint=None, **attrs):
+        outs = [self.fresh(f"{hint or kind.lower()}" + (f"_{i}" if n_out > 1 else ""))
+                for i in range(n_out)]
+        self.nodes.append(self.h.make_node(kind, list(inputs), outs,
+                                           name=self.fresh("n_" + (hint or kind)), **attrs))
+        return outs[0] if n_out == 1 else outs
+
+    # --- sizes that follow dynamic dimensions ----------------------------------------------
+    def dim(self, name):
+        v = self.sym_cache.get(name)
+        if v is None:
+            inp, d = self.sym_sources[name]
+            v = self.sym_cache[name] = self.op("Shape", [inp], start=d, end=d + 1,
+                                               hint=f"{name}_size")
+        return v
+
+    def size_tensor(self, s):
+        """A 1-element int64 tensor for an int or a symbolic size ``{"$sym": ...}``."""
+        if type(s) is not dict:
+            return self.ints([s])
+        f = s["$sym"]
+        if "a" in f:
+            v = self.dim(f["of"][0])
+            if f["a"] != 1:
+                v = self.op("Mul", [v, self.ints([f["a"]])])
+            if f["c"]:
+                v = self.op("Add", [v, self.ints([f["c"]])])
+            return v
+        v = None
+        for n in f["of"]:
+            v = self.dim(n) if v is None else self.op("Mul", [v, self.dim(n)])
+        if f["k"] != 1:
+            v = self.op("Mul", [v, self.ints([f["k"]])])
+        return v
+
+    def shape_tensor(self, shape):
+        if not any(type(s) is dict for s in shape):
+            return self.ints(list(shape))
+        return self.op("Concat", [self.size_tensor(s) for s in shape], axis=0, hint="shape")
+
+    def axes(self, kind, x, axes, keepdims, **extra):
+        """A reduction with ``axes`` as an input (opset >= 18) or an attribute (17)."""
+        axes = list(axes)
+        if kind == "ReduceSum" or self.opset >= 18:
+            return self.op(kind, [x, self.ints(axes, "axes")], keepdims=int(keepdims), **extra)
+        return self.op(kind, [x], axes=axes, keepdims=int(keepdims), **extra)
+
+
+def _onnx_dtype(onnx, dt):
+    return onnx.helper.np_dtype_to_tensor_dtype(np.dtype(dt))
+
+
+class Converter:
+    """Walks a graph (fx-shaped, ember targets) and emits ONNX nodes into a Builder."""
+
+    def __init__(self, b, template_nodes):
+        self.b = b
+        self.v = {}                   # fx Node -> ONNX value name (or list for tuples)
+        self.tmpl = {e["name"]: e for e in template_nodes}
+
+    def val(self, n):
+        return self.v[n]
+
+    def fail(self, node, what=None):
+        st = node.meta.get("stack")
+        at = f" (at {st[0]}:{st[1]})" if st else ""
+        name = op_name(node.target) or node.target_name()
+        raise UnsupportedOp(f"torch.onnx.export: op {name!r}{at} has no ONNX mapping in ember"
+                            + (f": {what}" if what else ""))
+
+    def sym_kw(self, node, key):
+        """The template's value of attribute ``key`` (symbolic sizes kept), if it has them."""
+        e = self.tmpl.get(node.name)
+        return None if e is None else e["kwargs"].get(key)
+
+    def cast_to(self, x, src, dst):
+        if np.dtype(src) == np.dtype(dst):
+            return x
+        return self.b.op("Cast", [x], to=_onnx_dtype(self.b.onnx, dst))
+
+    def run(self, node):
+        t = node.target
+        if t is operator.getitem:
+            self.v[node] = self.v[node.args[0]][node.args[1]]
+            return
+        name = op_name(t)
+        short = name.rsplit(".", 1)[1] if name else None
+        fn = getattr(self, "op_" + short, None) if short else None
+        if fn is None:
+            if short in _UNARY:
+                x = node.args[0]
+                self.v[node] = self.b.op(_UNARY[short], [self.val(x)])
+                return
+            if short in _BINARY:
+                self.v[node] = self.binary(node, _BINARY[short])
+                return
+            if short in _SCALAR:
+                self.v[node] = self.scalar(node, *_SCALAR[short])
+                return
+            self.fail(node)
+        out = fn(node, *node.args, **node.kwargs)
+        self.v[node] = out
+
+    # --- arithmetic ------------------------------------------------------------------------
+    def binary(self, node, kind):
+        dt = node.meta["dtype"]
+        a, c = node.args
+        xa = self.cast_to(self.val(a), a.meta["dtype"], dt)
+        xc = self.cast_to(self.val(c), c.meta["dtype"], dt)
+        return self.b.op(kind, [xa, xc])
+
+    def scalar(self, node, kind, reverse):
+        dt = node.meta["dtype"]
+        a = node.args[0]
+        s = node.kwargs["s"]
+        if not isinstance(s, (int, float, bool, np.generic)):
+            self.fail(node, f"scalar {s!r}")
+        x = self.cast_to(self.val(a), a.meta["dtype"], dt)
+        k = self.b.const(np.asarray(s, dt), "scalar")
+        return self.b.op(kind, [k, x] if reverse else [x, k])
+
+    def op_Rsqrt(self, node, x):
+        return self.b.op("Reciprocal", [self.b.op("Sqrt", [self.val(x)])])
+
+    def op_Square(self, node, x):
+        return self.b.op("Mul", [self.val(x), self.val(x)])
+
+    def op_Log1p(self, node, x):
+        one = self.b.const(np.asarray(1, node.meta["dtype"]))
+        return self.b.op("Log", [self.b.op("Add", [self.val(x), one])])
+
+    def op_Expm1(self, node, x):
+        one = self.b.const(np.asarray(1, node.meta["dtype"]))
+        return self.b.op("Sub", [self.b.op("Exp", [self.val(x)]), one])
+
+    def op_Trunc(self, node, x):
+        # trunc(x) = sign(x) * floor(|x|)
+        return self.b.op("Mul", [self.b.op("Sign", [self.val(x)]),
+                                 self.b.op("Floor", [self.b.op("Abs", [self.val(x)])])])
+
+    def op_Clamp(self, node, x, lo=None, hi=None):
+        dt = node.meta["dtype"]
+        ins = [self.val(x), "" if lo is None else self.b.const(np.asarray(lo, dt)),
+               "" if hi is None else self.b.const(np.asarray(hi, dt))]
+        while ins[-1] == "":
+            ins.pop()
+        return self.b.op("Clip", ins)
+
+    def op_ToDtype(self, node, x, dtype):
+        return self.b.op("Cast", [self.val(x)], to=_onnx_dtype(self.b.onnx, node.meta["dtype"]))
+
+    def op_Where(self, node, cond, a, c):
+        dt = node.meta["dtype"]
+        return self.b.op("Where", [self.val(cond), self.cast_to(self.val(a), a.meta["dtype"], dt),
+                                   self.cast_to(self.val(c), c.meta["dtype"], dt)])
+
+    def op_ArrayFn(self, node, *xs, call):
+        kind = _COMPARE.get(call.__name__, "missing")
+        if kind == "missing":
+            self.fail(node, f"comparison {call.__name__!r}")
+        ins, it = [], iter(xs)
+        from .._tensor import Tensor
+        for a in call.args:
+            if isinstance(a, Tensor):
+                n = next(it)
+                ins.append((self.val(n), n.meta["dtype"]))
+            elif isinstance(a, (int, float, bool)):
+                ins.append((None, a))
+            else:
+                self.fail(node, f"argument {a!r}")
+        dts = [d for v, d in ins if v is not None]
+        dt = np.result_type(*dts) if dts else np.float32
+        vals = [self.cast_to(v, d, dt) if v is not None else self.b.const(np.asarray(d, dt))
+                for v, d in ins]
+        if call.__name__ == "ne":
+            return self.b.op("Not", [self.b.op("Equal", vals)])
+        return self.b.op(kind, vals)
+
+    # --- activations -----------------------------------------------------------------------
+    def op_Gelu(self, node, x, approximate):
+        xv = self.val(x)
+        dt = node.meta["dtype"]
+        if self.b.opset >= 20:
+            return self.b.op("Gelu", [xv], approximate=approximate)
+        c = lambda v: self.b.const(np.asarray(v, dt))   # noqa: E731
+        if approximate == "tanh":
+            inner = self.b.op("Mul", [self.b.op("Add", [xv, self.b.op("Mul", [c(0.044715), self.b.op(
+                "Pow", [xv, c(3.0)])])]), c(math.sqrt(2 / math.pi))])
+            t = self.b.op("Add", [self.b.op("Tanh", [inner]), c(1.0)])
+        else:
+            t = self.b.op("Add", [self.b.op("Erf", [self.b.op("Div", [xv, c(math.sqrt(2.0))])]),
+                                  c(1.0)])
+        return self.b.op("Mul", [self.b.op("Mul", [xv, t]), c(0.5)])
+
+    def op_Relu6(self, node, x, lo, hi):
+        dt = node.meta["dtype"]
+        return self.b.op("Clip", [self.val(x), self.b.const(np.asarray(lo, dt)),
+                                  self.b.const(np.asarray(hi, dt))])
+
+    def op_LeakyRelu(self, node, x, s):
+        return self.b.op("LeakyRelu", [self.val(x)], alpha=float(s))
+
+    def op_Silu(self, node, x):
+        return self.b.op("Mul", [self.val(x), self.b.op("Sigmoid", [self.val(x)])])
+
+    def op_Elu(self, node, x, alpha, scale, input_scale):
+        if scale != 1.0 or input_scale != 1.0:
+            if input_scale == 1.0 and abs(scale - 1.0507009873554805) < 1e-12:
+                return self.b.op("Selu", [self.val(x)], alpha=float(alpha), gamma=float(scale))
+            self.fail(node, "elu with scale")
+        return self.b.op("Elu", [self.val(x)], alpha=float(alpha))
+
+    def op_Hardsigmoid(self, node, x):
+        return self.b.op("HardSigmoid", [self.val(x)], alpha=1 / 6, beta=0.5)
+
+    def op_Hardswish(self, node, x):
+        return self.b.op("HardSwish", [self.val(x)])
+
+    def op_Softplus(self, node, x, beta, threshold):
+        dt = node.meta["dtype"]
+        xv = self.val(x)
+        bx = self.b.op("Mul", [xv, self.b.const(np.asarray(beta, dt))])
+        sp = self.b.op("Div", [self.b.op("Softplus", [bx]), self.b.const(np.asarray(beta, dt))])
+        return self.b.op("Where", [self.b.op("Greater", [bx, self.b.const(np.asarray(threshold, dt))]),
+                                   xv, sp])
+
+    def op_Softmax(self, node, x, dim):
+        return self.b.op("Softmax", [self.val(x)], axis=int(dim))
+
+    def op_LogSoftmax(self, node, x, dim):
+        return self.b.op("LogSoftmax", [self.val(x)], axis=int(dim))
+
+    # --- matmul, conv, norms, pooling --------------------------------------------------------
+    def op_MatMul(self, node, a, c):
+        return self.b.op("MatMul", [self.val(a), self.val(c)])
+
+    def op_Linear(self, node, x, w, bias=None):
+        wt = self.b.op("Transpose", [self.val(w)], perm=[1, 0])
+        y = self.b.op("MatMul", [self.val(x), wt])
+        return y if bias is None else self.b.op("Add", [y, self.val(bias)])
+
+    def op_Conv(self, node, x, w, bias=None, *, stride, pads, dil, groups):
+        ins = [self.val(x), self.val(w)] + ([self.val(bias)] if bias is not None else [])
+        return self.b.op("Conv", ins, strides=list(stride), dilations=list(dil), group=int(groups),
+                         pads=[p[0] for p in pads] + [p[1] for p in pads],
+                         kernel_shape=list(w.meta["shape"][2:]))
+
+    def op_NormAffine(self, node, x, *params, axes, eps, affine, pshape, stats=False):
+        if stats:
+            self.fail(node, "batch statistics (training mode)")
+        nd = len(x.meta["shape"])
+        axes = sorted(a % nd for a in axes)
+        dt = node.meta["dtype"]
+        w = self.val(params[0]) if "w" in affine else None
+        bias = self.val(params[-1]) if "b" in affine else None
+        trailing = axes == list(range(nd - len(axes), nd)) and tuple(pshape) == tuple(
+            x.meta["shape"][nd - len(axes):])
+        if trailing:
+            shape = list(pshape)
+            if w is None:
+                w = self.b.const(np.ones(shape, dt), "ones")
+            ins = [self.val(x), w] + ([bias] if bias is not None else [])
+            return self.b.op("LayerNormalization", ins, axis=-len(axes), epsilon=float(eps))
+        xv = self.val(x)
+        mean = self.b.axes("ReduceMean", xv, axes, True)
+        xc = self.b.op("Sub", [xv, mean])
+        var = self.b.axes("ReduceMean", self.b.op("Mul", [xc, xc]), axes, True)
+        inv = self.b.op("Reciprocal", [self.b.op("Sqrt", [self.b.op(
+            "Add", [var, self.b.const(np.asarray(eps, dt))])])])
+        y = self.b.op("Mul", [xc, inv])
+        ps = self.b.ints(list(pshape))
+        if w is not None:
+            y = self.b.op("Mul", [y, self.b.op("Reshape", [w, ps])])
+        if bias is not None:
+            y = self.b.op("Add", [y, self.b.op("Reshape", [bias, ps])])
+        return y
+
+    def op_MaxPool(self, node, x, *, K, stride, dil, pads, out_sp, want_idx):
+        if want_idx:
+            self.fail(node, "return_indices=True")
+        return self.b.op("MaxPool", [self.val(x)], kernel_shape=list(K), strides=list(stride),
+                         dilations=list(dil), pads=[p[0] for p in pads] + [p[1] for p in pads])
+
+    def op_TiledMaxPool(self, node, x, *, K, out_sp):
+        return self.b.op("MaxPool", [self.val(x)], kernel_shape=list(K), strides=list(K))
+
+    def op_AvgPool(self, node, x, *, cfg, inv):
+        K, stride, dil, pads, sp = cfg
+        if any(d != 1 for d in dil):
+            self.fail(node, "dilated average pooling")
+        y = self.b.op("AveragePool", [self.val(x)], kernel_shape=list(K), strides=list(stride),
+                      pads=[p[0] for p in pads] + [p[1] for p in pads], count_include_pad=1)
+        scale = np.asarray(inv, np.float64) * math.prod(K)
+        if not np.allclose(scale, 1.0, rtol=1e-7, atol=0):
+            y = self.b.op("Mul", [y, self.b.const(scale.astype(node.meta["dtype"]), "pool_scale")])
+        return y
+
+    # --- reductions ----------------------------------------------------------------------------
+    def _axes(self, x, axes):
+        nd = len(x.meta["shape"])
+        return list(range(nd)) if axes is None else [a % nd for a in
+                                                     (axes if isinstance(axes, tuple) else (axes,))]
+
+    def op_Mean(self, node, x, axes=None, keepdim=False):
+        return self.b.axes("ReduceMean", self.val(x), self._axes(x, axes), keepdim)
+
+    def op_Sum(self, node, x, axes=None, keepdim=False, dtype=None):
+        xv = self.cast_to(self.val(x), x.meta["dtype"], node.meta["dtype"])
+        return self.b.axes("ReduceSum", xv, self._axes(x, axes), keepdim)
+
+    def op_ExtremumDim(self, node, x, dim, keepdim, largest):
+        xv = self.val(x)
+        vals = self.b.axes("ReduceMax" if largest else "ReduceMin", xv, [dim], keepdim)
+        idx = self.b.op("ArgMax" if largest else "ArgMin", [xv], axis=int(dim),
+                        keepdims=int(keepdim), select_last_index=0)
+        return [vals, idx]
+
+    def op_ExtremumAll(self, node, x, fn, axes=None, keepdim=False):
+        kind = {"max": "ReduceMax", "amax": "ReduceMax", "min": "ReduceMin", "amin": "ReduceMin"}
+        k = kind.get(getattr(fn, "__name__", ""), None)
+        if k is None:
+            self.fail(node, f"reduction {fn!r}")
+        return self.b.axes(k, self.val(x), self._axes(x, axes), keepdim)
+
+    # --- shapes ------------------------------------------------------------------------------
+    def op_Reshape(self, node, x, shape, view=False):
+        sym = self.sym_kw(node, "shape")
+        target = sym if type(sym) is list and len(sym) == len(shape) else list(shape)
+        return self.b.op("Reshape", [self.val(x), self.b.shape_tensor(target)])
+
+    def op_Expand(self, node, x, shape):
+        sym = self.sym_kw(node, "shape")
+        target = sym if type(sym) is list and len(sym) == len(shape) else list(shape)
+        return self.b.op("Expand", [self.val(x), self.b.shape_tensor(target)])
+
+    def op_Permute(self, node, x, perm):
+        return self.b.op("Transpose", [self.val(x)], perm=list(perm))
+
+    def op_Cat(self, node, *xs, dim):
+        dt = node.meta["dtype"]
+        return self.b.op("Concat", [self.cast_to(self.val(a), a.meta["dtype"], dt) for a in xs],
+                         axis=int(dim))
+
+    def op_Split(self, node, x, sizes, dim):
+        return self.b.op("Split", [self.val(x), self.b.ints(list(sizes), "split")],
+                         n_out=len(sizes), axis=int(dim))
+
+    def op_Embedding(self, node, w, idx, padding_idx=None):
+        return self.b.op("Gather", [self.val(w), self.val(idx)], axis=0)
+
+    def op_IndexSelect(self, node, x, index, dim):
+        return self.b.op("Gather", [self.val(x), self.val(index)], axis=int(dim))
+
+    def op_GetItem(self, node, x, idx, basic):
+        if not isinstance(idx, tuple):
+            idx = (idx,)
+        shape = list(x.meta["shape"])
+        if not basic:
+            from ..fx.graph import Node
+            if len(idx) == 1 and isinstance(idx[0], Node):
+                return self.b.op("Gather", [self.val(x), self.val(idx[0])], axis=0)
+            if len(idx) == 1 and isinstance(idx[0], np.ndarray) and idx[0].dtype.kind in "iu":
+                return self.b.op("Gather", [self.val(x), self.b.ints(idx[0], "index")], axis=0)
+            self.fail(node, "advanced indexing")
+        n_real = sum(1 for i in idx if i is not None and i is not Ellipsis)
+        if Ellipsis in idx:
+            k = idx.index(Ellipsis)
+            idx = idx[:k] + (slice(None),) * (len(shape) - n_real) + idx[k + 1:]
+        starts, ends, axes, steps, squeeze, unsq = [], [], [], [], [], []
+        d = 0
+        out_pos = 0
+        for i in idx:
+            if i is None:
+                unsq.append(out_pos)
+                out_pos += 1
+                continue
+            if isinstance(i, (int, np.integer)):
+                starts.append(int(i))
+                ends.append(int(i) + 1 if int(i) != -1 else 2 ** 62)
+                axes.append(d)
+                steps.append(1)
+                squeeze.append(d)
+            elif isinstance(i, slice):
+                if i != slice(None):
+                    st = 1 if i.step is None else int(i.step)
+                    lo = i.start if i.start is not None else (0 if st > 0 else -1)
+                    hi = i.stop if i.stop is not None else (2 ** 62 if st > 0 else -2 ** 62)
+                    starts.append(int(lo))
+                    ends.append(int(hi))
+                    axes.append(d)
+                    steps.append(st)
+                out_pos += 1
+            else:
+                self.fail(node, f"index {i!r}")
+            d += 1
+        y = self.val(x)
+        if axes:
+            y = self.b.op("Slice", [y, self.b.ints(starts, "starts"), self.b.ints(ends, "ends"),
+                                    self.b.ints(axes, "axes"), self.b.ints(steps, "steps")])
+        if squeeze:
+            y = self.b.op("Squeeze", [y, self.b.ints(squeeze, "axes")])
+        if unsq:
+            y = self.b.op("Unsqueeze", [y, self.b.ints(unsq, "axes")])
+        if not axes and not squeeze and not unsq:
+            y = self.b.op("Identity", [y])
+        return y
+
+    # --- recurrent layers ----------------------------------------------------------------------
+    def op_RNNSequence(self, node, xp, h0, *rest, mode, batch_sizes, reverse, has_bias):
+        if len(set(batch_sizes)) != 1:
+            self.fail(node, "packed sequences of different lengths")
+        b = self.b
+        T = len(batch_sizes)
+        lstm = mode == "LSTM"
+        c0 = rest[0] if lstm else None
+        w = rest[1] if lstm else rest[0]
+        bias = (rest[2] if lstm else rest[1]) if has_bias else None
+        G = int(xp.meta["shape"][1])
+        H = int(h0.meta["shape"][1])
+        dt = np.dtype(xp.meta["dtype"])
+        # ONNX's gate order: LSTM i, o, f, c (PyTorch i, f, g, o); GRU z, r, h (PyTorch r, z, n)
+        order = {"LSTM": [0, 3, 1, 2], "GRU": [1, 0, 2]}.get(mode, [0])
+        perm = np.concatenate([np.arange(g * H, (g + 1) * H) for g in order])
+        W = np.eye(G, dtype=dt)[perm][None]                     # selects xp's gate blocks
+        wv = b.op("Unsqueeze", [b.op("Gather", [self.val(w), b.ints(perm, "gates")], axis=0),
+                                b.ints([0], "axes")])
+        ins = [b.op("Reshape", [self.val(xp), b.ints([T, -1, G])]), b.const(W, "rnn_w"), wv]
+        if bias is not None:
+            rb = b.op("Gather", [self.val(bias), b.ints(perm, "gates")], axis=0)
+            ins.append(b.op("Unsqueeze", [b.op("Concat", [b.const(np.zeros(G, dt), "zeros"), rb],
+                                               axis=0), b.ints([0], "axes")]))
+        else:
+            ins.append("")
+        ins.append("")                                          # sequence_lens
+        ins.append(b.op("Unsqueeze", [self.val(h0), b.ints([0], "axes")]))
+        attrs = {"hidden_size": H, "direction": "reverse" if reverse else "forward"}
+        if lstm:
+            ins.append(b.op("Unsqueeze", [self.val(c0), b.ints([0], "axes")]))
+            kind, n_out = "LSTM", 3
+        elif mode == "GRU":
+            kind, n_out = "GRU", 2
+            attrs["linear_before_reset"] = 1
+        else:
+            kind, n_out = "RNN", 2
+            attrs["activations"] = ["Relu" if mode == "RNN_RELU" else "Tanh"]
+        outs = b.op(kind, ins, n_out=n_out, hint=kind.lower(), **attrs)
+        y = b.op("Reshape", [outs[0], b.ints([-1, H])])       # (T, 1, B, H) -> (T*B, H)
+        rest_out = [b.op("Squeeze", [o, b.ints([0], "axes")]) for o in outs[1:]]
+        return [y] + rest_out

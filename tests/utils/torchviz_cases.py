@@ -398,6 +398,13 @@ def seq2seq(torch):
     return out.sum(), ps
 
 
+def conv_transpose(torch):
+    nn = torch.nn
+    m = nn.Sequential(nn.ConvTranspose2d(2, 3, 3, stride=2, padding=1, output_padding=1), nn.ReLU(),
+                      nn.ConvTranspose2d(3, 1, 2, bias=False))
+    return m(_x(torch, 1, 2, 4, 4)).sum(), dict(m.named_parameters())
+
+
 CASES = {f.__name__: f for f in (
     mlp, mlp_output, cnn, rnn, custom_function, course_loop, ops_arith, ops_unary, ops_reduce,
     ops_matmul, ops_shape, ops_index, ops_cat, neg_rsub, clamp_where, pow_tensor, view_output,
@@ -405,7 +412,7 @@ CASES = {f.__name__: f for f in (
     mlp_root, attention, bmm_one_grad, embedding, rnn_2layer, rnn_relu_nobias, lstm, lstm_2layer, gru,
     gru_2layer_nobias, mse_sum, bce, sigmoid_bce, log_softmax_ce_sum, leaky_relu_etc, minmax, vae,
     gan_step, char_rnn, lenet_like, split_chunk, masked_gather_pad, rnn_batch_first,
-    gru_batch_first_2layer, lstm_batch_first_2layer, rnn_given_state, seq2seq)}
+    gru_batch_first_2layer, lstm_batch_first_2layer, rnn_given_state, seq2seq, conv_transpose)}
 
 
 def canonical(dot):

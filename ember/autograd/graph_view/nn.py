@@ -2,7 +2,7 @@
 pooling, normalisation, embedding, dropout, activations, padding."""
 import numpy as np
 
-from . import E, Fresh, View, _needs, _REDUCTION, _shaped, _uint64, node
+from . import E, EdgeOf, Fresh, View, _needs, _REDUCTION, _shaped, _uint64, node
 
 
 def mse(fn):
@@ -43,6 +43,38 @@ def conv(fn):
         "bias_sym_sizes_opt": bias_sizes, "dilation": tuple(dil), "groups": groups, "input": x,
         "output_padding": (0,) * nd, "padding": pad, "stride": tuple(stride), "transposed": False,
         "weight": w})
+
+
+def _conv_transpose(cig, x_entry, w_entry, b_entry, out_shape, bias_sizes):
+    """ConvInputGrad used forward (conv_transpose): PyTorch's ConvolutionBackward0, transposed."""
+    x, w = cig.inputs
+    stride, pads, dil, groups = cig.cfg
+    K = w._data.shape[2:]
+    base = tuple((s - 1) * st - 2 * p[0] + d * (k - 1) + 1
+                 for s, st, p, d, k in zip(x._data.shape[2:], stride, pads, dil, K))
+    op = tuple(o - b for o, b in zip(out_shape[2:], base)) if out_shape is not None else (0,) * len(K)
+    return View([x_entry, w_entry, b_entry], lambda: {
+        "bias_sym_sizes_opt": bias_sizes, "dilation": tuple(dil), "groups": groups, "input": x,
+        "output_padding": op, "padding": tuple(p[0] for p in pads), "stride": tuple(stride),
+        "transposed": True, "weight": w}, name="ConvolutionBackward0")
+
+
+def conv_transpose(fn):
+    """conv_transpose without a bias: the ConvInputGrad node itself."""
+    return _conv_transpose(fn, E(0), E(1), None, fn.__dict__.get("_out_shapes", {}).get(0), (0,))
+
+
+def conv_transpose_bias(fn):
+    """``conv_transpose(x, w) + b.reshape(C, 1, ..)`` as one ConvolutionBackward0, or None."""
+    e0, e1 = fn._edges[0], fn._edges[1]
+    if e0 is None or e1 is None or e0[1] != 0 or e1[1] != 0:
+        return None
+    cig, r = e0[0], e1[0]
+    if type(cig).__qualname__ != "ConvInputGrad" or type(r).__qualname__ != "Reshape" or \
+            cig.__dict__.get("inputs") is None or r.__dict__.get("inputs") is None or len(r.in_shape) != 1:
+        return None
+    out_shape = fn.inputs[0]._data.shape
+    return _conv_transpose(cig, EdgeOf(cig, 0), EdgeOf(cig, 1), EdgeOf(r, 0), out_shape, tuple(r.in_shape))
 
 
 def _maxpool_saved(x, K, stride, dil, pads, out_shape, ceil):
@@ -220,6 +252,7 @@ _NF = "ember.nn._functional."
 RULES = {
     _NF + "loss.MSE": mse, _NF + "loss.CrossEntropy": cross_entropy, _NF + "loss.BCE": bce,
     _NF + "loss.BCEWithLogits": bce_logits, _NF + "conv.Conv": conv, _NF + "conv.ConstantPad": constant_pad,
+    _NF + "conv.ConvInputGrad": conv_transpose,
     _NF + "pooling.TiledMaxPool": tiled_maxpool, _NF + "pooling.MaxPool": maxpool,
     _NF + "pooling.AvgPool": avgpool, _NF + "norm.NormAffine": norm_affine,
     _NF + "basic.Embedding": embedding, _NF + "basic._MaskMul": mask_mul, _NF + "activation.Gelu": gelu,

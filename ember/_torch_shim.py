@@ -86,7 +86,32 @@ def install():
     for name in [n for n in sys.modules if n == ALIAS or n.startswith(ALIAS + ".")]:
         if not getattr(sys.modules[name], "__name__", "").startswith(REAL):
             del sys.modules[name]
+    _follow_spawned_children()
     return _FINDER
+
+
+class _InstallInChild:
+    """Unpickled first thing in a spawned child: the alias is in place before the child
+    re-imports the main script (whose `import torch` must resolve to ember there too)."""
+
+    def __reduce__(self):
+        return (install, ())
+
+
+def _follow_spawned_children():
+    # NOTE: fork children inherit the finder; "spawn"/"forkserver" children (mp.spawn) start a
+    # fresh interpreter, which unpickles this preparation data before it imports __main__.
+    import multiprocessing.spawn as mp_spawn
+    if getattr(mp_spawn.get_preparation_data, "_ember", False):
+        return
+    original = mp_spawn.get_preparation_data
+
+    def get_preparation_data(name):
+        data = original(name)
+        data["ember_torch_alias"] = _InstallInChild()
+        return data
+    get_preparation_data._ember = True
+    mp_spawn.get_preparation_data = get_preparation_data
 
 
 def uninstall():

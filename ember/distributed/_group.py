@@ -382,25 +382,22 @@ def init_process_group(backend=None, init_method=None, timeout=None, world_size=
     if _STATE.world is not None:
         raise ValueError("trying to initialize the default process group twice!")
     name = _parse_backend(backend)
-    MPI = _mpi.load()
     limit = _timeout_seconds(timeout)
     init_method = init_method or "env://"
     if world_size is None or world_size < 0:
         world_size = _env_int("WORLD_SIZE") if init_method.startswith("env://") else None
     if rank is None or rank < 0:
         rank = _env_int("RANK") if init_method.startswith("env://") else None
+    MPI = _mpi.load(lambda M: _rendezvous_if_needed(M, init_method, rank, world_size, limit))
     comm_world = MPI.COMM_WORLD
     size = comm_world.Get_size()
     if world_size is not None and world_size != size:
-        if size == 1:
-            raise ValueError(
-                f"init_process_group: world_size={world_size} was asked for, but this process "
-                f"was not started by an MPI launcher, so its MPI world has 1 process. Start "
-                f"every rank with `ember run --nproc-per-node {world_size} SCRIPT` (or "
-                f"`mpiexec -n {world_size} ember run SCRIPT` across machines); processes "
-                f"started one by one (torchrun, multiprocessing.spawn) cannot join one MPI job.")
-        raise ValueError(f"init_process_group: world_size={world_size} but the MPI job has "
-                         f"{size} processes")
+        raise ValueError(
+            f"init_process_group: world_size={world_size} was asked for, but this process's MPI "
+            f"world has {size} process(es) (MPI was started before, by mpiexec or by an earlier "
+            f"init_process_group). Start the ranks with `ember run --nproc-per-node "
+            f"{world_size} SCRIPT`, or as separate processes that each call init_process_group "
+            f"with env:// (RANK, WORLD_SIZE, MASTER_ADDR, MASTER_PORT) before anything starts MPI.")
     if rank is not None and not 0 <= rank < size:
         raise ValueError(f"Invalid rank {rank}, rank should be in the interval [0, {size - 1}]")
     key = comm_world.Get_rank() if rank is None else rank
@@ -415,6 +412,53 @@ def init_process_group(backend=None, init_method=None, timeout=None, world_size=
     _STATE.world = pg
     _STATE.groups = [pg]
     GroupMember.WORLD = group.WORLD = pg
+
+
+def _launched_by_mpi():
+    e = os.environ
+    return any(e.get(k) for k in ("PMI_FD", "PMI_PORT", "PMI_RANK", "PMIX_RANK",
+                                  "OMPI_COMM_WORLD_RANK", "PMI_SIZE"))
+
+
+def _rendezvous_if_needed(MPI, init_method, rank, world_size, limit):
+    """Before MPI_Init: ranks that no MPI launcher started meet at MASTER_ADDR:MASTER_PORT."""
+    if world_size is None or world_size <= 1 or _launched_by_mpi():
+        return
+    if rank is None:
+        raise ValueError("init_process_group: rank is needed to join a world of processes that "
+                         "no MPI launcher started (pass rank= or set RANK)")
+    if init_method.startswith("tcp://"):
+        addr, _, port = init_method[len("tcp://"):].partition("?")[0].rpartition(":")
+    elif init_method.startswith("env://"):
+        addr, port = os.environ.get("MASTER_ADDR"), os.environ.get("MASTER_PORT")
+        if not addr or not port:
+            missing = "MASTER_ADDR" if not addr else "MASTER_PORT"
+            raise ValueError(f"Error initializing torch.distributed using env:// rendezvous: "
+                             f"environment variable {missing} expected, but not set")
+    else:
+        raise ValueError(f"init_process_group: init_method {init_method!r} cannot bring together "
+                         "processes that no MPI launcher started; use env:// or tcp://, or start "
+                         f"them with `ember run --nproc-per-node {world_size} SCRIPT`")
+    if _mpi.vendor(MPI) != "mpich":
+        raise RuntimeError("init_process_group: joining processes that no MPI launcher started "
+                           "needs MPICH (pip install mpich); with this MPI start them with "
+                           f"`ember run --nproc-per-node {world_size} SCRIPT` or mpiexec")
+    port = int(port)
+    if os.environ.get("TORCHELASTIC_USE_AGENT_STORE") == "True":
+        port += 1           # PyTorch's torchrun agent keeps its own store on MASTER_PORT
+    from . import _rendezvous
+    _rendezvous.prepare(rank, world_size, addr.strip("[]"), port, limit)
+    _mpi.exit_grace = float(os.environ.get("EMBER_DIST_EXIT_GRACE", "2"))
+    if rank == 0:
+        _mpi.after_finalize.append(lambda: _rendezvous.finish(limit))
+
+
+def _free_all():
+    for pg in _STATE.groups:
+        _free(pg)
+
+
+_mpi.before_finalize.append(_free_all)
 
 
 def destroy_process_group(group=None):

@@ -3,6 +3,7 @@
 ember's process groups are MPI communicators (mpi4py over MPICH or Open MPI, both on PyPI
 as wheels). Nothing here is a transport of ember's own: every byte moves through MPI.
 """
+import atexit
 import importlib.util
 
 INSTALL_HINT = ("ember.distributed runs on MPI through mpi4py, which is not installed. "
@@ -22,18 +23,70 @@ def available():
         return False
 
 
-def load():
-    """Import mpi4py.MPI (initialising MPI with thread support) or say how to install it."""
+def load(before_init=None):
+    """Import mpi4py.MPI and initialise MPI (thread support "multiple"), or say how to
+    install it. ``before_init(MPI)`` runs first when this call is the one that initialises."""
     global MPI
     if MPI is None:
         try:
             import mpi4py
             mpi4py.rc.thread_level = "multiple"
+            # NOTE: initialised here rather than at import, so that the env:// rendezvous
+            # can point MPI at its process manager first (and the GIL is released).
+            mpi4py.rc.initialize = False
+            mpi4py.rc.finalize = False          # _finalize below does it
             from mpi4py import MPI as _MPI
         except ImportError as exc:
             raise RuntimeError(INSTALL_HINT) from exc
+        if not _MPI.Is_initialized():
+            if before_init is not None:
+                before_init(_MPI)
+            _MPI.Init_thread(_MPI.THREAD_MULTIPLE)
+            atexit.register(_finalize)
         MPI = _MPI
     return MPI
+
+
+before_finalize = []     # callables run at exit before MPI_Finalize (free communicators)
+after_finalize = []      # ... and after it (rank 0 of an env:// rendezvous serves the others)
+exit_grace = None        # seconds: finalize only if every rank reaches exit within them
+
+
+def _finalize():
+    # NOTE: finalized from a Python atexit handler rather than at interpreter teardown, so
+    # that communicators are freed first. MPI_Finalize waits for every rank. Under an MPI
+    # launcher that is right (a failed rank aborts the job); ranks of an env:// rendezvous
+    # have no launcher to stop them, so a rank that leaves (after an error, say) while the
+    # others still compute must not wait for them: they meet at a barrier for exit_grace
+    # seconds, and finalize only if all came; a rank that leaves alone just exits.
+    for f in before_finalize:
+        f()
+    if not MPI.Is_finalized():
+        if exit_grace is None or _all_exiting(exit_grace):
+            MPI.Finalize()
+    for f in after_finalize:
+        f()
+
+
+def _all_exiting(seconds):
+    import time
+    req = MPI.COMM_WORLD.Ibarrier()
+    deadline = time.monotonic() + seconds
+    while not req.Test():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(1e-3)
+    return True
+
+
+def vendor(mpi_module):
+    """"mpich", "openmpi" or another name, from the library's own version string."""
+    text = mpi_module.Get_library_version()
+    if "MPICH" in text:
+        return "mpich"
+    if "Open MPI" in text:
+        return "openmpi"
+    return text.split()[0].lower() if text else "unknown"
 
 
 def loaded():

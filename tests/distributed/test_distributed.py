@@ -94,10 +94,12 @@ def test_single_process_group_api():
             dist.init_process_group("nccl")
         except RuntimeError as e:
             assert "NCCL" in str(e)
-        try:
-            dist.init_process_group("gloo", init_method="tcp://127.0.0.1:1", rank=0, world_size=2)
-        except ValueError as e:
-            assert "--nproc-per-node 2" in str(e)
+        from datetime import timedelta
+        try:                        # rank 1 of 2, and nobody serves as rank 0
+            dist.init_process_group("gloo", init_method="tcp://127.0.0.1:%d" % PORT, rank=1,
+                                    world_size=2, timeout=timedelta(seconds=0.5))
+        except RuntimeError as e:
+            assert "found no rank 0" in str(e), e
         dist.init_process_group("gloo", init_method="tcp://127.0.0.1:1", rank=0, world_size=1)
         assert (dist.get_rank(), dist.get_world_size(), dist.get_backend()) == (0, 1, "gloo")
         try:
@@ -114,7 +116,7 @@ def test_single_process_group_api():
         dist.destroy_process_group()
         assert not dist.is_initialized() and dist.group.WORLD is None
         print("fine")
-    """)
+    """).replace("PORT", str(_free_port()))
     assert "fine" in ok(run([sys.executable, "-c", code])).stdout
 
 
@@ -170,6 +172,15 @@ def test_ddp_same_numbers_as_torchrun_with_gloo(tmp_path):
     assert sorted(a.files) == sorted(b.files)
     for k in b.files:
         np.testing.assert_allclose(a[k], b[k], rtol=1e-4, atol=1e-5, err_msg=k)
+
+
+@needs_mpi
+def test_ranks_started_by_multiprocessing_spawn_meet_through_master_addr():
+    p = ok(ember("spawn_ddp.py", str(_free_port()), timeout=40))
+    assert "weight [[1.0, 1.0, 1.0]] grad [[3.0, 3.0, 3.0]] sum 1.0 world 2" in p.stdout, p.stdout
+    assert "all done" in p.stdout
+    p = ember("spawn_ddp.py", str(_free_port()), "fail", timeout=40)
+    assert p.returncode != 0 and "worker 1 fails on purpose" in p.stderr, p.stderr[-2000:]
 
 
 FAILING = """

@@ -18,6 +18,8 @@ commands:
   run --compile SCRIPT ...   the same with the compiler on (every model call compiled)
   run --nproc-per-node N SCRIPT [ARGS...]   start N ranks (torch.distributed on MPI)
   torchrun [OPTIONS] SCRIPT [ARGS...]       the same launcher, with torchrun's options
+  export FILE.py:NAME --example-shape 1,3,32,32 -o model.pt2   export a model to one file
+  inspect model.pt2          an exported file's specs, op counts and a check of its samples
   serve MODEL_OR_REPOSITORY [OPTIONS]       serve exported models over HTTP (KServe V2)
 """
 
@@ -118,7 +120,18 @@ def _cmd_serve(argv):
     return serve(argv)
 
 
-COMMANDS = {"run": _cmd_run, "torchrun": _cmd_torchrun, "serve": _cmd_serve}
+def _cmd_export(argv):
+    from .export._cli import cmd_export
+    return cmd_export(argv)
+
+
+def _cmd_inspect(argv):
+    from .export._cli import cmd_inspect
+    return cmd_inspect(argv)
+
+
+COMMANDS = {"run": _cmd_run, "torchrun": _cmd_torchrun, "export": _cmd_export,
+            "inspect": _cmd_inspect, "serve": _cmd_serve}
 
 
 def main(argv=None):

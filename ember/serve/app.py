@@ -2,7 +2,8 @@
 
 Every error is ``{"error": "..."}`` with its status: 400 for a request the model cannot take,
 404 for an unknown model, version or route, 413 for a body over the limit, 503 while a model
-is not ready, 504 when a request waits past the request timeout.
+is not ready, 408 when the body takes longer than the request timeout to arrive and 504 when the
+result does.
 """
 import asyncio
 import contextlib
@@ -85,6 +86,8 @@ class _Server:
         self.request_timeout = request_timeout
         self.model_control = model_control
         self.shutting_down = False
+        self._counters = {}           # (model, version, status) -> metric child, looked up once
+        self._latency = {}
 
     # -- server and model metadata ------------------------------------------------------------
     async def server_metadata(self, request):
@@ -144,10 +147,15 @@ class _Server:
     async def infer(self, request):
         t0 = time.perf_counter()
         name = request.path_params["model"]
-        version_label = request.path_params.get("version") or ""
+        version_label = ""        # set once the version is known: no label per bad path
         status = 200
         try:
-            body = await _read_body(request, self.max_request_bytes)
+            try:
+                body = await asyncio.wait_for(_read_body(request, self.max_request_bytes),
+                                              self.request_timeout)
+            except asyncio.TimeoutError:
+                raise ProtocolError(f"the request body did not arrive within the request "
+                                    f"timeout of {self.request_timeout:g} s", 408) from None
             mv = self._version(request)
             version_label = str(mv.version)
             doc, binary = split_body(body, request.headers.get("inference-header-content-length"))
@@ -188,9 +196,17 @@ class _Server:
             response = _error(f"model '{name}' failed on this request: "
                               f"{type(exc).__name__}: {exc}", status)
         if self.metrics is not None and name in self.repo.models:
-            self.metrics.requests.labels(name, version_label, str(status)).inc()
+            key = (name, version_label, status)
+            counter = self._counters.get(key)
+            if counter is None:
+                counter = self._counters[key] = self.metrics.requests.labels(
+                    name, version_label, str(status))
+            counter.inc()
             if status == 200:
-                self.metrics.latency.labels(name, version_label).observe(time.perf_counter() - t0)
+                hist = self._latency.get(key)
+                if hist is None:
+                    hist = self._latency[key] = self.metrics.latency.labels(name, version_label)
+                hist.observe(time.perf_counter() - t0)
         return response
 
     # -- model control (off unless asked for) -------------------------------------------------
@@ -283,7 +299,13 @@ def create_app(model_path, *, name=None, max_batch_size=32, max_delay_ms=2.0, po
     s = server
     model = "/v2/models/{model}"
     version = model + "/versions/{version}"
-    routes = [
+    # The router tries routes in order: inference first, it is nearly all the traffic.
+    routes = [Route(model + "/infer", s.infer, methods=["POST"]),
+              Route(version + "/infer", s.infer, methods=["POST"])]
+    for base in (model, version):
+        routes += [Route(base, s.model_metadata), Route(base + "/ready", s.model_ready),
+                   Route(base + "/config", s.model_config)]
+    routes += [
         Route("/v2", s.server_metadata), Route("/v2/", s.server_metadata),
         Route("/v2/health/live", s.live), Route("/v2/health/ready", s.ready),
         Route("/metrics", s.metrics_page),
@@ -291,10 +313,6 @@ def create_app(model_path, *, name=None, max_batch_size=32, max_delay_ms=2.0, po
         Route("/v2/repository/models/{model}/load", s.repo_load, methods=["POST"]),
         Route("/v2/repository/models/{model}/unload", s.repo_unload, methods=["POST"]),
     ]
-    for base in (model, version):
-        routes += [Route(base, s.model_metadata), Route(base + "/ready", s.model_ready),
-                   Route(base + "/config", s.model_config),
-                   Route(base + "/infer", s.infer, methods=["POST"])]
     app = Starlette(routes=routes, lifespan=lifespan,
                     exception_handlers={HTTPException: _http_error})
     app.state.repository = repo

@@ -405,6 +405,12 @@ def conv_transpose(torch):
     return m(_x(torch, 1, 2, 4, 4)).sum(), dict(m.named_parameters())
 
 
+def var_std_norm(torch):
+    a = _p(torch, 2, 3, 4)
+    y = a.var() + a.var(1).sum() + a.var(dim=(1, 2), keepdim=True, correction=0).sum()
+    return y + a.std() + a.std(1).sum() + a.norm() + a.norm(dim=1).sum(), {"a": a}
+
+
 CASES = {f.__name__: f for f in (
     mlp, mlp_output, cnn, rnn, custom_function, course_loop, ops_arith, ops_unary, ops_reduce,
     ops_matmul, ops_shape, ops_index, ops_cat, neg_rsub, clamp_where, pow_tensor, view_output,
@@ -412,7 +418,8 @@ CASES = {f.__name__: f for f in (
     mlp_root, attention, bmm_one_grad, embedding, rnn_2layer, rnn_relu_nobias, lstm, lstm_2layer, gru,
     gru_2layer_nobias, mse_sum, bce, sigmoid_bce, log_softmax_ce_sum, leaky_relu_etc, minmax, vae,
     gan_step, char_rnn, lenet_like, split_chunk, masked_gather_pad, rnn_batch_first,
-    gru_batch_first_2layer, lstm_batch_first_2layer, rnn_given_state, seq2seq, conv_transpose)}
+    gru_batch_first_2layer, lstm_batch_first_2layer, rnn_given_state, seq2seq, conv_transpose,
+    var_std_norm)}
 
 
 def canonical(dot):

@@ -103,8 +103,35 @@ def matmul(fn):
         "self_sym_strides": _strides(a._data) if ga else ()}, name="MmBackward0")
 
 
+def _var_attrs(v):
+    axes = None if v.axes is None else tuple(v.axes)
+    # NOTE: PyTorch keeps the default correction of a full reduction as None.
+    corr = None if axes is None and v.c == 1 else v.c
+    return {"correction": corr, "dim": axes, "keepdim": v.keepdim}
+
+
+def var(fn):
+    x = fn.inputs[0]
+    return View([E(0)], lambda: dict(_var_attrs(fn), self=x))
+
+
+def norm2(fn):
+    x, y = fn.inputs[0], fn.y
+    axes = None if fn.axes is None else tuple(fn.axes)
+    return View([E(0)], lambda: {"dim": axes, "keepdim": fn.keepdim, "ord": 2, "result": Fresh(lambda: y),
+                                 "self": x}, name="LinalgVectorNormBackward0")
+
+
 def pointwise(fn):
     """Unary math: PyTorch saves the output where ember's gradient reads it, else the input."""
+    e = fn._edges[0]
+    if type(fn).__qualname__ == "Sqrt" and e is not None and e[1] == 0 and type(e[0]).__qualname__ == "Var" \
+            and e[0].__dict__.get("inputs") is not None:
+        # std is sqrt(var) in ember: PyTorch's one StdBackward0
+        v, y = e[0], fn.__dict__.get("y")
+        x = v.inputs[0]
+        return View([EdgeOf(v, 0)], lambda: dict(_var_attrs(v), result=Fresh(lambda: y), self=x),
+                    name="StdBackward0")
     if type(fn).saves_output:
         y = fn.__dict__.get("y")
         return View([E(0)], lambda: {"result": Fresh(lambda: y)})
@@ -350,6 +377,7 @@ _P, _A = "ember.ops.pointwise.", "ember.ops.arith."
 RULES = {
     "ember.ops.matmul.Linear": linear, "ember.ops.matmul.MatMul": matmul,
     "ember.ops.reduce.Sum": sum_, "ember.ops.reduce.Mean": mean, "ember.ops.reduce.ExtremumAll": extremum,
+    "ember.ops.reduce.Var": var, "ember.ops.reduce.Norm2": norm2,
     _A + "Add": add, _A + "Sub": add, _A + "AddScalar": add_scalar, _A + "SubScalar": add_scalar,
     _A + "Mul": mul, _A + "MulScalar": mul_scalar, _A + "Div": div, _A + "DivScalar": div_scalar,
     _A + "PowScalar": pow_scalar, _A + "Pow": pow_, _A + "RDivScalar": rdiv_scalar, _A + "RSubScalar": rsub_scalar,

@@ -31,6 +31,19 @@ def _traced(event, *args):
             return
 
 
+def traced_call(run, obj, args, kwargs):
+    """``run(obj, args, kwargs)`` while a trace runs: the trace records the call itself (a
+    compiled training step makes the same call at the same place), not the work inside it:
+    optimizer steps, schedulers, gradient clipping."""
+    _traced("pycall_begin", run, obj, args, kwargs)
+    result = None
+    try:
+        result = run(obj, args, kwargs)
+        return result
+    finally:
+        _traced("pycall_end", obj, result)
+
+
 class Tensor:
     """A multi-dimensional array with autograd support, e.g. ``torch.tensor([2.], requires_grad=True)``."""
     __slots__ = ("_data", "requires_grad", "grad_fn", "_vbox", "__dict__", "__weakref__")

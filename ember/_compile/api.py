@@ -167,6 +167,8 @@ class _Compiled:
         self._params = []
         self.modules = [root] if root is not None else []
         self.signature_of = None
+        self._effects = None
+        self._free = None
         ALL_COMPILED.append(self)
 
     def _structure(self):
@@ -191,6 +193,8 @@ class _Compiled:
                 parts.append(_value_key(a))
         if kwargs:
             parts.append(_value_key(kwargs))
+        if self.root is None:
+            parts.append(self._free_key())
         if self.modules:
             from ..nn.modules.module import STRUCTURE
             if self._struct_at != STRUCTURE[0]:
@@ -199,6 +203,25 @@ class _Compiled:
             if grad:
                 parts.append(tuple(p.requires_grad for p in self._params))
         return tuple(parts)
+
+    def _free_key(self):
+        """What the function reads from outside: globals and closure cells by value (plain
+        values) or identity (objects), so rebinding one re-specialises."""
+        free = self._free
+        if free is None:
+            fn, g = self.fn, getattr(self.fn, "__globals__", {})
+            code = getattr(fn, "__code__", None)
+            names = [n for n in (code.co_names if code else ()) if n in g]
+            cells = list(getattr(fn, "__closure__", None) or ())
+            free = self._free = (g, names, cells)
+        g, names, cells = free
+        vals = [g.get(n) for n in names]
+        for c in cells:
+            try:
+                vals.append(c.cell_contents)
+            except ValueError:      # an empty cell
+                vals.append(None)
+        return tuple(v if type(v) in (int, float, bool, str) or v is None else id(v) for v in vals)
 
     def __call__(self, *args, **kwargs):
         if config.DISABLED[0]:
@@ -226,6 +249,18 @@ class _Compiled:
             _log("recompiles", f"Recompiling {self.name}: guards failed for the new call "
                                f"(input shapes, dtypes, grad mode or module state changed)")
         t0 = time.perf_counter()
+        if self.root is None and self._effects is None:
+            from .side_effects import python_side_effects
+            self._effects = python_side_effects(self.fn) or ()
+        if self._effects:
+            what, file, line = self._effects
+            b = GraphBreak(f"Python side effect: {self.name} {what}", file, line)
+            if self.fullgraph:
+                raise Unsupported(f"torch.compile(fullgraph=True) cannot capture {self.name}: {b}")
+            self.breaks.append(b)
+            _log("graph_breaks", f"Graph break in {self.name}: {b}")
+            self.cache[key] = _EAGER
+            return self.fn(*args, **kwargs)
         try:
             result, tracer = trace_call(self.fn, args, kwargs, self.root, self.fullgraph, self.name,
                                         self.signature_of)
@@ -250,6 +285,14 @@ class _Compiled:
             g.flat_args = all(type(a) is Tensor for a in args) and not kwargs
             self.cache[key] = g
             _log("output_code", f"Output code of {self.name}:\n{g.code}")
+        if self.root is None and tracer.modules_seen:
+            # a function's graph also bakes in the modules it called (training flags, ...)
+            known = {id(m) for m in self.modules}
+            new = [m for i, m in tracer.modules_seen.items() if i not in known]
+            if new:
+                self.modules += new
+                self._struct_at = None
+                self.cache[self.key(args, kwargs)] = self.cache.pop(key)
         self.compile_times.append(time.perf_counter() - t0)
         return result
 

@@ -114,17 +114,42 @@ def input_nodes(graph):
 
 
 def emit_forward(graph, attrs, train, needs_grad=frozenset()):
-    """Source and namespace of ``forward(*arrays)`` (``infer`` or ``train`` variant)."""
+    """Source and namespace of ``forward(*tensors)`` (``infer`` or ``train`` variant).
+
+    A graph that holds a ``Backward`` node is a whole training step: its forward ops keep
+    ctxs, the backward runs inline, and nothing is returned for an outer autograd node."""
+    from ..autograd.engine import _accumulate
+    from ..autograd.grad_mode import MODE
+    from .step_nodes import Backward, PyCall, ReadGrad
     em = _Emitter(graph)
+    em.ns.update(_accumulate=_accumulate, _MODE=MODE)
     ins = input_nodes(graph)
     body = []
     nodes = [n for n in graph.nodes if n.op == "call_function"]
     last = _last_uses(graph.nodes)
     keep = {id(n) for n in _iter_nodes(graph.output_node.args)}
+    step = any(n.target is Backward for n in nodes)
+    if step:
+        before = graph.nodes[:graph.nodes.index(next(n for n in nodes if n.target is Backward))]
+        needs_grad = {n for n in before if n.op == "call_function" and n.meta.get("requires_grad")
+                      and n.target is not operator.getitem}
+        train = True
     ctx_names = []
-    for i, n in enumerate(nodes):
+    for n in nodes:
         if n.target is operator.getitem:
             body.append(f"{n.name} = {n.args[0].name}[{n.args[1]}]")
+        elif n.target is PyCall:
+            k = n.kwargs
+            call = (f"{em.const(k['run'], 'call')}({em.const(k['obj'], 'obj')}, "
+                    f"{em.const(k['args'], 'args')}, {em.const(k['kwargs'], 'kwargs')})")
+            what = f"  # {type(k['obj']).__name__}.{_method_name(k['run'])}" if k["obj"] is not None \
+                else "  # gradient clipping"
+            body.append(f"{n.name} = {call}._data{what}" if n.meta.get("returns_tensor")
+                        else call + what)
+        elif n.target is ReadGrad:
+            body.append(f"{n.name} = {_tensor_expr(em, n.kwargs['leaf'], ins, attrs)}.grad._data")
+        elif n.target is Backward:
+            body += _inline_backward(graph, em, n, needs_grad, ins, attrs)
         elif train and n in needs_grad:
             c = f"c_{n.name}"
             ctx_names.append(c)
@@ -140,24 +165,63 @@ def emit_forward(graph, attrs, train, needs_grad=frozenset()):
             if dead:
                 body.append("del " + ", ".join(dict.fromkeys(dead)))
     out = em.expr(graph.output_node.args[0])
-    if train:
+    if train and not step:
         ctxs = "(" + "".join(c + ", " for c in ctx_names) + ")"
         body.append(f"return {out}, {ctxs}")
     else:
         body.append(f"return {out}")
-    name = "forward_train" if train else "forward"
+    name = "step" if step else ("forward_train" if train else "forward")
     # Attributes (parameters, buffers, constants) are read from their tensors at each call,
     # so in-place updates (optimizer steps, load_state_dict) are seen; inputs come as tensors.
     head = [f"{n.name} = {em.const(attrs[n.target], 'p')}._data" for n in ins if n.op == "get_attr"]
-    head += [f"{n.name} = {n.name}._data" for n in ins if n.op == "placeholder"]
-    params = [n.name for n in ins if n.op == "placeholder"]
+    head += [f"{n.name} = {n.name}_t._data" for n in ins if n.op == "placeholder"]
+    params = [f"{n.name}_t" for n in ins if n.op == "placeholder"]
     src = f"def {name}({', '.join(params)}):\n" + "".join(
         f"    {line}\n" for line in head + body)
     return src, em.ns, ctx_names
 
 
+def _method_name(run):
+    return getattr(run, "__qualname__", "call").split(".")[0].replace("_wrap_step", "step") \
+        .replace("_reported_step", "step").replace("_reported", "zero_grad")
+
+
+def _tensor_expr(em, t, ins, attrs):
+    for n in ins:
+        if n.op == "placeholder" and n.meta.get("tensor_id") == id(t):
+            return f"{n.name}_t"
+    return em.const(t, "p")
+
+
+def _inline_backward(graph, em, marker, needs_grad, ins, attrs):
+    """``loss.backward()`` inside a compiled step: backward rules in reverse, then the
+    engine's own accumulation into each leaf's ``.grad`` (hooks included)."""
+    root = marker.args[0]
+    before = set(graph.nodes[:graph.nodes.index(marker)])
+    grad_inputs = [n for n in ins if n.meta.get("requires_grad") and n in before]
+    lines = ["# --- backward ---"]
+    if len(marker.args) > 1:
+        lines.append(f"gout = (_wrap({marker.args[1].name}),)")
+    else:
+        shape, dt = root.meta["shape"], root.meta["dtype"]
+        lines.append(f"gout = (_wrap(np.ones({shape!r}, {em.const(dt, 'dtype')})),)")
+    lines.append("_prev_grad_mode = _MODE.grad_enabled")
+    lines.append("_MODE.grad_enabled = False")
+    sub = [n for n in graph.nodes if n in before]
+    blines, rets = _backward_lines(sub, em, needs_grad, grad_inputs, [root])
+    lines += blines
+    for n, r in zip(grad_inputs, rets):
+        if r != "None":
+            t = f"{n.name}_t" if n.op == "placeholder" else em.const(attrs[n.target], "p")
+            lines.append(f"if {r} is not None:")
+            lines.append(f"    _accumulate({t}, {r}, False)")
+    lines.append("_MODE.grad_enabled = _prev_grad_mode")
+    lines.append("# --- end of backward ---")
+    return lines
+
+
 def emit_backward(graph, needs_grad, grad_inputs, out_nodes):
-    """Source of ``backward(ctxs, *grads_of_outputs)`` returning the grads of grad_inputs.
+    """Source of ``backward(ctxs, gout)`` returning the grads of grad_inputs.
 
     needs_grad: the call_function nodes whose backward runs (in graph order);
     grad_inputs: the input nodes (attrs, placeholders) whose gradient is returned;
@@ -167,6 +231,16 @@ def emit_backward(graph, needs_grad, grad_inputs, out_nodes):
     ctx_nodes = [n for n in graph.nodes if n in needs_grad]
     if ctx_nodes:
         body.append(", ".join(f"c_{n.name}" for n in ctx_nodes) + ", = ctxs")
+    lines, rets = _backward_lines(graph.nodes, em, needs_grad, grad_inputs, out_nodes)
+    body += lines
+    body.append("return (" + "".join(r + ", " for r in rets) + ")")
+    src = "def backward(ctxs, gout):\n" + "".join(f"    {line}\n" for line in body)
+    return src, em.ns
+
+
+def _backward_lines(nodes, em, needs_grad, grad_inputs, out_nodes):
+    body = []
+    inits = []
     gname = {}
 
     def g(n):
@@ -183,9 +257,9 @@ def emit_backward(graph, needs_grad, grad_inputs, out_nodes):
 
     for i, n in enumerate(out_nodes):
         add(n, f"gout[{i}]")
-    requires = {n for n in graph.nodes if n.meta.get("requires_grad")}
+    requires = {n for n in nodes if n.meta.get("requires_grad")}
     # Multi-output ops get their gradient as one list per op (from their getitem nodes).
-    for n in reversed(graph.nodes):
+    for n in reversed(nodes):
         if n.op != "call_function":
             continue
         if n.target is operator.getitem:
@@ -211,20 +285,14 @@ def emit_backward(graph, needs_grad, grad_inputs, out_nodes):
             body.append(f"{ind}r = _tup({em.cls(n.target)}.backward({c}, {g(n)}))")
         for k, a in enumerate(n.args):
             if edges[k]:
-                if a in assigned:
-                    body.append(f"{ind}{g(a)} = _acc({g(a)}, r[{k}])")
-                else:
-                    # first contribution; a later node (earlier in the graph) may add more
-                    body.insert(0, f"{g(a)} = None")
+                if a not in assigned:
+                    # a later node (earlier in the graph) may add more; start from nothing
+                    inits.append(f"{g(a)} = None")
                     assigned.add(a)
-                    body.append(f"{ind}{g(a)} = _acc({g(a)}, r[{k}])")
+                body.append(f"{ind}{g(a)} = _acc({g(a)}, r[{k}])")
         body.append(f"{ind}del {c}.inputs")
-    rets = []
-    for n in grad_inputs:
-        rets.append(g(n) if n in assigned else "None")
-    body.append("return (" + "".join(r + ", " for r in rets) + ")")
-    src = "def backward(ctxs, gout):\n" + "".join(f"    {line}\n" for line in body)
-    return src, em.ns
+    rets = [g(n) if n in assigned else "None" for n in grad_inputs]
+    return inits + body, rets
 
 
 def _acc(a, b):

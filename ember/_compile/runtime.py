@@ -52,6 +52,8 @@ class CompiledGraph:
         self._lock = threading.Lock()
         # The common output, one new tensor, is wrapped without walking the spec.
         self.single = isinstance(self.spec, Node) and self.spec.op == "call_function"
+        # A whole training step runs its own backward: no outer autograd node.
+        self.is_step = src.startswith("def step(")
 
     # --- the training variant is generated on first use ------------------------------------
     def _build_train(self):
@@ -77,7 +79,9 @@ class CompiledGraph:
 
     # --- calling -------------------------------------------------------------------------
     def __call__(self, inputs):
-        if MODE.grad_enabled and (_any_requires_grad(inputs) or _any_requires_grad(self.attr_tensors)):
+        if self.is_step:
+            out = self._rebuild(self.infer_fn(*inputs), inputs, None)
+        elif MODE.grad_enabled and (_any_requires_grad(inputs) or _any_requires_grad(self.attr_tensors)):
             out = self._call_train(inputs)
         elif self.single:
             out = _wrap(self.infer_fn(*inputs))

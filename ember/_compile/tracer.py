@@ -25,6 +25,7 @@ from .. import _tensor
 from ..fx.graph import Graph, Node
 from ..ops.index import IndexPut
 from ..ops.inplace import CopyInto, Snapshot
+from .step_nodes import Backward, PyCall, ReadGrad
 
 _EMBER_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
 # Modules whose tensors made outside the dispatch point are constants of the shapes/values
@@ -58,17 +59,21 @@ def user_frame(depth=1):
     return None
 
 
-def _module_scope(root_names):
+def _module_scope(root_names, seen=None):
     """[(qualified name, class name)] of the nn.Modules whose forward is running, outer first."""
     from ..nn.modules.module import Module
     scope = []
+    outer = None
     f = sys._getframe(2)
     while f is not None:
         if f.f_code.co_name == "forward":
             m = f.f_locals.get("self")
             if isinstance(m, Module):
                 scope.append((root_names.get(id(m), ""), type(m).__name__))
+                outer = m
         f = f.f_back
+    if seen is not None and outer is not None:
+        seen[id(outer)] = outer
     scope.reverse()
     return scope
 
@@ -96,6 +101,11 @@ class Tracer:
         if root is not None:
             self.root_names = {id(m): n for n, m in root.named_modules()}
         self._n_const = 0
+        self.step_mode = root is None   # a function may hold a whole training step
+        self.suspended = 0               # inside a recorded call or a backward: record nothing
+        self.backward_node = None
+        self.modules_seen = {}
+        self._named = {}
         self.fresh = {}          # id -> tensor made during the trace by a creation function
 
     # --- inputs --------------------------------------------------------------------------
@@ -113,6 +123,7 @@ class Tracer:
 
     def add_input(self, t, name):
         node = self.graph.placeholder(name)
+        node.meta["tensor_id"] = id(t)
         self._bind(t, node)
         return node
 
@@ -145,15 +156,17 @@ class Tracer:
         if where is not None:
             raise GraphBreak(f"a tensor made outside ember's dispatch point ({where}) is used "
                              "by a traced op")
-        name = f"_tensor_constant{self._n_const}"
-        self._n_const += 1
+        name = self._param_name(t)
+        if name is None:
+            name = f"_tensor_constant{self._n_const}"
+            self._n_const += 1
         if self.fresh.get(id(t)) is t:
             self.graph.__dict__.setdefault("fresh_constants", {})[name] = t
         return self.add_attr(t, name)
 
     # --- events from Function.apply and the Tensor methods ---------------------------------
     def __call__(self, cls, inputs, attrs, outs):
-        if self.broken:
+        if self.broken or self.suspended:
             return
         try:
             if getattr(cls, "_is_custom", False):
@@ -196,8 +209,27 @@ class Tracer:
             return type(v)(self._attr_value(a) for a in v)
         return v
 
+    def _param_name(self, t):
+        """``fc1.weight`` for a parameter or buffer of the outermost module running now."""
+        from ..nn.modules.module import Module
+        f, outer = sys._getframe(2), None
+        while f is not None:
+            if f.f_code.co_name == "forward":
+                m = f.f_locals.get("self")
+                if isinstance(m, Module):
+                    outer = m
+            f = f.f_back
+        if outer is None:
+            return None
+        names = self._named.get(id(outer))
+        if names is None:
+            names = self._named[id(outer)] = {
+                id(p): n for n, p in (*outer.named_parameters(), *outer.named_buffers())}
+        n = names.get(id(t))
+        return None if n is None or n in self.attrs else n
+
     def _annotate(self, node):
-        node.meta["scope"] = _module_scope(self.root_names)
+        node.meta["scope"] = _module_scope(self.root_names, self.modules_seen)
         f = user_frame(3)
         if f is not None:
             node.meta["stack"] = (f.f_code.co_filename, f.f_lineno, f.f_code.co_name)
@@ -205,7 +237,7 @@ class Tracer:
     def wrapped(self, t):
         """A tensor was made; unless by an op (bound right after) or a creation function,
         remember where, so that a later use of it is a graph break."""
-        if self.broken:
+        if self.broken or self.suspended:
             return
         f = sys._getframe(3)
         code = f.f_code
@@ -224,11 +256,92 @@ class Tracer:
         self.keep.append(t)
 
     def data_dependent(self, what):
-        self._break(GraphBreak(f"data-dependent operation: {what}"))
+        if not self.suspended:
+            self._break(GraphBreak(f"data-dependent operation: {what}"))
 
     def side_effect(self, what):
-        self._break(GraphBreak(what))
+        if not self.suspended:
+            self._break(GraphBreak(what))
 
+    # --- a training step: recorded calls and the backward ----------------------------------
+    def pycall_begin(self, run, obj, args, kwargs):
+        if not self.suspended and not self.broken:
+            what = f"{type(obj).__name__}.{getattr(run, '__qualname__', 'call').split('.')[0]}"
+            if not self.step_mode:
+                self._break(GraphBreak(f"optimizer or scheduler call ({type(obj).__name__}) "
+                                       "inside a compiled module"))
+            elif not all(self._call_arg_ok(a) for a in (*args, *kwargs.values())):
+                self._break(GraphBreak(f"an input, an intermediate or a function passed to {what}"))
+            else:
+                node = self.graph.call_function(PyCall, (), {"run": run, "obj": obj, "args": args,
+                                                             "kwargs": kwargs},
+                                                name=type(obj).__name__.lower() + "_call")
+                self._annotate(node)
+        self.suspended += 1
+
+    def _call_arg_ok(self, a):
+        """A recorded call may take plain values and parameters (the same objects at every
+        step), not the step's inputs or intermediates (they change) nor callables."""
+        if type(a) in (list, tuple):
+            return all(self._call_arg_ok(x) for x in a)
+        if isinstance(a, _tensor.Tensor):
+            e = self.env.get(id(a))
+            return a.grad_fn is None and (e is None or e[0].op == "get_attr")
+        return not callable(a)
+
+    def pycall_end(self, obj, result=None):
+        self.suspended -= 1
+        if not self.suspended:
+            self._resync()
+            node = self.graph.nodes[-1] if self.graph.nodes else None
+            if isinstance(result, _tensor.Tensor) and node is not None and node.target is PyCall:
+                node.meta["returns_tensor"] = True
+                self._bind(result, node)
+
+    def _resync(self):
+        """Tensors a recorded call changed in place hold their new values in the same arrays:
+        later ops read them there, in eager and in the replay alike."""
+        for e in self.env.values():
+            e[2], e[3] = e[1]._vbox[0], e[1]._vbox
+
+    def backward_begin(self, roots, grads, create_graph, inputs, accumulate):
+        if not self.suspended and not self.broken:
+            try:
+                self._record_backward(roots, grads, create_graph, inputs, accumulate)
+            except GraphBreak as b:
+                self._break(b)
+        self.suspended += 1
+
+    def _record_backward(self, roots, grads, create_graph, inputs, accumulate):
+        if not self.step_mode:
+            raise GraphBreak("backward() inside a compiled module")
+        if create_graph or inputs is not None or not accumulate or len(roots) != 1:
+            raise GraphBreak("autograd.grad(), create_graph or backward(inputs=...) inside the "
+                             "compiled region")
+        if self.backward_node is not None:
+            raise GraphBreak("a second backward() in one compiled step")
+        root = self.lookup(roots[0])
+        g = grads[0]
+        args = (root,)
+        if self.env.get(id(g)) is not None or self.by_array.get(id(g._data)) is not None:
+            args = (root, self.lookup(g))
+        elif not (g._data.shape == roots[0]._data.shape and (g._data == 1).all()):
+            raise GraphBreak("backward() with a gradient made outside the compiled region")
+        node = self.graph.call_function(Backward, args, {}, name="backward")
+        self._annotate(node)
+        self.backward_node = node
+
+    def backward_end(self, roots):
+        self.suspended -= 1
+        if self.suspended or self.broken or self.backward_node is None:
+            return
+        self._resync()
+        for node, t, *_ in list(self.env.values()):
+            if node.op in ("placeholder", "get_attr") and t.requires_grad and t.grad is not None:
+                read = self.graph.call_function(ReadGrad, (), {"leaf": t}, name=f"{node.name}_grad")
+                read.meta["scope"] = []
+                read.meta["requires_grad"] = False
+                self._bind(t.grad, read)
     def inplace(self, target, value):
         """``target``'s array now holds ``value`` (an in-place op or a setitem)."""
         if self.broken:

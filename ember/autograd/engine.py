@@ -92,7 +92,15 @@ def run_backward(roots, grads, retain_graph, create_graph, inputs=None, accumula
     accumulated into leaves.  Returns the list of captured gradients (or None).
     """
     if TRACERS:
-        _traced("side_effect", "backward() / autograd.grad() inside the compiled region")
+        _traced("backward_begin", roots, grads, create_graph, inputs, accumulate)
+        try:
+            return _run_backward(roots, grads, retain_graph, create_graph, inputs, accumulate)
+        finally:
+            _traced("backward_end", roots)
+    return _run_backward(roots, grads, retain_graph, create_graph, inputs, accumulate)
+
+
+def _run_backward(roots, grads, retain_graph, create_graph, inputs, accumulate):
     capture_leaf, capture_node, results = {}, {}, None
     if inputs is not None:
         results = [None] * len(inputs)

@@ -179,7 +179,8 @@ class Graph:
         """Remove pure nodes nothing uses (fx's name); returns whether anything changed."""
         changed = False
         for node in reversed(self.nodes[:]):
-            if node.op in ("call_function", "get_attr") and not node.users and not node.impure:
+            if node.op in ("call_function", "get_attr") and not node.users and (
+                    not node.impure or getattr(node.target, "removable", False)):
                 self.erase_node(node)
                 changed = True
         return changed

@@ -32,12 +32,22 @@ class Generator:
         return self._seed
 
     def get_state(self):
-        import pickle
-        return _wrap(np.frombuffer(pickle.dumps(self._rng.bit_generator.state), dtype=np.uint8).copy())
+        """The stream's position as a uint8 tensor (48 bytes: PCG64's state, increment and
+        cached 32-bit half); never a pickle, so set_state runs no code from its input."""
+        st = self._rng.bit_generator.state
+        words = (st["state"]["state"].to_bytes(16, "little") + st["state"]["inc"].to_bytes(16, "little")
+                 + int(st["has_uint32"]).to_bytes(8, "little") + int(st["uinteger"]).to_bytes(8, "little"))
+        return _wrap(np.frombuffer(words, dtype=np.uint8).copy())
 
     def set_state(self, state):
-        import pickle
-        self._rng.bit_generator.state = pickle.loads(state._data.tobytes())
+        b = np.asarray(state._data if isinstance(state, Tensor) else state, dtype=np.uint8).tobytes()
+        if len(b) != 48:
+            raise RuntimeError(f"Generator.set_state: expected a 48-byte ByteTensor from get_state(), "
+                               f"got {len(b)} bytes")
+        self._rng.bit_generator.state = {
+            "bit_generator": "PCG64",
+            "state": {"state": int.from_bytes(b[:16], "little"), "inc": int.from_bytes(b[16:32], "little")},
+            "has_uint32": int.from_bytes(b[32:40], "little"), "uinteger": int.from_bytes(b[40:48], "little")}
         return self
 
 

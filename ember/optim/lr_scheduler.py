@@ -12,7 +12,7 @@ from collections import Counter
 import functools
 from functools import partial
 
-from .._tensor import TRACERS, Tensor, _traced
+from .._tensor import TRACERS, Tensor, traced_call
 from .optimizer import Optimizer, _to_scalar
 
 __all__ = ["LambdaLR", "MultiplicativeLR", "StepLR", "MultiStepLR", "ConstantLR", "LinearLR",
@@ -157,11 +157,14 @@ class LRScheduler:
 
 
 def _reported_step(step):
-    """``step`` that tells an active trace it changed Python state (a replay would skip it)."""
+    """``step`` whose call a trace records as one call (it changes the optimizer's lr)."""
+    def run(self, args, kwargs):
+        return step(self, *args, **kwargs)
+
     @functools.wraps(step)
     def wrapper(self, *args, **kwargs):
         if TRACERS:
-            _traced("side_effect", f"{type(self).__name__}.step()")
+            return traced_call(run, self, args, kwargs)
         return step(self, *args, **kwargs)
     return wrapper
 

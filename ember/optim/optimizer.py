@@ -12,7 +12,7 @@ from itertools import chain
 
 import numpy as np
 
-from .._tensor import TRACERS, Tensor, _traced, _wrap
+from .._tensor import TRACERS, Tensor, _traced, _wrap, traced_call
 from ..autograd.grad_mode import MODE
 from ..autograd.hooks import RemovableHandle, _ids
 
@@ -69,10 +69,7 @@ def _typename(obj):
 
 def _wrap_step(step):
     """Run step hooks around ``step`` (one dict check per step when none are set)."""
-    @functools.wraps(step)
-    def wrapper(self, *args, **kwargs):
-        if TRACERS:
-            _traced("side_effect", f"{type(self).__name__}.step()")
+    def run(self, args, kwargs):
         self._opt_called = True
         if not (self._optimizer_step_pre_hooks or _global_step_pre_hooks
                 or self._optimizer_step_post_hooks or _global_step_post_hooks):
@@ -90,17 +87,26 @@ def _wrap_step(step):
         for hook in chain(self._optimizer_step_post_hooks.values(), _global_step_post_hooks.values()):
             hook(self, args, kwargs)
         return out
+
+    @functools.wraps(step)
+    def wrapper(self, *args, **kwargs):
+        if TRACERS:
+            return traced_call(run, self, args, kwargs)
+        return run(self, args, kwargs)
     wrapper._wrapped_by_lr_sched = True  # the scheduler's "optimizer.step() was called" check
     wrapper._ember_hooked = True
     return wrapper
 
 
 def _reported(method):
-    """``method`` that tells an active trace it updates parameters or grads in place."""
+    """``method`` whose call a trace records as one call (see ``traced_call``)."""
+    def run(self, args, kwargs):
+        return method(self, *args, **kwargs)
+
     @functools.wraps(method)
     def wrapper(self, *args, **kwargs):
         if TRACERS:
-            _traced("side_effect", f"{type(self).__name__}.{method.__name__}()")
+            return traced_call(run, self, args, kwargs)
         return method(self, *args, **kwargs)
     return wrapper
 

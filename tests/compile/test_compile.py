@@ -421,3 +421,89 @@ def test_trace_ignores_other_threads_ops():
     finally:
         stop.set()
         t.join(30)
+
+
+# --- the whole training step --------------------------------------------------------------
+def _train_step_run(compiled, opt_name, steps=6):
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Linear(4, 16), nn.BatchNorm1d(16), nn.ReLU(), nn.Dropout(0.25),
+                          nn.Linear(16, 3))
+    opt = {"sgd": lambda p: torch.optim.SGD(p, lr=0.1, momentum=0.9, nesterov=True),
+           "adam": lambda p: torch.optim.Adam(p, lr=0.01),
+           "adamw": lambda p: torch.optim.AdamW(p, lr=0.01, weight_decay=0.1),
+           "rmsprop": lambda p: torch.optim.RMSprop(p, lr=0.01),
+           "adagrad": lambda p: torch.optim.Adagrad(p, lr=0.1)}[opt_name](model.parameters())
+    sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=4)
+
+    def step(x, y):
+        opt.zero_grad()
+        loss = F.cross_entropy(model(x), y)
+        loss.backward()
+        nn.utils.clip_grad_norm_(model.parameters(), 0.5)
+        opt.step()
+        sched.step()
+        return loss
+    fn = torch.compile(step) if compiled else step
+    rng = np.random.default_rng(3)
+    torch.manual_seed(11)
+    losses = []
+    for _ in range(steps):
+        x = torch.tensor(rng.standard_normal((8, 4)).astype(np.float32))
+        y = torch.tensor(rng.integers(0, 3, 8))
+        losses.append(fn(x, y).item())
+    return losses, [t.detach().numpy().copy() for t in model.state_dict().values()], fn, opt
+
+
+@pytest.mark.parametrize("opt_name", ["sgd", "adam", "adamw", "rmsprop", "adagrad"])
+def test_whole_training_step_compiles_and_matches_eager(opt_name):
+    la, sa, _, oa = _train_step_run(False, opt_name)
+    lb, sb, fn, ob = _train_step_run(True, opt_name)
+    np.testing.assert_allclose(la, lb, rtol=1e-5)
+    for a, b in zip(sa, sb):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+    assert ob.param_groups[0]["lr"] == oa.param_groups[0]["lr"]       # the scheduler ran
+    assert not fn._ember_compiled.breaks
+    code = torch.compiler.code(fn)
+    assert code.startswith("def step(") and "backward" in code and ".step" in code
+
+
+def test_step_with_python_side_effect_runs_eagerly():
+    model = nn.Linear(2, 1)
+    opt = torch.optim.SGD(model.parameters(), lr=0.1)
+    seen = []
+
+    def step(x):
+        opt.zero_grad()
+        loss = model(x).pow(2).mean()
+        loss.backward()
+        opt.step()
+        seen.append(loss)
+        return loss
+    cstep = torch.compile(step)
+    for _ in range(3):
+        cstep(torch.ones(3, 2))
+    assert len(seen) == 3
+    assert "seen.append" in cstep._ember_compiled.breaks[0].reason
+    with pytest.raises(Unsupported, match="side effect"):
+        torch.compile(step, fullgraph=True)(torch.ones(3, 2))
+
+
+def test_step_sees_rebound_globals_and_mode_changes():
+    model = nn.Sequential(nn.Linear(2, 2), nn.Dropout(0.5))
+
+    def fwd(x):
+        return model(x) * scale
+    global scale
+    scale = 2.0
+    f = torch.compile(fwd)
+    x = torch.ones(1, 2)
+    model.eval()
+    a = f(x)
+    f(x)
+    scale = 3.0
+    np.testing.assert_allclose(f(x).detach().numpy(), a.detach().numpy() * 1.5, rtol=1e-6)
+    model.train()
+    torch.manual_seed(0)
+    b = f(x)
+    torch.manual_seed(0)
+    np.testing.assert_allclose(b.detach().numpy(), fwd(x).detach().numpy())

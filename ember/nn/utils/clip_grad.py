@@ -3,7 +3,7 @@ import math
 
 import numpy as np
 
-from ..._tensor import Tensor, _wrap
+from ..._tensor import TRACERS, Tensor, _wrap, traced_call
 
 __all__ = ["clip_grad_norm_", "clip_grad_norm", "clip_grad_value_", "get_total_norm",
            "clip_grads_with_norm_"]
@@ -62,6 +62,13 @@ def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=Fals
 
     Example: ``nn.utils.clip_grad_norm_(model.parameters(), 1.0)``"""
     params = _as_list(parameters)
+    if TRACERS:   # a compiled step makes this same call (it works on the grads in place)
+        return traced_call(lambda _, a, k: _clip_norm(*a), None,
+                           (params, max_norm, norm_type, error_if_nonfinite, foreach), {})
+    return _clip_norm(params, max_norm, norm_type, error_if_nonfinite, foreach)
+
+
+def _clip_norm(params, max_norm, norm_type, error_if_nonfinite, foreach):
     grads = [p.grad for p in params if p.grad is not None]
     total = get_total_norm(grads, norm_type, error_if_nonfinite, foreach)
     if grads:
@@ -78,6 +85,13 @@ def clip_grad_norm(parameters, max_norm, norm_type=2.0, error_if_nonfinite=False
 
 def clip_grad_value_(parameters, clip_value, foreach=None):
     """Clamp every gradient to ``[-clip_value, clip_value]`` in place."""
+    if TRACERS:
+        return traced_call(lambda _, a, k: _clip_value(*a), None,
+                           (_as_list(parameters), clip_value), {})
+    _clip_value(parameters, clip_value)
+
+
+def _clip_value(parameters, clip_value):
     clip_value = float(clip_value)
     for p in _as_list(parameters):
         if p.grad is not None:

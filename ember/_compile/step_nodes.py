@@ -1,0 +1,25 @@
+"""Node targets of a compiled training step that are not array ops.
+
+* ``PyCall``: a call the trace kept as a call (``opt.zero_grad()``, ``opt.step()``,
+  ``sched.step()``): the replay makes the same call at the same place, so the optimizer's
+  state, its learning rate and its step count are read afresh at every step.
+* ``Backward``: ``loss.backward()``; the generated code runs the backward rule of every op
+  before it, in reverse, and accumulates into the leaves' ``.grad`` as the engine does.
+* ``ReadGrad``: a leaf's ``.grad`` read after the backward (gradient clipping, logging).
+"""
+
+
+class PyCall:
+    impure = True
+    __name__ = "PyCall"
+
+
+class Backward:
+    impure = True
+    __name__ = "Backward"
+
+
+class ReadGrad:
+    impure = True      # its value depends on where it stands (after the backward) ...
+    removable = True   # ... but an unused read can go
+    __name__ = "ReadGrad"

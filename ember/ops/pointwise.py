@@ -179,6 +179,7 @@ def round(input, *, decimals=0, out=None):
 
 class Clamp(Function):
     def forward(ctx, x, lo=None, hi=None):
+        ctx.lo, ctx.hi = lo, hi   # NOTE: backward reads them; a compiled replay has no wrapper
         if lo is not None and hi is not None and lo > hi:
             return np.full_like(x, hi)
         return np.clip(x, lo, hi)

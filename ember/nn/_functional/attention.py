@@ -9,7 +9,7 @@ import math
 
 import numpy as np
 
-from ..._tensor import _wrap
+from ..._tensor import TRACERS, _wrap
 
 __all__ = ["scaled_dot_product_attention", "multi_head_attention_forward"]
 
@@ -27,6 +27,27 @@ def _dropout(x, p, training=True):
 def _bool_to_bias(mask, dtype):
     """True = keep (SDPA's convention) -> 0, False -> -inf."""
     return np.where(mask, np.array(0, dtype), np.array(-np.inf, dtype))
+
+
+def _const(arr):
+    """A mask made from sizes only; while a trace runs, made by a creation function so the
+    graph may keep it as a constant (a bare ``_wrap`` would be an opaque tensor)."""
+    if TRACERS:
+        from ...ops.creation import tensor
+        return tensor(arr)
+    return _wrap(arr)
+
+
+def _bool_bias(mask, dtype, keep):
+    """Additive bias of a bool mask: 0 where ``mask == keep``, -inf elsewhere.  While a trace
+    runs it is built with graph ops, so it is recomputed from each call's mask."""
+    if not TRACERS:
+        m = mask._data if keep else ~mask._data
+        return _wrap(_bool_to_bias(m, dtype))
+    from ..._dtype import from_np
+    from ...ops.creation import zeros
+    return zeros(tuple(mask.shape), dtype=from_np(dtype)).masked_fill(
+        mask.logical_not() if keep else mask, float("-inf"))
 
 
 def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.0,
@@ -59,12 +80,12 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
     att = att * scale_factor
     bias = None
     if is_causal:
-        bias = _wrap(_bool_to_bias(np.tril(np.ones((L, S), dtype=bool)), dt))
+        bias = _const(_bool_to_bias(np.tril(np.ones((L, S), dtype=bool)), dt))
     elif attn_mask is not None:
         if attn_mask._data.dtype.kind == "f":
             bias = attn_mask
         elif attn_mask._data.dtype == np.bool_:
-            bias = _wrap(_bool_to_bias(attn_mask._data, dt))
+            bias = _bool_bias(attn_mask, dt, True)
         else:
             raise RuntimeError(f"Expected attn_mask dtype to be bool or float or to match query "
                                f"dtype, but got attn_mask.dtype: {attn_mask.dtype} and "
@@ -82,8 +103,7 @@ def _canonical_mask(mask, name, target_dtype):
         return None
     kind = mask._data.dtype.kind
     if kind == "b":
-        return _wrap(np.where(mask._data, np.array(-np.inf, target_dtype),
-                              np.array(0, target_dtype)))
+        return _bool_bias(mask, target_dtype, False)
     if kind != "f":
         raise AssertionError(f"only bool and floating types of {name} are supported")
     return mask
@@ -226,7 +246,7 @@ def multi_head_attention_forward(query, key, value, embed_dim_to_check, num_head
     v = (v.reshape(v.shape[0], bsz * num_heads, head_dim).transpose(0, 1)
          if static_v is None else static_v)
     if add_zero_attn:
-        z = _wrap(np.zeros((bsz * num_heads, 1, head_dim), dt))
+        z = _const(np.zeros((bsz * num_heads, 1, head_dim), dt))
         k = cat([k, z], 1)
         v = cat([v, z], 1)
         if attn_mask is not None:
@@ -252,7 +272,7 @@ def multi_head_attention_forward(query, key, value, embed_dim_to_check, num_head
         att = att + attn_mask
     elif is_causal:
         causal = np.triu(np.full((tgt_len, src_len), -np.inf, dt), 1)
-        att = att + _wrap(causal)
+        att = att + _const(causal)
     att = _softmax(att, -1)
     if dropout_p > 0.0:
         att = _dropout(att, dropout_p, True)
@@ -275,6 +295,6 @@ def multi_head_attention_forward(query, key, value, embed_dim_to_check, num_head
 def _pad_last(mask):
     """Append one zero column on the last dim (PyTorch's ``pad(mask, (0, 1))``)."""
     from ...ops.shape import cat
-    z = _wrap(np.zeros(tuple(mask.shape[:-1]) + (1,), mask._data.dtype))
+    z = _const(np.zeros(tuple(mask.shape[:-1]) + (1,), mask._data.dtype))
     return cat([mask, z], -1)
 

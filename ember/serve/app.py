@@ -223,6 +223,8 @@ class _Server:
         if not self.model_control:
             return self._control_off()
         name = request.path_params["model"]
+        for key in [k for k in self.repo.refused if k[0] == name]:
+            del self.repo.refused[key]      # an explicit load tries refused files again
         try:
             await self.repo.sync(only=name)
         except ProtocolError as exc:

@@ -465,3 +465,69 @@ def test_import_ember_does_not_import_the_serving_stack():
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr
     assert "pip install 'ember[serve]'" in out.stdout and "starlette" in out.stdout
+
+
+class InProcess:
+    """``ember.serve.create_app`` (the documented entry point) on uvicorn in a thread."""
+
+    def __init__(self, app):
+        import socket
+        import uvicorn
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.url = "http://127.0.0.1:%d" % self.sock.getsockname()[1]
+        self.server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
+        self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.sock]},
+                                       daemon=True)
+        self.thread.start()
+        deadline = time.monotonic() + 30
+        while not self.server.started and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert self.server.started
+
+    def stop(self):
+        self.server.should_exit = True
+        self.thread.join(20)
+        self.sock.close()
+
+
+def test_create_app_single_file_refused_model_and_model_control(models, tmp_path):
+    from ember.serve import create_app
+    # One file, served under a name of our choosing, batching off.
+    app = create_app(str(models["repo"] / "multi" / "1" / "model.pt2"), name="feat", max_batch_size=1)
+    srv = InProcess(app)
+    try:
+        meta = json.loads(get(srv.url + "/v2/models/feat")[1])
+        assert meta["versions"] == ["1"] and meta["inputs"][1]["name"] == "tokens"
+        doc = {"inputs": [{"name": "x", "datatype": "FP32", "shape": [1, 4], "data": [1, 2, 3, 4]},
+                          {"name": "tokens", "datatype": "INT64", "shape": [1, 2], "data": [[3, 4]]}]}
+        status, body = post_json(srv.url + "/v2/models/feat/infer", doc)
+        want = _eager(models["multi"], np.array([[1, 2, 3, 4]], np.float32), np.array([[3, 4]]))
+        np.testing.assert_allclose(json.loads(body)["outputs"][0]["data"], want["logits"].ravel(), rtol=1e-5)
+    finally:
+        srv.stop()
+
+    # A repository whose only version of 'bad' does not reproduce: not ready, 503; 'good' serves.
+    repo = tmp_path / "repo"
+    _export_mlp(_mlp(0), str(repo / "good" / "1" / "model.pt2"))
+    _export_mlp(_mlp(0), str(repo / "bad" / "1" / "model.pt2"), tamper=True)
+    srv = InProcess(create_app(str(repo), model_control=True, poll_interval=0))
+    try:
+        x = {"inputs": [{"name": "x", "datatype": "FP32", "shape": [1, 8], "data": [0.0] * 8}]}
+        status, body = get(srv.url + "/v2/health/ready")
+        assert status == 503 and "bad" in json.loads(body)["error"]
+        status, body = post_json(srv.url + "/v2/models/bad/infer", x)
+        assert status == 503 and "no version ready" in json.loads(body)["error"]
+        assert post_json(srv.url + "/v2/models/good/infer", x)[0] == 200
+        index = json.loads(request(srv.url + "/v2/repository/index", b"{}", method="POST")[1])
+        states = {(r["name"], r["version"]): r for r in index}
+        assert states[("good", "1")]["state"] == "READY"
+        assert "does not reproduce" in states[("bad", "1")]["reason"]
+        assert request(srv.url + "/v2/repository/models/good/unload", b"{}", method="POST")[0] == 200
+        assert post_json(srv.url + "/v2/models/good/infer", x)[0] == 404
+        status, body = request(srv.url + "/v2/repository/models/bad/load", b"{}", method="POST")
+        assert status == 400 and "does not reproduce" in json.loads(body)["error"]
+        assert request(srv.url + "/v2/repository/models/good/load", b"{}", method="POST")[0] == 200
+        assert post_json(srv.url + "/v2/models/good/infer", x)[0] == 200
+    finally:
+        srv.stop()

@@ -119,10 +119,12 @@ def rules():
         from . import nn, ops, rnn
         for mod in (ops, nn, rnn):
             RULES.update(mod.RULES)
+            NAMES.update(getattr(mod, "NAMES", {}))
     return RULES
 
 
 RULES = {}
+NAMES = {}  # cheaper ways to a node's name than laying it out
 
 
 def view(fn):
@@ -251,7 +253,8 @@ def grad_fn_name(fn):
     cls = type(fn)
     if cls.__dict__.get("_ember_op") is None and "_edges" in fn.__dict__:
         try:
-            n = view(fn).name
+            quick = NAMES.get(f"{cls.__module__}.{cls.__qualname__}") if rules() else None
+            n = (quick(fn) if quick is not None else None) or view(fn).name
         except Exception:  # a node a rule does not understand keeps its class's name
             n = None
         if n:

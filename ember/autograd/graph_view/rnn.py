@@ -225,15 +225,34 @@ def _lstm_layer(fn):
 
 
 def rnn_output(fn):
-    """A reshape; the (T*B, H) -> (T, B, H) one after an RNN sequence is its StackBackward0."""
+    """A reshape; the (T*B, H) -> (T, B, H) one after an RNN layer stands for the layer's output
+    node (StackBackward0, or the LSTM's MkldnnRnnLayerBackward0): looked at from its consumer it
+    is that node, looked at as the root it is drawn as that node."""
     e = fn._edges[0] if fn._edges else None
     if e is not None and e[1] == 0 and type(e[0]).__qualname__ == "RNNSequence":
-        outs = view(e[0]).outputs
+        rnn = e[0]
+        outs = view(rnn).outputs
         if outs is not None and fn.inputs is not None:
-            return View([outs[0][0]], None, outputs=[outs[0]])
+            top = outs[0][0]
+            nxt = [EdgeOf(rnn, x.i) if type(x) is E else x for x in top._next]
+            return View(nxt, top._attrs, outputs=[outs[0]], name=type(top).__name__)
     return reshape(fn)
 
 
+def output_name(fn):
+    """rnn_output's name without laying out every step (printing a tensor asks for it)."""
+    e = fn._edges[0] if fn._edges else None
+    if e is not None and e[1] == 0 and type(e[0]).__qualname__ == "RNNSequence" and e[0].uniform \
+            and "_torch_view" not in fn.__dict__:
+        mode = e[0].mode
+        if mode == "LSTM":
+            return "MkldnnRnnLayerBackward0"
+        if mode in ("RNN_TANH", "RNN_RELU", "GRU"):
+            return "StackBackward0"
+    return None
+
+
+NAMES = {"ember.ops.shape.Reshape": output_name}
 RULES = {
     "ember.ops.shape.Reshape": rnn_output,
     "ember.nn._functional.rnn.RNNSequence": rnn_sequence,

@@ -107,6 +107,7 @@ class Tracer:
         self.modules_seen = {}
         self._named = {}
         self.fresh = {}          # id -> tensor made during the trace by a creation function
+        self.fresh_layout = {}   # memory layout -> that tensor (its views are constants too)
 
     # --- inputs --------------------------------------------------------------------------
     def _bind(self, t, node):
@@ -152,6 +153,9 @@ class Tracer:
         node = self.by_layout.get(_layout(t._data))
         if node is not None:
             return node
+        src = self.fresh_layout.get(_layout(t._data))
+        if src is not None and src is not t:
+            return self.lookup(src)     # a same-layout view of a constant: that constant
         where = self.opaque.get(id(t)) or self.opaque.get(id(t._data))
         if where is not None:
             raise GraphBreak(f"a tensor made outside ember's dispatch point ({where}) is used "
@@ -247,6 +251,7 @@ class Tracer:
         if fn.endswith(_CONSTANT_MAKERS) or (os.path.basename(fn), code.co_name) in _SCALAR_MAKERS \
                 or t._data.size == 0:
             self.fresh[id(t)] = t
+            self.fresh_layout[_layout(t._data)] = t
             return
         if fn.endswith("ember/_tensor.py"):
             return

@@ -10,7 +10,7 @@ import math
 
 import numpy as np
 
-from ..._tensor import _wrap
+from ..._tensor import TRACERS, _wrap
 from ...autograd.function import Function
 from .conv import _crop, _ntuple
 
@@ -437,7 +437,7 @@ def _adaptive_avg(name, nd, input, output_size):
         out = x
         for i, (s, o) in enumerate(zip(sp, osz)):
             if s != o:
-                out = _apply_dim(out, _wrap(_avg_matrix(s, o, x._data.dtype)), i, nd)
+                out = _apply_dim(out, _const(_avg_matrix(s, o, x._data.dtype)), i, nd)
     return out if input.ndim == nd + 2 else out.squeeze(0)
 
 
@@ -621,6 +621,16 @@ def _cubic_matrix(s, o, align_corners, sf):
     return m
 
 
+def _const(arr):
+    """Index maps and averaging matrices depend on sizes only; while a trace runs they are made
+    by a creation function, so the graph keeps them as constants (a bare ``_wrap`` would be an
+    opaque tensor and break the graph)."""
+    if TRACERS:
+        from ...ops.creation import tensor
+        return tensor(arr)
+    return _wrap(arr)
+
+
 def _nearest_index(s, o, sf, exact):
     scale = 1.0 / sf if sf is not None and sf > 0 else s / o
     dst = np.arange(o, dtype=np.float64)
@@ -690,12 +700,12 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
             if s != o or sf is not None:
                 idx = _nearest_index(s, o, sf, mode == "nearest-exact")
                 if not (o == s and np.array_equal(idx, np.arange(s))):
-                    out = out.index_select(2 + i, _wrap(idx))
+                    out = out.index_select(2 + i, _const(idx))
         else:
             mk = _cubic_matrix if mode == "bicubic" else _linear_matrix
             m = mk(s, o, align_corners, sf)
             if not (o == s and np.array_equal(m, np.eye(s))):
-                out = _apply_dim(out, _wrap(m.astype(input._data.dtype)), i, nd)
+                out = _apply_dim(out, _const(m.astype(input._data.dtype)), i, nd)
     return out
 
 

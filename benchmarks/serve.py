@@ -115,8 +115,7 @@ def hey(url, body, n, c, extra=()):
 def make_repo(folder, version=1, seed=0):
     sys.path.insert(0, ROOT)
     import ember
-    import ember.nn as nn
-    from ember import export
+    from ember import export, nn
     ember.manual_seed(seed)
     model = nn.Sequential(nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 256), nn.ReLU(),
                           nn.Linear(256, 10)).eval()

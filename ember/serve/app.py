@@ -19,8 +19,15 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from .metrics import Metrics
-from .protocol import (TRITON_CONFIG_TYPES, ProtocolError, decode_inputs, dumps, encode_response,
-                       requested_outputs, split_body)
+from .protocol import (
+    TRITON_CONFIG_TYPES,
+    ProtocolError,
+    decode_inputs,
+    dumps,
+    encode_response,
+    requested_outputs,
+    split_body,
+)
 from .repository import Repository
 
 log = logging.getLogger("ember.serve")
@@ -148,12 +155,13 @@ class _Server:
         t0 = time.perf_counter()
         name = request.path_params["model"]
         version_label = ""        # set once the version is known: no label per bad path
+        mv = None
         status = 200
         try:
             try:
                 body = await asyncio.wait_for(_read_body(request, self.max_request_bytes),
                                               self.request_timeout)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 raise ProtocolError(f"the request body did not arrive within the request "
                                     f"timeout of {self.request_timeout:g} s", 408) from None
             mv = self._version(request)
@@ -167,7 +175,7 @@ class _Server:
             fut = mv.batcher.submit(ordered, rows, key)
             try:
                 outs = await asyncio.wait_for(fut, self.request_timeout)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 raise ProtocolError(f"no result within the request timeout of "
                                     f"{self.request_timeout:g} s", 504) from None
             by_name = dict(zip(mv.output_names, outs))
@@ -195,6 +203,8 @@ class _Server:
             log.warning("model '%s' failed on a request: %s: %s", name, type(exc).__name__, exc)
             response = _error(f"model '{name}' failed on this request: "
                               f"{type(exc).__name__}: {exc}", status)
+        if mv is not None:
+            mv.stats.request(status == 200, time.perf_counter() - t0)
         if self.metrics is not None and name in self.repo.models:
             key = (name, version_label, status)
             counter = self._counters.get(key)
@@ -208,6 +218,23 @@ class _Server:
                     hist = self._latency[key] = self.metrics.latency.labels(name, version_label)
                 hist.observe(time.perf_counter() - t0)
         return response
+
+    async def model_stats(self, request):
+        p = request.path_params
+        if "model" not in p:
+            rows = [mv.stats.as_dict(n, v) for n, m in sorted(self.repo.models.items())
+                    for v, mv in sorted(m.versions.items())]
+        else:
+            try:
+                if p.get("version"):
+                    versions = [self._version(request)]
+                else:
+                    self.repo.get(p["model"])          # 404 / 503 as for metadata
+                    versions = [mv for _, mv in sorted(self.repo.models[p["model"]].versions.items())]
+            except ProtocolError as exc:
+                return _error(str(exc), exc.status)
+            rows = [mv.stats.as_dict(mv.name, mv.version) for mv in versions]
+        return _json({"model_stats": rows})
 
     # -- model control (off unless asked for) -------------------------------------------------
     def _control_off(self):
@@ -303,10 +330,11 @@ def create_app(model_path, *, name=None, max_batch_size=32, max_delay_ms=2.0, po
     version = model + "/versions/{version}"
     # The router tries routes in order: inference first, it is nearly all the traffic.
     routes = [Route(model + "/infer", s.infer, methods=["POST"]),
-              Route(version + "/infer", s.infer, methods=["POST"])]
+              Route(version + "/infer", s.infer, methods=["POST"]),
+              Route("/v2/models/stats", s.model_stats)]
     for base in (model, version):
         routes += [Route(base, s.model_metadata), Route(base + "/ready", s.model_ready),
-                   Route(base + "/config", s.model_config)]
+                   Route(base + "/config", s.model_config), Route(base + "/stats", s.model_stats)]
     routes += [
         Route("/v2", s.server_metadata), Route("/v2/", s.server_metadata),
         Route("/v2/health/live", s.live), Route("/v2/health/ready", s.ready),

@@ -12,7 +12,7 @@ import time
 
 
 class Item:
-    __slots__ = ("arrays", "rows", "key", "future", "enqueued")
+    __slots__ = ("arrays", "enqueued", "future", "key", "rows")
 
     def __init__(self, arrays, rows, key, future):
         self.arrays = arrays
@@ -108,7 +108,7 @@ class Batcher:
                     self._wakeup.clear()
                     try:
                         await asyncio.wait_for(self._wakeup.wait(), remaining)
-                    except asyncio.TimeoutError:
+                    except TimeoutError:
                         break
             batch, rows = self._take()
             batch = [it for it in batch if not it.future.done()]

@@ -77,6 +77,7 @@ def main(argv=None):
         print(f"ember serve: {exc}", file=sys.stderr)
         return 1
     import uvicorn
+
     from .app import create_app
 
     logging.basicConfig(level=args.log_level.upper(), stream=sys.stderr,

@@ -6,6 +6,7 @@ tensors positionally; ``ep.input_specs`` / ``ep.output_specs`` are lists of
 method that touches ember runs on the server's single compute thread (see app.py).
 """
 import math
+import time
 
 import numpy as np
 
@@ -56,6 +57,48 @@ def _close(a, b):
     return bool(np.array_equal(a, b))
 
 
+class Stats:
+    """Triton's per-version inference statistics (tritonclient's get_inference_statistics)."""
+
+    def __init__(self):
+        self.counts = {k: [0, 0] for k in ("success", "fail", "queue", "compute_infer")}
+        self.inference_count = 0         # rows
+        self.execution_count = 0         # forwards
+        self.last_inference = 0          # ms since the epoch
+        self.batches = {}                # rows -> [forwards, ns]
+
+    def _add(self, key, seconds, n=1):
+        c = self.counts[key]
+        c[0] += n
+        c[1] += int(seconds * 1e9)
+
+    def request(self, ok, seconds):
+        self._add("success" if ok else "fail", seconds)
+        if ok:
+            self.last_inference = int(time.time() * 1000)
+
+    def queued(self, rows, delays):
+        for d in delays:
+            self._add("queue", d)
+
+    def executed(self, rows, requests, seconds):
+        self.inference_count += rows
+        self.execution_count += 1
+        self._add("compute_infer", seconds, requests)
+        b = self.batches.setdefault(rows, [0, 0])
+        b[0] += 1
+        b[1] += int(seconds * 1e9)
+
+    def as_dict(self, name, version):
+        def cn(c):
+            return {"count": c[0], "ns": c[1]}
+        return {"name": name, "version": str(version), "last_inference": self.last_inference,
+                "inference_count": self.inference_count, "execution_count": self.execution_count,
+                "inference_stats": {k: cn(v) for k, v in self.counts.items()},
+                "batch_stats": [{"batch_size": r, "compute_infer": cn(v)}
+                                for r, v in sorted(self.batches.items())]}
+
+
 class ServedVersion:
     """A model version ready to serve: ``check`` requests, ``run_batch`` them, ``warm_up``."""
 
@@ -75,6 +118,7 @@ class ServedVersion:
         self.batch_max = self._batch_range()
         self.batcher = None          # set by the repository
         self.state = "LOADING"
+        self.stats = Stats()
 
     def _batch_range(self):
         """The largest batch the program takes along dim 0, or 0 when it cannot be batched:

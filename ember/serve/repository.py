@@ -238,14 +238,16 @@ class Repository:
         def run(items):
             t0 = time.perf_counter()
             out = mv.run_batch(items)
+            dt = time.perf_counter() - t0
             if hist is not None:
-                hist.observe(time.perf_counter() - t0)
+                hist.observe(dt)
+            mv.stats.executed(sum(it.rows for it in items), len(items), dt)
             return out
         return run
 
     def _observer(self, mv):
         if not self.metrics:
-            return None
+            return mv.stats.queued
         sizes = self.metrics.batch_size.labels(mv.name, str(mv.version))
         delay = self.metrics.queue_delay.labels(mv.name, str(mv.version))
 
@@ -253,6 +255,7 @@ class Repository:
             sizes.observe(rows)
             for d in delays:
                 delay.observe(d)
+            mv.stats.queued(rows, delays)
         return observe
 
     def _apply_policy(self, model):

@@ -21,11 +21,13 @@ pytest.importorskip("starlette")
 pytest.importorskip("uvicorn")
 pytest.importorskip("prometheus_client")
 httpclient = pytest.importorskip("tritonclient.http")
-from tritonclient.utils import InferenceServerException  # noqa: E402
+from tritonclient.utils import InferenceServerException
 
-import ember  # noqa: E402
-import ember.nn as nn  # noqa: E402
-from ember import export  # noqa: E402
+import ember
+from ember import (
+    export,
+    nn,
+)
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BATCH = export.Dim("batch", min=1, max=64)
@@ -364,6 +366,12 @@ def test_hey_load_batches(server, tmp_path):
     assert forwards < 800, "hey's concurrent requests were never batched"
     assert metric(server.url, "ember_inference_batch_size_bucket", model="mlp", le="1.0") < \
         metric(server.url, "ember_inference_batch_size_count", model="mlp")
+    stats = httpclient.InferenceServerClient(server.address).get_inference_statistics("mlp")
+    row = stats["model_stats"][0]
+    assert row["inference_stats"]["success"]["count"] >= 800
+    assert row["execution_count"] < row["inference_count"]
+    assert any(b["batch_size"] > 1 for b in row["batch_stats"])
+    assert json.loads(get(server.url + "/v2/models/stats")[1])["model_stats"]
     text = get(server.url + "/metrics")[1].decode()
     for name in ("ember_inference_request_duration_seconds_bucket", "ember_inference_queue_delay_seconds_bucket",
                  "ember_model_ready"):
@@ -472,10 +480,11 @@ class InProcess:
 
     def __init__(self, app):
         import socket
+
         import uvicorn
         self.sock = socket.socket()
         self.sock.bind(("127.0.0.1", 0))
-        self.url = "http://127.0.0.1:%d" % self.sock.getsockname()[1]
+        self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}"
         self.server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
         self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.sock]},
                                        daemon=True)
@@ -531,3 +540,22 @@ def test_create_app_single_file_refused_model_and_model_control(models, tmp_path
         assert post_json(srv.url + "/v2/models/good/infer", x)[0] == 200
     finally:
         srv.stop()
+
+
+def test_sigterm_finishes_queued_requests(models, tmp_path):
+    """Requests waiting in the batcher (a 400 ms batching window) when SIGTERM arrives still get
+    their answers; the server then exits 0."""
+    srv = Server(models["repo"], "--max-batch-size", "64", "--max-delay-ms", "400",
+                 "--poll-interval", "0", log_path=tmp_path / "serve.log")
+    x = np.full((1, 8), 0.5, np.float32)
+    doc = {"inputs": [{"name": "x", "datatype": "FP32", "shape": [1, 8], "data": x.ravel().tolist()}]}
+    try:
+        with ThreadPoolExecutor(4) as pool:
+            futs = [pool.submit(post_json, srv.url + "/v2/models/mlp/infer", doc) for _ in range(4)]
+            time.sleep(0.15)
+            srv.proc.send_signal(signal.SIGTERM)
+            results = [f.result(timeout=30) for f in futs]
+    finally:
+        rc = srv.stop()
+    assert [s for s, _ in results] == [200] * 4, results
+    assert rc == 0, srv.logs()

@@ -415,6 +415,11 @@ class Converter:
         return self.b.op("Split", [self.val(x), self.b.ints(list(sizes), "split")],
                          n_out=len(sizes), axis=int(dim))
 
+    def op_MaskedFill(self, node, x, mask, value):
+        dt = node.meta["dtype"]
+        return self.b.op("Where", [self.val(mask), self.b.const(np.asarray(value, dt), "fill"),
+                                   self.val(x)])
+
     def op_Embedding(self, node, w, idx, padding_idx=None):
         return self.b.op("Gather", [self.val(w), self.val(idx)], axis=0)
 

@@ -117,8 +117,32 @@ class Encoder(nn.Module):
 
 
 class MaskedEncoder(Encoder):
-    def forward(self, src, mask):
-        return self.enc(src, mask=mask)
+    """A causal float mask and a bool key padding mask (padded keys are True)."""
+
+    def forward(self, src, mask, padding):
+        return self.enc(src, mask=mask, src_key_padding_mask=padding)
+
+
+class Resize(nn.Module):
+    """Upsample (nearest and bilinear) and adaptive average pooling to a size that does not
+    divide the input."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(1, 2, 3)
+        self.up = nn.Upsample(scale_factor=2)
+        self.up2 = nn.Upsample(size=(7, 9), mode="bilinear", align_corners=False)
+        self.pool = nn.AdaptiveAvgPool2d((3, 2))
+
+    def forward(self, x):
+        y = self.conv(x)
+        return self.pool(self.up(y)) + self.pool(self.up2(y))
+
+
+def _padding(b):
+    m = np.zeros((b, 5), bool)
+    m[b // 2:, 3:] = True
+    return torch.tensor(m)
 
 
 def _tokens(b):
@@ -137,10 +161,9 @@ FAMILIES = {
     "gru": (GRUNet, lambda b: (_randn(5, b, 4),), {"x": {1: BATCH}}),
     "attention": (Attention, lambda b: (_randn(b, 5, 8),), {"x": {0: BATCH}}),
     "encoder": (Encoder, lambda b: (_randn(b, 5, 8),), {"src": {0: BATCH}}),
-    "encoder_mask": (MaskedEncoder, lambda b: (_randn(b, 5, 8), _MASK),
-                     {"src": {0: BATCH}, "mask": None}),
-    "upsample": (lambda: nn.Sequential(nn.Conv2d(1, 2, 3), nn.Upsample(scale_factor=2)),
-                 lambda b: (_randn(b, 1, 6, 6),), ({0: BATCH},)),
+    "encoder_mask": (MaskedEncoder, lambda b: (_randn(b, 5, 8), _MASK, _padding(b)),
+                     {"src": {0: BATCH}, "mask": None, "padding": {0: BATCH}}),
+    "resize": (Resize, lambda b: (_randn(b, 1, 6, 6),), ({0: BATCH},)),
 }
 
 

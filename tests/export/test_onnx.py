@@ -15,7 +15,7 @@ from export_models import FAMILIES, flat, make
 onnx = pytest.importorskip("onnx")
 ort = pytest.importorskip("onnxruntime")
 
-TRACER_GAPS = {"encoder_mask", "upsample"}
+TRACER_GAPS = set()
 OPSETS = (17, 18, 19, 20)
 
 

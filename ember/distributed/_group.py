@@ -448,7 +448,8 @@ def _rendezvous_if_needed(MPI, init_method, rank, world_size, limit):
         port += 1           # PyTorch's torchrun agent keeps its own store on MASTER_PORT
     from . import _rendezvous
     _rendezvous.prepare(rank, world_size, addr.strip("[]"), port, limit)
-    _mpi.exit_grace = float(os.environ.get("EMBER_DIST_EXIT_GRACE", "2"))
+    grace = float(os.environ.get("EMBER_DIST_EXIT_GRACE", "2"))
+    _mpi.exit_vote = lambda: _rendezvous.exit_vote(rank, grace)
     if rank == 0:
         _mpi.after_finalize.append(lambda: _rendezvous.finish(limit))
 

@@ -49,7 +49,7 @@ def load(before_init=None):
 
 before_finalize = []     # callables run at exit before MPI_Finalize (free communicators)
 after_finalize = []      # ... and after it (rank 0 of an env:// rendezvous serves the others)
-exit_grace = None        # seconds: finalize only if every rank reaches exit within them
+exit_vote = None         # env:// rendezvous: asks whether every rank is exiting together
 
 
 def _finalize():
@@ -57,26 +57,16 @@ def _finalize():
     # that communicators are freed first. MPI_Finalize waits for every rank. Under an MPI
     # launcher that is right (a failed rank aborts the job); ranks of an env:// rendezvous
     # have no launcher to stop them, so a rank that leaves (after an error, say) while the
-    # others still compute must not wait for them: they meet at a barrier for exit_grace
-    # seconds, and finalize only if all came; a rank that leaves alone just exits.
+    # others still compute must not wait for them: the ranks finalize only if all of them
+    # reach exit within a grace period (rank 0's server decides, for all alike); otherwise
+    # they just exit.
     for f in before_finalize:
         f()
     if not MPI.Is_finalized():
-        if exit_grace is None or _all_exiting(exit_grace):
+        if exit_vote is None or exit_vote():
             MPI.Finalize()
     for f in after_finalize:
         f()
-
-
-def _all_exiting(seconds):
-    import time
-    req = MPI.COMM_WORLD.Ibarrier()
-    deadline = time.monotonic() + seconds
-    while not req.Test():
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(1e-3)
-    return True
 
 
 def vendor(mpi_module):

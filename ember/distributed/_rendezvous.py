@@ -40,6 +40,8 @@ class _Server:
         self.finalized = 0          # ranks other than 0 that finalized or went away
         self.parent_gone = False    # rank 0 (this server's parent) closed its connection
         self.gone = 0               # ranks whose connection closed
+        self.exiting = set()        # ranks that reached exit
+        self.decision = None        # at exit: "finalize" (all came) or "skip"
         self.ids = set()
 
     def _accept(self):
@@ -59,6 +61,9 @@ class _Server:
                 fields = dict(p.split("=", 1) for p in raw.decode().split() if "=" in p)
                 if fields.get("cmd") == "initack":
                     rank = int(fields.get("pmiid", -1))
+                if fields.get("cmd") == "ember_exit":
+                    f.write(self._exit(int(fields["rank"]), float(fields["grace"])).encode())
+                    break
                 reply = self._answer(fields.get("cmd"), fields)
                 client = True
                 if reply is not None:
@@ -78,6 +83,19 @@ class _Server:
                     self._release()
                     self.cond.notify_all()
             conn.close()
+
+    def _exit(self, rank, grace):
+        """One decision for all ranks: finalize MPI if every rank reaches exit within
+        ``grace`` seconds of each other, else every rank just exits."""
+        with self.cond:
+            self.exiting.add(rank)
+            if self.decision is None and len(self.exiting) == self.size:
+                self.decision = "finalize"
+                self.cond.notify_all()
+            if not self.cond.wait_for(lambda: self.decision is not None, grace):
+                self.decision = "skip"
+                self.cond.notify_all()
+            return self.decision + "\n"
 
     def _release(self):
         if self.arrived and self.arrived >= self.size - self.gone:
@@ -183,6 +201,8 @@ def prepare(rank, world_size, addr, port, timeout):
                         f"init_process_group: rank {rank} found no rank 0 at {addr}:{port} "
                         f"(MASTER_ADDR:MASTER_PORT) within {timeout:g} s") from None
                 time.sleep(0.05)
+    global _ADDRESS
+    _ADDRESS = (host, port)
     os.environ["PMI_PORT"] = f"{host}:{port}"
     os.environ["PMI_ID"] = str(rank)
     for k in ("PMI_FD", "PMI_RANK", "PMI_SIZE"):
@@ -197,6 +217,19 @@ def finish(timeout):
         ready, _, _ = select.select([_SERVER.stdout], [], [], timeout)
         if ready:
             _SERVER.stdout.readline()
+
+
+_ADDRESS = None
+
+
+def exit_vote(rank, grace):
+    """At exit: True when every rank is exiting too (then all finalize MPI together)."""
+    try:
+        with socket.create_connection(_ADDRESS, timeout=grace + 10) as s:
+            s.sendall(f"cmd=ember_exit rank={rank} grace={grace}\n".encode())
+            return s.makefile("rb").readline().strip() == b"finalize"
+    except OSError:
+        return False
 
 
 def _main(host, port, size, timeout):

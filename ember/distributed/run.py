@@ -25,6 +25,7 @@ import subprocess
 import sys
 import sysconfig
 import tempfile
+import time
 
 __all__ = ["main", "adopt_mpi_env", "finish_rank", "abort_job"]
 
@@ -194,6 +195,7 @@ def main(argv=None):
         return 2
     cmd, env = launch_command(opts, ember_flags, rest, mpiexec)
     n = int(env["WORLD_SIZE"])
+    started = time.time()
     with tempfile.TemporaryDirectory(prefix="ember-run-") as marks:
         if not opts.get("no-python"):
             env["EMBER_RUN_DIR"] = marks
@@ -206,7 +208,52 @@ def main(argv=None):
                 print(f"ember run: rank(s) {missing} did not finish: a rank ended without "
                       f"shutting MPI down, so the job was stopped", file=sys.stderr)
                 rc = 1
+    if rc != 0:
+        _remove_orphaned_segments(started)
     return rc
+
+
+def _remove_orphaned_segments(since):
+    """MPICH's shared-memory segments of an aborted job stay in /dev/shm: remove the ones
+    made since the launch that no process has open any more (Linux only)."""
+    folder = "/dev/shm"
+    try:
+        names = [n for n in os.listdir(folder) if n.startswith("mpich_shm_")]
+    except OSError:
+        return
+    fresh = []
+    for n in names:
+        try:
+            if os.stat(os.path.join(folder, n)).st_mtime >= since - 1:
+                fresh.append(os.path.join(folder, n))
+        except OSError:
+            pass
+    if not fresh:
+        return
+    in_use = set()
+    for pid in os.listdir("/proc"):
+        if pid.isdigit():
+            try:
+                fds = os.listdir(f"/proc/{pid}/fd")
+            except OSError:
+                continue
+            for fd in fds:
+                try:
+                    in_use.add(os.readlink(f"/proc/{pid}/fd/{fd}"))
+                except OSError:
+                    pass
+            try:
+                with open(f"/proc/{pid}/maps") as maps:
+                    in_use.update(line.split(None, 5)[-1].strip() for line in maps
+                                  if "/dev/shm/mpich_shm_" in line)
+            except OSError:
+                pass
+    for path in fresh:
+        if path not in in_use:
+            try:
+                os.unlink(path)
+            except OSError:
+                pass
 
 
 def _die_with_parent():

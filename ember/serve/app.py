@@ -10,6 +10,7 @@ import contextlib
 import gzip
 import logging
 import time
+import uuid
 import zlib
 from concurrent.futures import ThreadPoolExecutor
 
@@ -179,9 +180,9 @@ class _Server:
                 raise ProtocolError(f"no result within the request timeout of "
                                     f"{self.request_timeout:g} s", 504) from None
             by_name = dict(zip(mv.output_names, outs))
-            header = {"model_name": mv.name, "model_version": str(mv.version)}
-            if "id" in doc:
-                header["id"] = doc["id"]
+            # The request's id, or one of ours: some V2 clients read "id" unconditionally.
+            header = {"model_name": mv.name, "model_version": str(mv.version),
+                      "id": doc["id"] if "id" in doc else uuid.uuid4().hex}
             payload, head_len = encode_response(
                 header, [(n, mv.datatypes[n], by_name[n], b) for n, b in wanted])
             headers = {}

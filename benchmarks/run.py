@@ -25,6 +25,11 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 LIBS = ("torch", "ember")
+# Compiled variants: "<lib>:model" compiles the model, "<lib>:step" the whole step function.
+COMPILED = ("torch:model", "ember:model", "ember:step")
+# Targets for compiled ember (its best variant) / PyTorch eager, same run.
+COMPILE_TARGETS = {"op_overhead": 0.35, "tiny_mlp": 0.5, "mlp_infer_b1": 0.3, "mlp": 0.9,
+                   "cnn": 1.0, "gpt": 0.9, "lstm": 1.0}
 THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
                "VECLIB_MAXIMUM_THREADS", "NUMEXPR_NUM_THREADS")
 
@@ -59,6 +64,8 @@ def _import_lib(lib):
 def child(lib, workload, budget):
     sys.path.insert(0, HERE)
     import workloads
+    lib, _, mode = lib.partition(":")
+    workloads.MODE["compile"] = mode or None
     torch = _import_lib(lib)
     if workload == "matmul":
         lib_rate, numpy_rate = workloads.matmul_gflops(torch, seconds=budget / 6)
@@ -66,6 +73,13 @@ def child(lib, workload, budget):
     if workload == "rss":
         return {"value": workloads.mlp_rss(torch)}
     step = getattr(workloads, "setup_" + workload)(torch)
+    if mode == "step":
+        step = torch.compile(step)
+    # the first call traces and compiles (compiled modes): its time, less a steady call's, is
+    # the compile time reported
+    t_first = time.perf_counter()
+    step()
+    first = time.perf_counter() - t_first
     # warm-up (at least 3 iterations, about a fifth of the budget), which also sizes the chunks
     n, t0 = 0, time.perf_counter()
     while n < 3 or time.perf_counter() - t0 < budget * 0.2:
@@ -80,7 +94,9 @@ def child(lib, workload, budget):
         for _ in range(iters):
             step()
         samples.append((time.perf_counter() - t) / iters)
-    return {"value": statistics.median(samples), "samples": samples, "iters": iters}
+    value = statistics.median(samples)
+    return {"value": value, "samples": samples, "iters": iters, "first_call": first,
+            "compile_s": max(0.0, first - value)}
 
 
 # --------------------------------------------------------------------------------------------
@@ -202,6 +218,46 @@ def summarise(results):
     return rows
 
 
+def _median(per_lib, lib, key="value"):
+    vals = [r[key] for r in per_lib.get(lib, []) if key in r]
+    return statistics.median(vals) if vals else None
+
+
+def summarise_compiled(results, timed):
+    rows = []
+    for w in timed:
+        per = results[w]
+        m = {lib: _median(per, lib) for lib in LIBS + COMPILED}
+        best = min((v for v in (m["ember:model"], m["ember:step"]) if v), default=None)
+        ratio = best / m["torch"] if best and m["torch"] else None
+        bound = COMPILE_TARGETS[w]
+        slower = [v for v in ("ember:model", "ember:step") if m[v] and m["ember"] and m[v] > m["ember"]]
+        rows.append({"workload": w, **m, "ratio": ratio, "target": f"<= {bound}",
+                     "met": None if ratio is None else ratio <= bound,
+                     "vs_torch_compile": (best / m["torch:model"]) if best and m["torch:model"] else None,
+                     "slower_than_eager": slower,
+                     "compile_s": {v: _median(per, v, "compile_s") for v in COMPILED}})
+    return rows
+
+
+def compiled_table(rows):
+    head = ["workload", "PyTorch", "PyTorch compile", "ember", "ember compile(model)",
+            "ember compile(step)", "ratio", "target", "met", "vs PyTorch compile",
+            "first call: torch / ember model / ember step"]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for r in rows:
+        w = r["workload"]
+        met = "—" if r["met"] is None else ("yes" if r["met"] else "**no**")
+        ratio = "—" if r["ratio"] is None else f"{r['ratio']:.2f}"
+        vs = "—" if r["vs_torch_compile"] is None else f"{r['vs_torch_compile']:.2f}"
+        cs = " / ".join("—" if r["compile_s"][v] is None else f"{r['compile_s'][v]:.2f} s"
+                        for v in COMPILED)
+        lines.append(f"| {LABELS[w]} | {fmt(w, r['torch'])} | {fmt(w, r['torch:model'])} | "
+                     f"{fmt(w, r['ember'])} | {fmt(w, r['ember:model'])} | {fmt(w, r['ember:step'])} "
+                     f"| {ratio} | {r['target']} | {met} | {vs} | {cs} |")
+    return "\n".join(lines)
+
+
 def table(rows):
     head = ["workload", "PyTorch", "ember", "ratio", "target", "met"]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
@@ -223,6 +279,7 @@ def main():
     ap.add_argument("--reps", type=int, help="repetitions per workload and library (default 3, quick 1)")
     ap.add_argument("--budget", type=float, help="seconds of timing per child process (default 2, quick 0.5)")
     ap.add_argument("--only", help="comma-separated workloads: " + ",".join(ALL))
+    ap.add_argument("--no-compile", action="store_true", help="eager columns only")
     ap.add_argument("--out", default=os.path.join(HERE, "results", "latest.md"))
     ap.add_argument("--child", nargs=2, metavar=("LIB", "WORKLOAD"), help=argparse.SUPPRESS)
     args = ap.parse_args()
@@ -242,25 +299,36 @@ def main():
           f"torch {info['torch']}, ember {info['ember']}; load {info['load_average_start']}", flush=True)
     print(f"{reps} repetition(s), {budget:g} s of timing per process, single-threaded BLAS\n", flush=True)
 
-    results = {w: {lib: [] for lib in LIBS} for w in chosen}
+    timed = [w for w in chosen if w in COMPILE_TARGETS] if not args.no_compile else []
+    results = {w: {lib: [] for lib in LIBS + (COMPILED if w in timed else ())} for w in chosen}
     t_start = time.perf_counter()
     for rep in range(reps):
         order = LIBS if rep % 2 == 0 else LIBS[::-1]
         for w in chosen:
-            for lib in order:
+            variants = list(order)
+            if w in timed:
+                # PyTorch's own compiler takes seconds per process: once per workload.
+                variants += [v for v in COMPILED if rep == 0 or not v.startswith("torch")]
+            for lib in variants:
                 if w == "import":
                     r = time_import(lib)
                 else:
                     r = run_child(lib, w, budget, timeout=600 if not args.quick else 180)
                 results[w][lib].append(r)
                 shown = fmt(w, r["value"]) if "value" in r else "error: " + r["error"]
-                print(f"  [{rep + 1}/{reps}] {w:13s} {lib:6s} {shown}", flush=True)
+                if "compile_s" in r and ":" in lib:
+                    shown += f" (first call {r['first_call']:.2f} s)"
+                print(f"  [{rep + 1}/{reps}] {w:13s} {lib:11s} {shown}", flush=True)
     elapsed = time.perf_counter() - t_start
     info["load_average_end"] = " ".join(f"{x:.2f}" for x in os.getloadavg())
 
     rows = summarise(results)
     tab, notes = table(rows)
+    crows = summarise_compiled(results, timed)
+    ctab = compiled_table(crows)
     print("\n" + tab)
+    if crows:
+        print("\n" + ctab)
     for n in notes:
         print(n)
 
@@ -278,6 +346,14 @@ def main():
           "- BLAS single-threaded for both libraries (OMP/OPENBLAS/MKL_NUM_THREADS=1, torch.set_num_threads(1))",
           "", "Ratio: ember / PyTorch (lower is better) for times and memory; for matmul, ember's "
           "GFLOP/s / NumPy's in the same process (higher is better).", "", tab, ""]
+    if crows:
+        md += ["## Compiled", "",
+               "`torch.compile`: PyTorch's (inductor, model compiled; one repetition, its compile "
+               "takes seconds), ember's with the model compiled and with the whole step "
+               "compiled (`torch.compile(step)`: forward, backward and optimizer call in one "
+               "generated function). Ratio: ember's best compiled variant / PyTorch eager. "
+               "First call: the call that traces and compiles (its time less a steady call's).",
+               "", ctab, ""]
     if notes:
         md += ["Notes:", ""] + notes + [""]
     os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
@@ -285,7 +361,7 @@ def main():
         f.write("\n".join(md))
     with open(os.path.splitext(args.out)[0] + ".json", "w") as f:
         json.dump({"machine": info, "reps": reps, "budget": budget, "results": results,
-                   "rows": rows}, f, indent=1)
+                   "rows": rows, "compiled_rows": crows}, f, indent=1)
     print(f"\nwritten to {os.path.relpath(args.out)}")
     return 0
 

@@ -10,13 +10,25 @@ import math
 # What each workload measures, in the order the table lists them.
 TIMED = ["op_overhead", "tiny_mlp", "mlp", "cnn", "gpt", "lstm", "mlp_infer_b1"]
 
+# How the library runs the workload: eager, with the model compiled (torch.compile(model)),
+# or with the whole step compiled (torch.compile(step)); run.py sets it in the child.
+MODE = {"compile": None}
+
+
+def _model(torch, model):
+    return torch.compile(model) if MODE["compile"] == "model" else model
+
 
 def setup_op_overhead(torch):
     """14 small array ops forward + backward: what the Python layer costs per op."""
     a = torch.randn(16, 16, requires_grad=True)
 
+    def chain(a):
+        return ((a * 2 + 1).relu() - a.tanh()).sum()
+    chain = _model(torch, chain)
+
     def step():
-        y = ((a * 2 + 1).relu() - a.tanh()).sum()
+        y = chain(a)
         y.backward()
     return step
 
@@ -33,6 +45,7 @@ def _mlp(torch, sizes):
 
 def _train_step(torch, model, opt, x, y):
     F = torch.nn.functional
+    model = _model(torch, model)
 
     def step():
         opt.zero_grad()
@@ -58,12 +71,12 @@ def setup_mlp(torch):
 
 def setup_mlp_infer_b1(torch):
     """Batch-1 inference of the mlp model under no_grad: latency."""
-    model = _mlp(torch, [784, 256, 256, 10]).eval()
+    model = _model(torch, _mlp(torch, [784, 256, 256, 10]).eval())
     x = torch.randn(1, 784)
 
     def step():
         with torch.no_grad():
-            model(x)
+            return model(x)
     return step
 
 
@@ -117,6 +130,7 @@ def setup_gpt(torch):
             return self.head(self.ln_f(self.blocks(x)))
 
     model = GPT()
+    cmodel = _model(torch, model)
     decay = [p for n, p in model.named_parameters() if p.dim() >= 2]
     no_decay = [p for n, p in model.named_parameters() if p.dim() < 2]
     opt = torch.optim.AdamW([{"params": decay, "weight_decay": 0.1},
@@ -126,7 +140,7 @@ def setup_gpt(torch):
 
     def step():
         opt.zero_grad()
-        loss = F.cross_entropy(model(x).view(-1, vocab), y.view(-1))
+        loss = F.cross_entropy(cmodel(x).view(-1, vocab), y.view(-1))
         loss.backward()
         opt.step()
     return step
@@ -146,13 +160,14 @@ def setup_lstm(torch):
             return self.out(h)
 
     model = LM()
+    cmodel = _model(torch, model)
     opt = torch.optim.SGD(model.parameters(), lr=0.1)
     x = torch.randint(0, 1000, (35, 20))
     y = torch.randint(0, 1000, (35, 20))
 
     def step():
         opt.zero_grad()
-        loss = F.cross_entropy(model(x).view(-1, 1000), y.view(-1))
+        loss = F.cross_entropy(cmodel(x).view(-1, 1000), y.view(-1))
         loss.backward()
         opt.step()
     return step

@@ -65,7 +65,7 @@ class _Emitter:
     def expr(self, v):
         if isinstance(v, Node):
             return v.name
-        if type(v) is tuple:
+        if isinstance(v, tuple) and (type(v) is tuple or hasattr(v, "_fields")):
             inner = ", ".join(self.expr(a) for a in v)
             return f"({inner},)" if len(v) == 1 else f"({inner})"
         if type(v) is list:

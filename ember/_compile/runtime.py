@@ -54,6 +54,9 @@ class CompiledGraph:
         self.single = isinstance(self.spec, Node) and self.spec.op == "call_function"
         # A whole training step runs its own backward: no outer autograd node.
         self.is_step = src.startswith("def step(")
+        # No output needs a gradient (the trace ran under no_grad, or on nothing that
+        # requires grad): every call of this specialisation takes the inference code.
+        self.infer_only = not any(n.meta.get("requires_grad") for n in _leaves(self.spec))
 
     # --- the training variant is generated on first use ------------------------------------
     def _build_train(self):
@@ -79,8 +82,9 @@ class CompiledGraph:
 
     # --- calling -------------------------------------------------------------------------
     def __call__(self, inputs):
-        if self.is_step:
-            out = self._rebuild(self.infer_fn(*inputs), inputs, None)
+        if self.is_step or self.infer_only:
+            out = (_wrap(self.infer_fn(*inputs)) if self.single
+                   else self._rebuild(self.infer_fn(*inputs), inputs, None))
         elif MODE.grad_enabled and (_any_requires_grad(inputs) or _any_requires_grad(self.attr_tensors)):
             out = self._call_train(inputs)
         elif self.single:
@@ -132,7 +136,7 @@ class CompiledGraph:
             if type(spec) is dict:
                 return {k: build(s, val[k]) for k, s in spec.items()}
             if isinstance(spec, tuple) and hasattr(spec, "_fields"):
-                return type(spec)(*[build(s, v) for s, v in zip(spec, val)])
+                return tuple.__new__(type(spec), [build(s, v) for s, v in zip(spec, val)])
             return spec
         return build(self.spec, result)
 

@@ -454,8 +454,8 @@ class Tracer:
                 return type(x)(conv(a) for a in x)
             if type(x) is dict:
                 return {k: conv(v) for k, v in x.items()}
-            if isinstance(x, tuple) and hasattr(x, "_fields"):   # namedtuple
-                return type(x)(*[conv(a) for a in x])
+            if isinstance(x, tuple) and hasattr(x, "_fields"):   # namedtuple (maybe its own __new__)
+                return tuple.__new__(type(x), [conv(a) for a in x])
             if x is None or type(x) in (int, float, bool, str):
                 return x
             if hasattr(x, "__dataclass_fields__") or isinstance(x, Node):

@@ -559,3 +559,14 @@ def test_sigterm_finishes_queued_requests(models, tmp_path):
         rc = srv.stop()
     assert [s for s, _ in results] == [200] * 4, results
     assert rc == 0, srv.logs()
+
+
+def test_cli_errors_say_why(models):
+    def run(*args):
+        return subprocess.run([sys.executable, "-m", "ember", "serve", *args], cwd=ROOT,
+                              capture_output=True, text=True, timeout=60)
+    out = run("/nonexistent/models")
+    assert out.returncode == 2 and "no model file or repository" in out.stderr
+    out = run(str(models["repo"]), "--version-policy", "newest")
+    assert out.returncode == 2 and "version policy" in out.stderr
+    assert "--max-batch-size" in run("--help").stdout

@@ -271,7 +271,9 @@ def _arg(npfn, name):
             r = np.expand_dims(r, d)
         return _wrap(r.astype(np.int64))
     op.__name__ = name
-    return op
+    # a trace records the call as one op (ArrayFn), recomputed from each call's data
+    from .nondiff import traceable
+    return traceable(op)
 
 
 argmax = _arg(np.argmax, "argmax")

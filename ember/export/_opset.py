@@ -8,7 +8,8 @@ ever evaluated or unpickled.
 
 Version history:
   1  the ops below; tuples as JSON arrays, lists/dicts/slices/dtypes/arrays tagged;
-     comparisons (ArrayFn) by the name of the ember function they call.
+     comparisons and argmax/argmin (ArrayFn) by the name of the ember function they call;
+     NumPy reductions passed as attributes by name (``{"$npfn": "max"}``).
 """
 import importlib
 import math
@@ -183,7 +184,10 @@ _OPS_SET = frozenset(OPS)
 CALLS = {"ops.compare": ("eq", "ne", "lt", "le", "gt", "ge", "logical_and", "logical_or",
                         "logical_xor", "logical_not", "bitwise_and", "bitwise_or",
                         "bitwise_xor", "bitwise_not", "isnan", "isinf", "isposinf",
-                        "isneginf", "isfinite", "isreal", "signbit", "isclose")}
+                        "isneginf", "isfinite", "isreal", "signbit", "isclose"),
+         "ops.reduce": ("argmax", "argmin")}
+# NumPy reductions some ops take as an attribute (ExtremumAll's ``fn``), by name.
+NUMPY_FNS = ("max", "min", "amax", "amin", "sum", "prod", "any", "all", "nanmax", "nanmin")
 
 
 class ExportError(RuntimeError):
@@ -327,6 +331,8 @@ class Encoder:
             kwargs = {k: ({"$slot": True} if isinstance(a, Tensor) else self(a))
                       for k, a in v.kwargs.items()}
             return {"$call": {"fn": name, "args": args, "kwargs": kwargs}}
+        if any(getattr(np, k, None) is v for k in NUMPY_FNS):
+            return {"$npfn": next(k for k in NUMPY_FNS if getattr(np, k, None) is v)}
         if callable(v):
             self.fail(f"a Python function ({getattr(v, '__name__', type(v).__name__)})")
         self.fail(f"a value of type {type(v).__name__}")
@@ -392,6 +398,10 @@ class Decoder:
             if x["dtype"] not in _DTYPES:
                 raise ValueError(f"unknown dtype {x['dtype']!r}")
             return np.full(shape, self(x["value"]), np.dtype(x["dtype"]))
+        if tag == "$npfn":
+            if x not in NUMPY_FNS:
+                raise ValueError(f"unknown NumPy function {x!r} in an attribute")
+            return getattr(np, x)
         if tag == "$call":
             from ..ops.nondiff import _Call
             from .._tensor import Tensor

@@ -223,7 +223,9 @@ def _build(onnx, _convert, data, opset, output_names, outs_axes):
                  for d, dim in enumerate(spec["shape"])]
         outputs.append(h.make_tensor_value_info(name, _convert._onnx_dtype(onnx, spec["dtype"]),
                                                 shape))
-    g = h.make_graph(b.nodes, "ember_graph", inputs, outputs, initializer=b.inits)
+    used = {i for node in b.nodes for i in node.input} | {o.name for o in outputs}
+    inits = [t for t in b.inits if t.name in used]
+    g = h.make_graph(b.nodes, "ember_graph", inputs, outputs, initializer=inits)
     model = h.make_model(g, opset_imports=[h.make_opsetid("", opset)],
                          producer_name="ember", producer_version="0.1.0")
     model.ir_version = min(model.ir_version, 10 if opset >= 21 else 9 if opset >= 19 else 8)

@@ -225,6 +225,8 @@ class Converter:
                                    self.cast_to(self.val(c), c.meta["dtype"], dt)])
 
     def op_ArrayFn(self, node, *xs, call):
+        if call.__name__ in ("argmax", "argmin"):
+            return self.arg_reduce(node, xs[0], call)
         kind = _COMPARE.get(call.__name__, "missing")
         if kind == "missing":
             self.fail(node, f"comparison {call.__name__!r}")
@@ -246,6 +248,33 @@ class Converter:
             return self.b.op("Not", [self.b.op("Equal", vals)])
         return self.b.op(kind, vals)
 
+    def arg_reduce(self, node, x, call):
+        kw = dict(zip(("dim", "keepdim"), call.args[1:]))
+        kw.update(call.kwargs)
+        dim, keepdim = kw.get("dim"), bool(kw.get("keepdim", False))
+        kind = "ArgMax" if call.__name__ == "argmax" else "ArgMin"
+        xv = self.val(x)
+        if dim is None:
+            y = self.b.op(kind, [self.b.op("Reshape", [xv, self.b.ints([-1])])], axis=0, keepdims=0)
+            if keepdim:
+                y = self.b.op("Reshape", [y, self.b.ints([1] * len(x.meta["shape"]))])
+            return y
+        return self.b.op(kind, [xv], axis=int(dim) % max(len(x.meta["shape"]), 1),
+                         keepdims=int(keepdim))
+
+    def op_NanToNum(self, node, x, nan=0.0, posinf=None, neginf=None):
+        dt = np.dtype(node.meta["dtype"])
+        xv = self.val(x)
+        if dt.kind != "f":
+            return self.b.op("Identity", [xv])
+        fi = np.finfo(dt)
+        c = lambda v: self.b.const(np.asarray(v, dt))   # noqa: E731
+        y = self.b.op("Where", [self.b.op("IsNaN", [xv]), c(nan), xv])
+        y = self.b.op("Where", [self.b.op("IsInf", [y], detect_negative=0, detect_positive=1),
+                                c(fi.max if posinf is None else posinf), y])
+        return self.b.op("Where", [self.b.op("IsInf", [y], detect_negative=1, detect_positive=0),
+                                   c(fi.min if neginf is None else neginf), y])
+
     # --- activations -----------------------------------------------------------------------
     def op_Gelu(self, node, x, approximate):
         xv = self.val(x)
@@ -266,6 +295,21 @@ class Converter:
         dt = node.meta["dtype"]
         return self.b.op("Clip", [self.val(x), self.b.const(np.asarray(lo, dt)),
                                   self.b.const(np.asarray(hi, dt))])
+
+    def op_Mish(self, node, x):
+        xv = self.val(x)
+        return self.b.op("Mul", [xv, self.b.op("Tanh", [self.b.op("Softplus", [xv])])])
+
+    def op_LogSigmoid(self, node, x):
+        return self.b.op("Log", [self.b.op("Sigmoid", [self.val(x)])])
+
+    def op_Prelu(self, node, x, w):
+        nd = len(x.meta["shape"])
+        wv = self.val(w)
+        n = int(np.prod(w.meta["shape"]))
+        if nd >= 2 and n > 1:
+            wv = self.b.op("Reshape", [wv, self.b.ints([-1] + [1] * (nd - 2))])
+        return self.b.op("PRelu", [self.val(x), wv])
 
     def op_LeakyRelu(self, node, x, s):
         return self.b.op("LeakyRelu", [self.val(x)], alpha=float(s))
@@ -315,17 +359,70 @@ class Converter:
                          pads=[p[0] for p in pads] + [p[1] for p in pads],
                          kernel_shape=list(w.meta["shape"][2:]))
 
+    def op_ConvInputGrad(self, node, x, w, *, x_sp, stride, pads, dil, groups):
+        in_sp = x.meta["shape"][2:]
+        K = w.meta["shape"][2:]
+        base = [st * (i - 1) + (k - 1) * d + 1 - lo - hi
+                for i, k, st, d, (lo, hi) in zip(in_sp, K, stride, dil, pads)]
+        return self.b.op("ConvTranspose", [self.val(x), self.val(w)], strides=list(stride),
+                         dilations=list(dil), group=int(groups), kernel_shape=list(K),
+                         pads=[p[0] for p in pads] + [p[1] for p in pads],
+                         output_padding=[o - b for o, b in zip(x_sp, base)])
+
+    def op_ConstantPad(self, node, x, *, pads, value):
+        nd = len(x.meta["shape"])
+        lead = nd - len(pads)
+        begins = [0] * lead + [p[0] for p in pads]
+        ends = [0] * lead + [p[1] for p in pads]
+        dt = node.meta["dtype"]
+        return self.b.op("Pad", [self.val(x), self.b.ints(begins + ends, "pads"),
+                                 self.b.const(np.asarray(value, dt), "pad_value")], mode="constant")
+
+    def op_IndexPad(self, node, x, *, maps):
+        y = self.val(x)
+        lead = len(x.meta["shape"]) - len(maps)
+        for i, m in enumerate(maps):
+            m = np.asarray(m)
+            if m.ndim != 1 or m.dtype.kind not in "iu":
+                self.fail(node, "padding map")
+            y = self.b.op("Gather", [y, self.b.ints(m, "pad_index")], axis=lead + i)
+        return y
+
+    def op_Flip(self, node, x, axes):
+        axes = list(axes if isinstance(axes, (tuple, list)) else (axes,))
+        n = len(axes)
+        return self.b.op("Slice", [self.val(x), self.b.ints([-1] * n, "starts"),
+                                   self.b.ints([-2 ** 62] * n, "ends"), self.b.ints(axes, "axes"),
+                                   self.b.ints([-1] * n, "steps")])
+
+    def op_Roll(self, node, x, shifts, axes):
+        shape = x.meta["shape"]
+        y = self.val(x)
+        if axes is None or axes == ():
+            self.fail(node, "roll without dims")
+        for s, a in zip(shifts if isinstance(shifts, tuple) else (shifts,),
+                        axes if isinstance(axes, tuple) else (axes,)):
+            n = shape[a]
+            s %= n
+            if not s:
+                continue
+            tail = self.b.op("Slice", [y, self.b.ints([n - s]), self.b.ints([n]), self.b.ints([a])])
+            head = self.b.op("Slice", [y, self.b.ints([0]), self.b.ints([n - s]), self.b.ints([a])])
+            y = self.b.op("Concat", [tail, head], axis=int(a))
+        return y
+
+    def op_Einsum(self, node, *xs, specs, out):
+        return self.b.op("Einsum", [self.val(a) for a in xs], equation=",".join(specs) + "->" + out)
+
     def op_NormAffine(self, node, x, *params, axes, eps, affine, pshape, stats=False):
-        if stats:
-            self.fail(node, "batch statistics (training mode)")
         nd = len(x.meta["shape"])
         axes = sorted(a % nd for a in axes)
-        dt = node.meta["dtype"]
+        dt = x.meta["dtype"]
         w = self.val(params[0]) if "w" in affine else None
         bias = self.val(params[-1]) if "b" in affine else None
         trailing = axes == list(range(nd - len(axes), nd)) and tuple(pshape) == tuple(
             x.meta["shape"][nd - len(axes):])
-        if trailing:
+        if trailing and not stats:
             shape = list(pshape)
             if w is None:
                 w = self.b.const(np.ones(shape, dt), "ones")
@@ -343,11 +440,15 @@ class Converter:
             y = self.b.op("Mul", [y, self.b.op("Reshape", [w, ps])])
         if bias is not None:
             y = self.b.op("Add", [y, self.b.op("Reshape", [bias, ps])])
-        return y
+        return [y, mean, var] if stats else y
 
     def op_MaxPool(self, node, x, *, K, stride, dil, pads, out_sp, want_idx):
         if want_idx:
-            self.fail(node, "return_indices=True")
+            if any(u.target is operator.getitem and u.args[1] == 1 and u.users for u in node.users):
+                self.fail(node, "return_indices=True (ONNX's indices are numbered differently)")
+            y = self.b.op("MaxPool", [self.val(x)], kernel_shape=list(K), strides=list(stride),
+                          dilations=list(dil), pads=[p[0] for p in pads] + [p[1] for p in pads])
+            return [y, None]
         return self.b.op("MaxPool", [self.val(x)], kernel_shape=list(K), strides=list(stride),
                          dilations=list(dil), pads=[p[0] for p in pads] + [p[1] for p in pads])
 
@@ -377,6 +478,18 @@ class Converter:
     def op_Sum(self, node, x, axes=None, keepdim=False, dtype=None):
         xv = self.cast_to(self.val(x), x.meta["dtype"], node.meta["dtype"])
         return self.b.axes("ReduceSum", xv, self._axes(x, axes), keepdim)
+
+    def op_Var(self, node, x, axes, correction, keepdim):
+        xv = self.val(x)
+        ax = self._axes(x, axes)
+        n = int(np.prod([x.meta["shape"][a] for a in ax]))
+        dt = node.meta["dtype"]
+        xc = self.b.op("Sub", [xv, self.b.axes("ReduceMean", xv, ax, True)])
+        v = self.b.axes("ReduceMean", self.b.op("Mul", [xc, xc]), ax, keepdim)
+        if correction:
+            v = self.b.op("Mul", [v, self.b.const(np.asarray(n / max(n - correction, 0) if
+                                                             n > correction else np.inf, dt))])
+        return v
 
     def op_ExtremumDim(self, node, x, dim, keepdim, largest):
         xv = self.val(x)

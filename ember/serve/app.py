@@ -174,11 +174,15 @@ class _Server:
             # NOTE: no await between looking the version up and queueing on it, so a swap
             # cannot slip in between: this request runs on the version it looked up.
             fut = mv.batcher.submit(ordered, rows, key)
+            timeout = self.request_timeout
+            asked = (doc.get("parameters") or {}).get("timeout")   # Triton's, in microseconds
+            if type(asked) is int and asked > 0:
+                timeout = min(timeout, asked / 1e6)
             try:
-                outs = await asyncio.wait_for(fut, self.request_timeout)
+                outs = await asyncio.wait_for(fut, timeout)
             except TimeoutError:
-                raise ProtocolError(f"no result within the request timeout of "
-                                    f"{self.request_timeout:g} s", 504) from None
+                raise ProtocolError(f"no result within the request timeout of {timeout:g} s",
+                                    504) from None
             by_name = dict(zip(mv.output_names, outs))
             # The request's id, or one of ours: some V2 clients read "id" unconditionally.
             header = {"model_name": mv.name, "model_version": str(mv.version),

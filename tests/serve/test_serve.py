@@ -543,16 +543,16 @@ def test_create_app_single_file_refused_model_and_model_control(models, tmp_path
 
 
 def test_sigterm_finishes_queued_requests(models, tmp_path):
-    """Requests waiting in the batcher (a 400 ms batching window) when SIGTERM arrives still get
+    """Requests waiting in the batcher (a 1.5 s batching window) when SIGTERM arrives still get
     their answers; the server then exits 0."""
-    srv = Server(models["repo"], "--max-batch-size", "64", "--max-delay-ms", "400",
+    srv = Server(models["repo"], "--max-batch-size", "64", "--max-delay-ms", "1500",
                  "--poll-interval", "0", log_path=tmp_path / "serve.log")
     x = np.full((1, 8), 0.5, np.float32)
     doc = {"inputs": [{"name": "x", "datatype": "FP32", "shape": [1, 8], "data": x.ravel().tolist()}]}
     try:
         with ThreadPoolExecutor(4) as pool:
             futs = [pool.submit(post_json, srv.url + "/v2/models/mlp/infer", doc) for _ in range(4)]
-            time.sleep(0.15)
+            time.sleep(0.5)
             srv.proc.send_signal(signal.SIGTERM)
             results = [f.result(timeout=30) for f in futs]
     finally:

@@ -30,6 +30,18 @@ _COMPARE = {"eq": "Equal", "lt": "Less", "gt": "Greater", "le": "LessOrEqual",
             "isinf": "IsInf"}
 
 
+# Converters that read symbolic sizes from the template (the others see example-size values).
+_SYMBOL_AWARE = {"Reshape", "Expand", "GetItem", "RNNSequence"}
+
+
+def _has_sym(x):
+    if type(x) is dict:
+        return "$sym" in x or "$full" in x or any(_has_sym(v) for v in x.values())
+    if type(x) in (list, tuple):
+        return any(_has_sym(v) for v in x)
+    return False
+
+
 class UnsupportedOp(RuntimeError):
     pass
 
@@ -156,6 +168,10 @@ class Converter:
         name = op_name(t)
         short = name.rsplit(".", 1)[1] if name else None
         fn = getattr(self, "op_" + short, None) if short else None
+        e = self.tmpl.get(node.name)
+        if e is not None and short not in _SYMBOL_AWARE and _has_sym((e["args"], e["kwargs"])):
+            self.fail(node, "a size baked from a dynamic dimension (declare it static, or "
+                            "export to ember's own format, which handles it)")
         if fn is None:
             if short in _UNARY:
                 x = node.args[0]
@@ -540,8 +556,11 @@ class Converter:
         return self.b.op("Gather", [self.val(x), self.val(index)], axis=int(dim))
 
     def op_GetItem(self, node, x, idx, basic):
+        tidx = self.sym_kw(node, "idx")
         if not isinstance(idx, tuple):
-            idx = (idx,)
+            idx, tidx = (idx,), [tidx]
+        # the template's entries keep sizes that follow a dynamic dim symbolic
+        sym = list(tidx) if type(tidx) is list and len(tidx) == len(idx) else [None] * len(idx)
         shape = list(x.meta["shape"])
         if not basic:
             from ..fx.graph import Node
@@ -553,16 +572,26 @@ class Converter:
         n_real = sum(1 for i in idx if i is not None and i is not Ellipsis)
         if Ellipsis in idx:
             k = idx.index(Ellipsis)
-            idx = idx[:k] + (slice(None),) * (len(shape) - n_real) + idx[k + 1:]
+            fill = len(shape) - n_real
+            idx = idx[:k] + (slice(None),) * fill + idx[k + 1:]
+            sym = sym[:k] + [None] * fill + sym[k + 1:]
+
+        def bound(t, k, v):
+            """A slice bound: the template's symbolic size where it has one, else ``v``."""
+            if type(t) is dict and "$slice" in t and type(t["$slice"][k]) is dict:
+                return t["$slice"][k]
+            return int(v)
         starts, ends, axes, steps, squeeze, unsq = [], [], [], [], [], []
         d = 0
         out_pos = 0
-        for i in idx:
+        for i, t in zip(idx, sym):
             if i is None:
                 unsq.append(out_pos)
                 out_pos += 1
                 continue
             if isinstance(i, (int, np.integer)):
+                if type(t) is dict:
+                    self.fail(node, "an index that follows a dynamic dimension")
                 starts.append(int(i))
                 ends.append(int(i) + 1 if int(i) != -1 else 2 ** 62)
                 axes.append(d)
@@ -573,8 +602,8 @@ class Converter:
                     st = 1 if i.step is None else int(i.step)
                     lo = i.start if i.start is not None else (0 if st > 0 else -1)
                     hi = i.stop if i.stop is not None else (2 ** 62 if st > 0 else -2 ** 62)
-                    starts.append(int(lo))
-                    ends.append(int(hi))
+                    starts.append(bound(t, 0, lo) if i.start is not None else int(lo))
+                    ends.append(bound(t, 1, hi) if i.stop is not None else int(hi))
                     axes.append(d)
                     steps.append(st)
                 out_pos += 1
@@ -583,7 +612,7 @@ class Converter:
             d += 1
         y = self.val(x)
         if axes:
-            y = self.b.op("Slice", [y, self.b.ints(starts, "starts"), self.b.ints(ends, "ends"),
+            y = self.b.op("Slice", [y, self.b.shape_tensor(starts), self.b.shape_tensor(ends),
                                     self.b.ints(axes, "axes"), self.b.ints(steps, "steps")])
         if squeeze:
             y = self.b.op("Squeeze", [y, self.b.ints(squeeze, "axes")])

@@ -104,3 +104,17 @@ def test_opset_range_and_missing_onnx(monkeypatch):
     with pytest.raises(ImportError, match=r"pip install 'ember\[onnx\]'"):
         torch.onnx.export(nn.Linear(2, 2), (torch.randn(1, 2),), io.BytesIO())
     assert torch.onnx.is_in_onnx_export() is False
+
+
+def test_size_baked_where_onnx_cannot_follow_is_an_error():
+    class M(nn.Module):
+        def forward(self, x):
+            return x * x.size(0)                     # a scalar that follows the batch
+    with pytest.raises(RuntimeError, match="op 'ops.arith.MulScalar'.*baked from a dynamic"):
+        torch.onnx.export(M(), (torch.randn(2, 3),), io.BytesIO(),
+                          dynamic_axes={"x": {0: "batch"}})
+    # torch.export handles it: one generated graph per batch size
+    ep = torch.export.export(M(), (torch.randn(2, 3),),
+                             dynamic_shapes={"x": {0: torch.export.Dim("batch")}})
+    x = torch.randn(5, 3)
+    np.testing.assert_allclose(ep.module()(x).numpy(), (x * 5).numpy())

@@ -63,6 +63,11 @@ class TorchAliasFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
     def create_module(self, spec):
         return spec.loader_state[0]
 
+    def get_code(self, fullname):
+        # runpy (`ember run -m torch.distributed.run ...`) runs the ember module's own code.
+        real = _real_name(fullname)
+        return importlib.util.find_spec(real).loader.get_code(real)
+
     def exec_module(self, module):
         real_spec = module.__spec__.loader_state[1] if module.__spec__.loader is self else None
         if real_spec is not None:

@@ -240,6 +240,8 @@ def test_launcher_spellings_and_env(tmp_path):
     lines = sorted(p.stdout.splitlines())
     assert lines == [f"RANK={r} LOCAL_RANK={r} WORLD_SIZE=2 LOCAL_WORLD_SIZE=2 "
                      f"MASTER_ADDR=127.0.0.1 MASTER_PORT=29999 True" for r in (0, 1)], p.stdout
+    p = ok(ember("-m", "torch.distributed.run", "--nproc-per-node", "2", str(script)))
+    assert sorted(p.stdout.splitlines())[1].startswith("[rank1]: RANK=1 LOCAL_RANK=1"), p.stdout
     p = ok(ember("--nproc-per-node", "1", str(script)))
     assert p.stdout.startswith("[rank0]: RANK=0"), p.stdout
     p = ember("--nproc-per-node", "2", "--nnodes", "2", str(script))

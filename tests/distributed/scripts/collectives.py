@@ -114,6 +114,17 @@ assert objs[0] == {"rank": 0, "name": ""}
 gathered = [None] * world
 dist.all_gather_object(gathered, ("r", rank))
 assert gathered == [("r", r) for r in range(world)]
+out = [None] * world if rank == 0 else None
+dist.gather_object({"r": rank}, out, dst=0)
+assert rank != 0 or out == [{"r": r} for r in range(world)]
+got = [None]
+dist.scatter_object_list(got, [f"for {r}" for r in range(world)] if rank == 0 else None, src=0)
+assert got == [f"for {rank}"]
+if rank == 0:
+    dist.send_object_list([{"a": 1}, [2, 3]], dst=1)
+elif rank == 1:
+    objs = [None, None]
+    assert dist.recv_object_list(objs) == 0 and objs == [{"a": 1}, [2, 3]]
 print("ok objects")
 
 evens = dist.new_group([r for r in range(world) if r % 2 == 0])

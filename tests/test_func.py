@@ -129,3 +129,15 @@ def test_stack_module_state_ensemble():
     out = efunc.vmap(lambda p, b: efunc.functional_call(base, (p, b), (x,)))(params, buffers)
     for i, m in enumerate(models):
         assert np.allclose(out[i].detach().numpy(), m(x).detach().numpy(), atol=1e-6)
+
+
+def test_autograd_functional_jvp_vhp():
+    a = np.random.default_rng(3).random(3)
+    e, t = _pair(a)
+    ones_e, ones_t = ember.ones(3, dtype=ember.float64), torch.ones(3, dtype=torch.float64)
+    got = ember.autograd.functional.jvp(lambda x: x ** 3, e, ones_e)
+    want = torch.autograd.functional.jvp(lambda x: x ** 3, t, ones_t)
+    assert_close(got[1], want[1], np.float64)
+    got = ember.autograd.functional.vhp(lambda x: (x ** 3).sum(), e, ones_e)
+    want = torch.autograd.functional.vhp(lambda x: (x ** 3).sum(), t, ones_t)
+    assert_close(got[1], want[1], np.float64)

@@ -1,4 +1,5 @@
-"""torch.autograd.functional: jacobian, hessian, vjp, jvp built on autograd.grad."""
+"""torch.autograd.functional: jacobian, hessian, vjp, jvp, hvp, vhp built on autograd.grad
+(jvp through ember.func's double-vjp)."""
 from .._tensor import Tensor
 
 
@@ -64,3 +65,17 @@ def hvp(func, inputs, v, create_graph=False, strict=False):
     dot = sum((g * vv).sum() for g, vv in zip(gs, vs))
     hv = grad(dot, ins, create_graph=create_graph)
     return out.detach(), (hv[0] if single else hv)
+
+
+def jvp(func, inputs, v=None, create_graph=False, strict=False):
+    """(func(inputs), J v) by the double-vjp trick of ember.func.jvp."""
+    from ..func import jvp as _jvp
+    from ..ops.creation import ones_like
+    ins = _tuple(inputs)
+    vs = tuple(ones_like(i) for i in ins) if v is None else _tuple(v)
+    return _jvp(func, tuple(i.detach() for i in ins), tuple(vs))
+
+
+def vhp(func, inputs, v, create_graph=False, strict=False):
+    """(func(inputs), v^T H): the Hessian is symmetric, so this is hvp's product."""
+    return hvp(func, inputs, v, create_graph, strict)

@@ -62,6 +62,7 @@ class Repository:
         self.refused = {}             # (name, version) -> (file stamp, reason)
         self.expected = set()         # model names found on disk at startup
         self._lock = None
+        self._tasks = set()
 
     @property
     def single_file(self):
@@ -262,8 +263,11 @@ class Repository:
         if self.keep is None:
             return
         for v in sorted(model.versions, reverse=True)[self.keep:]:
-            asyncio.get_running_loop().create_task(
+            # The loop holds tasks weakly: keep a reference until the retirement is done.
+            task = asyncio.get_running_loop().create_task(
                 self._retire(model, v, f"a newer version serves (policy latest:{self.keep})"))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
 
     async def _retire(self, model, version, why):
         mv = model.versions.pop(version, None)
@@ -295,6 +299,8 @@ class Repository:
                 log.warning("polling the model repository failed: %s", exc)
 
     async def close(self):
+        if self._tasks:
+            await asyncio.gather(*self._tasks, return_exceptions=True)
         for model in self.models.values():
             for v in list(model.versions):
                 await self._retire(model, v, "server shutting down")

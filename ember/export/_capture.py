@@ -271,6 +271,12 @@ class _Merger:
             return f
         if type(v0) is list and all(type(v) is list and len(v) == len(v0) for v in vals):
             return [self([v[i] for v in vals]) for i in range(len(v0))]
+        if all(type(v) is list and v and all(a == v[0] for a in v) for v in vals):
+            # a run of equal values whose length follows the sizes (an RNN's batch_sizes: T
+            # times the batch): {"$repeat": [value, times]}
+            times = _fit([len(v) for v in vals], self.syms)
+            if times is not None:
+                return {"$repeat": [self([v[0] for v in vals]), times]}
         if type(v0) is dict and all(type(v) is dict and v.keys() == v0.keys() for v in vals):
             if "$array" in v0:
                 return self._array([self.arrays[t][v["$array"]] for t, v in enumerate(vals)])
@@ -319,7 +325,8 @@ def _generalise_reshapes(nodes):
 
 def has_symbols(x):
     if type(x) is dict:
-        return "$sym" in x or "$full" in x or any(has_symbols(v) for v in x.values())
+        return "$sym" in x or "$full" in x or "$repeat" in x or \
+            any(has_symbols(v) for v in x.values())
     if type(x) is list:
         return any(has_symbols(v) for v in x)
     return False

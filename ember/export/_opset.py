@@ -9,7 +9,9 @@ ever evaluated or unpickled.
 Version history:
   1  the ops below; tuples as JSON arrays, lists/dicts/slices/dtypes/arrays tagged;
      comparisons and argmax/argmin (ArrayFn) by the name of the ember function they call;
-     NumPy reductions passed as attributes by name (``{"$npfn": "max"}``).
+     NumPy reductions passed as attributes by name (``{"$npfn": "max"}``); symbolic sizes
+     ``{"$sym": ...}``, fills of a symbolic shape ``{"$full": ...}`` and runs of equal values
+     of a symbolic length ``{"$repeat": [value, times]}``.
 """
 import importlib
 import math
@@ -393,6 +395,11 @@ class Decoder:
             return self.arrays[x]
         if tag == "$sym":
             return sym_value(x, self.symbols)
+        if tag == "$repeat":
+            n = self(x[1])
+            if type(n) is not int or n < 0:
+                raise ValueError(f"malformed repeat count {x[1]!r}")
+            return (self(x[0]),) * n
         if tag == "$full":
             shape = tuple(self(a) for a in x["shape"])
             if x["dtype"] not in _DTYPES:

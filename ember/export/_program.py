@@ -295,6 +295,9 @@ class ExportedModule:
         if len(args) != len(self._checks) or not all(type(a) is Tensor for a in args):
             args = tuple(_wrap(np.asarray(a)) if isinstance(a, np.ndarray) else a
                          for a in _flatten_any(args))
+            if len(args) != len(self._checks):
+                # Python values the export specialised on (export(m, (x, 3.0))): not inputs
+                args = tuple(a for a in args if isinstance(a, Tensor))
         if len(args) != len(self._checks):
             raise TypeError(f"exported module takes {len(self._checks)} input tensors "
                             f"({', '.join(self._names)}), got {len(args)}")

@@ -36,7 +36,7 @@ _SYMBOL_AWARE = {"Reshape", "Expand", "GetItem", "RNNSequence"}
 
 def _has_sym(x):
     if type(x) is dict:
-        return "$sym" in x or "$full" in x or any(_has_sym(v) for v in x.values())
+        return "$sym" in x or "$full" in x or "$repeat" in x or any(_has_sym(v) for v in x.values())
     if type(x) in (list, tuple):
         return any(_has_sym(v) for v in x)
     return False
@@ -641,7 +641,10 @@ class Converter:
         W = np.eye(G, dtype=dt)[perm][None]                     # selects xp's gate blocks
         wv = b.op("Unsqueeze", [b.op("Gather", [self.val(w), b.ints(perm, "gates")], axis=0),
                                 b.ints([0], "axes")])
-        ins = [b.op("Reshape", [self.val(xp), b.ints([T, -1, G])]), b.const(W, "rnn_w"), wv]
+        tb = self.sym_kw(node, "batch_sizes")
+        steps = tb["$repeat"][1] if type(tb) is dict and "$repeat" in tb else T
+        seq = b.op("Reshape", [self.val(xp), b.shape_tensor([steps, -1, G])])
+        ins = [seq, b.const(W, "rnn_w"), wv]
         if bias is not None:
             rb = b.op("Gather", [self.val(bias), b.ints(perm, "gates")], axis=0)
             ins.append(b.op("Unsqueeze", [b.op("Concat", [b.const(np.zeros(G, dt), "zeros"), rb],

@@ -139,6 +139,32 @@ class Resize(nn.Module):
         return self.pool(self.up(y)) + self.pool(self.up2(y))
 
 
+class Seq2Seq(nn.Module):
+    """nn.Transformer (encoder + decoder) with a causal target mask and memory padding."""
+
+    def __init__(self):
+        super().__init__()
+        self.t = nn.Transformer(d_model=8, nhead=2, num_encoder_layers=1, num_decoder_layers=1,
+                                dim_feedforward=16, batch_first=True, norm_first=True)
+        self.register_buffer("tgt_mask", nn.Transformer.generate_square_subsequent_mask(4))
+
+    def forward(self, src, tgt, src_padding):
+        return self.t(src, tgt, tgt_mask=self.tgt_mask, src_key_padding_mask=src_padding,
+                      memory_key_padding_mask=src_padding)
+
+
+class LanguageModel(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.emb = nn.Embedding(20, 8)
+        self.lstm = nn.LSTM(8, 8, num_layers=2, batch_first=True)
+        self.out = nn.Linear(8, 20)
+
+    def forward(self, tokens):
+        h, _ = self.lstm(self.emb(tokens))
+        return self.out(h).log_softmax(-1)
+
+
 def _padding(b):
     m = np.zeros((b, 5), bool)
     m[b // 2:, 3:] = True
@@ -164,6 +190,10 @@ FAMILIES = {
     "encoder_mask": (MaskedEncoder, lambda b: (_randn(b, 5, 8), _MASK, _padding(b)),
                      {"src": {0: BATCH}, "mask": None, "padding": {0: BATCH}}),
     "resize": (Resize, lambda b: (_randn(b, 1, 6, 6),), ({0: BATCH},)),
+    "seq2seq": (Seq2Seq, lambda b: (_randn(b, 5, 8), _randn(b, 4, 8, seed=3), _padding(b)),
+                {"src": {0: BATCH}, "tgt": {0: BATCH}, "src_padding": {0: BATCH}}),
+    "language_model": (LanguageModel, lambda b: (_tokens(b),),
+                       {"tokens": {0: BATCH, 1: Dim("time", min=1, max=128)}}),
 }
 
 

@@ -363,3 +363,33 @@ def test_unencodable_attribute_names_op_and_line():
     with pytest.raises(ExportError, match=r"random draw.*test_export.py:\d+"):
         export(Noisy(), (torch.randn(2, 3),))
     assert draw  # imported for the reader: this is what randn goes through while tracing
+
+
+def test_dynamic_sequence_length():
+    model, _, dyn = make("language_model")
+    ep = export(model, (torch.randint(0, 20, (2, 7)),), dynamic_shapes=dyn)
+    assert ep.input_specs[0]["shape"] == [None, None]
+    for b, t in ((1, 1), (3, 9), (17, 4)):
+        x = torch.randint(0, 20, (b, t))
+        with torch.no_grad():
+            ref = model(x)
+        np.testing.assert_allclose(ep.module()(x).numpy(), ref.numpy(), rtol=1e-5, atol=1e-6)
+    assert ep.output_specs[0]["dynamic"] == {0: {"name": "batch", "min": 1, "max": 64},
+                                            1: {"name": "time", "min": 1, "max": 128}}
+
+
+def test_python_arguments_are_specialised():
+    class M(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.l = nn.Linear(3, 3)
+
+        def forward(self, x, scale=1.0):
+            return self.l(x) * scale
+    m = M().eval()
+    ep = export(m, (torch.randn(2, 3), 3.0), dynamic_shapes=({0: Dim("batch")}, None))
+    x = torch.randn(4, 3)
+    with torch.no_grad():
+        ref = m(x, 3.0)
+    np.testing.assert_allclose(ep.module()(x).numpy(), ref.numpy(), rtol=1e-6)
+    np.testing.assert_allclose(ep.module()(x, 3.0).numpy(), ref.numpy(), rtol=1e-6)

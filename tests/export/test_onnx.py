@@ -22,7 +22,7 @@ OPSETS = (17, 18, 19, 20)
 def _axes(model, inputs, dyn):
     names = _input_names(model.forward, inputs, {})
     items = dyn.items() if isinstance(dyn, dict) else zip(names, dyn)
-    return {k: {d: "batch" for d in v} for k, v in items if v}
+    return {k: {d: dim.name for d, dim in v.items()} for k, v in items if v}
 
 
 def _run(proto_bytes, xs):
@@ -45,7 +45,7 @@ def test_family_checker_and_onnxruntime(name):
     for i in proto.graph.input:
         dims = i.type.tensor_type.shape.dim
         for d in axes.get(i.name, {}):
-            assert dims[d].dim_param == "batch" and not dims[d].HasField("dim_value")
+            assert dims[d].dim_param == axes[i.name][d] and not dims[d].HasField("dim_value")
     for b in (1, 6):
         xs = inputs(b)
         with torch.no_grad():
@@ -118,3 +118,17 @@ def test_size_baked_where_onnx_cannot_follow_is_an_error():
                              dynamic_shapes={"x": {0: torch.export.Dim("batch")}})
     x = torch.randn(5, 3)
     np.testing.assert_allclose(ep.module()(x).numpy(), (x * 5).numpy())
+
+
+def test_dynamic_sequence_length_onnx():
+    model, _, _ = make("language_model")
+    f = io.BytesIO()
+    torch.onnx.export(model, (torch.randint(0, 20, (2, 7)),), f, input_names=["tokens"],
+                      dynamic_axes={"tokens": {0: "batch", 1: "time"}})
+    dims = onnx.load_from_string(f.getvalue()).graph.input[0].type.tensor_type.shape.dim
+    assert [d.dim_param for d in dims] == ["batch", "time"]
+    for b, t in ((1, 3), (4, 11)):
+        x = torch.randint(0, 20, (b, t))
+        with torch.no_grad():
+            ref = model(x)
+        np.testing.assert_allclose(_run(f.getvalue(), [x])[0], ref.numpy(), rtol=1e-4, atol=1e-5)

@@ -70,7 +70,7 @@ def _leaf_uses(outputs):
 
 def _broadcast_coalesced(pg, tensors, src_rank=0):
     """Broadcast tensors from group rank ``src_rank`` in a few flat buffers (one per dtype)."""
-    from ...distributed._group import Work
+    from ...distributed._work import Work
     groups = {}
     for t in tensors:
         groups.setdefault(t._data.dtype, []).append(t)
@@ -203,7 +203,7 @@ class _Reducer:
             self._finish()
 
     def _finish(self):
-        from ...distributed._group import Work
+        from ...distributed._work import Work
         self.armed = False
         Work([r for _, r in self.inflight], self.pg, "all_reduce of gradients (DDP)").wait()
         for b, _ in self.inflight:

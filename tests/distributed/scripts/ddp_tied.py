@@ -1,9 +1,13 @@
 """DDP with a weight used twice in forward, a parameter forward never uses, and BatchNorm
 buffers: 2 ranks (half the batch each) must match one process on the whole batch."""
-import os, sys
+import os
+
 import numpy as np
-import torch, torch.nn as nn, torch.distributed as dist
+import torch
+import torch.distributed as dist
+import torch.nn as nn
 from torch.nn.parallel import DistributedDataParallel as DDP
+
 
 class Net(nn.Module):
     def __init__(self):
@@ -16,6 +20,7 @@ class Net(nn.Module):
         h = torch.tanh(self.emb(x))
         h = self.bn(self.mid(h))
         return h @ self.emb.weight      # tied: emb.weight used twice
+
 
 distributed = int(os.environ.get("RANK", -1)) != -1
 rng = np.random.default_rng(0)
@@ -42,5 +47,7 @@ for step in range(4):
     loss.backward()
     opt.step()
 if r == 0:
+    params = dict(net.named_parameters())
     for k, v in net.state_dict().items():
-        print(k, f"{v.double().sum().item():.6f}", None if k.startswith("bn") or v.dtype == torch.int64 else (getattr(dict(net.named_parameters()).get(k), "grad", None) is None))
+        no_grad = params[k].grad is None if k in params else None
+        print(k, f"{v.double().sum().item():.6f}", "no grad" if no_grad else "")

@@ -115,13 +115,17 @@ def _follow_spawned_children():
         data = original(name)
         data["ember_torch_alias"] = _InstallInChild()
         return data
-    get_preparation_data._ember = True
+    get_preparation_data._ember = original
     mp_spawn.get_preparation_data = get_preparation_data
 
 
 def uninstall():
     if _FINDER in sys.meta_path:
         sys.meta_path.remove(_FINDER)
+    import multiprocessing.spawn as mp_spawn
+    original = getattr(mp_spawn.get_preparation_data, "_ember", None)
+    if original is not None:
+        mp_spawn.get_preparation_data = original
     for name in [n for n in sys.modules if n == ALIAS or n.startswith(ALIAS + ".")]:
         del sys.modules[name]
 

@@ -29,7 +29,7 @@ def worker(rank, world_size, port, fail):
     dist.all_reduce(total)
     if rank == 0:
         print("weight", model.weight.tolist(), "grad", model.weight.grad.tolist(),
-              "sum", total.item(), "world", dist.get_world_size())
+              "sum", total.item(), "world", dist.get_world_size(), "lib", torch.__name__)
     dist.destroy_process_group()
 
 

@@ -14,7 +14,8 @@ from ._group import ReduceOp, Work, _resolve, _wait
 __all__ = ["all_reduce", "broadcast", "reduce", "all_gather", "all_gather_into_tensor",
            "reduce_scatter", "reduce_scatter_tensor", "gather", "scatter", "all_to_all",
            "all_to_all_single", "send", "recv", "isend", "irecv", "barrier", "monitored_barrier",
-           "P2POp", "batch_isend_irecv", "all_reduce_coalesced", "reduce_op"]
+           "P2POp", "batch_isend_irecv", "all_reduce_coalesced", "reduce_op", "all_gather_single",
+           "reduce_scatter_single"]
 
 reduce_op = ReduceOp            # the deprecated spelling
 
@@ -236,6 +237,16 @@ def reduce_scatter_tensor(output, input, op=ReduceOp.SUM, group=None, async_op=F
     req = pg._comm.Ireduce_scatter_block(send, out, op=mop)
     finish = _steps(post and (lambda: post(out)), back, _bump(output))
     return Work([req], pg, "reduce_scatter_tensor", finish, [output])._run(async_op)
+
+
+def all_gather_single(output_tensor, input_tensor, group=None, async_op=False):
+    """PyTorch 2.13's name for ``all_gather_into_tensor``."""
+    return all_gather_into_tensor(output_tensor, input_tensor, group, async_op)
+
+
+def reduce_scatter_single(output, input, op=ReduceOp.SUM, group=None, async_op=False):
+    """PyTorch 2.13's name for ``reduce_scatter_tensor``."""
+    return reduce_scatter_tensor(output, input, op, group, async_op)
 
 
 def reduce_scatter(output, input_list, op=ReduceOp.SUM, group=None, async_op=False):

@@ -19,7 +19,9 @@ __all__ = ["Backend", "ReduceOp", "ProcessGroup", "Work", "GroupMember", "group"
            "is_available", "is_mpi_available", "is_gloo_available", "is_nccl_available",
            "is_ucc_available", "is_backend_available", "is_torchelastic_launched", "get_rank",
            "get_world_size", "get_backend", "get_global_rank", "get_group_rank",
-           "get_process_group_ranks", "get_node_local_rank", "get_pg_count"]
+           "get_process_group_ranks", "get_node_local_rank", "get_pg_count", "new_subgroups",
+           "new_subgroups_by_enumeration", "get_default_backend_for_device",
+           "get_backend_config", "is_xccl_available"]
 
 
 class Backend(str):
@@ -344,6 +346,41 @@ def new_group(ranks=None, timeout=None, backend=None, pg_options=None,
     pg = ProcessGroup(comm, ranks, name, limit, group_desc or str(len(_STATE.groups)))
     _STATE.groups.append(pg)
     return pg
+
+
+def new_subgroups_by_enumeration(ranks_per_subgroup_list, timeout=None, backend=None,
+                                 pg_options=None, group_desc=None):
+    """One group per list of ranks; returns (this rank's group, all of them)."""
+    me, cur, subgroups = get_rank(), None, []
+    for ranks in ranks_per_subgroup_list:
+        pg = new_group(ranks, timeout, backend, group_desc=group_desc)
+        subgroups.append(pg)
+        if me in ranks:
+            cur = pg
+    return cur, subgroups
+
+
+def new_subgroups(group_size=None, group=None, timeout=None, backend=None, pg_options=None,
+                  group_desc=None):
+    """Split the world into groups of ``group_size`` consecutive ranks."""
+    world = get_world_size()
+    group_size = group_size or world
+    if group_size <= 0 or world % group_size:
+        raise ValueError(f"The world size ({world}) must be divisible by group_size={group_size}")
+    lists = [list(range(i, i + group_size)) for i in range(0, world, group_size)]
+    return new_subgroups_by_enumeration(lists, timeout, backend, group_desc=group_desc)
+
+
+def get_default_backend_for_device(device):
+    return Backend.GLOO
+
+
+def get_backend_config(group=None):
+    return f"cpu:{get_backend(group)}"
+
+
+def is_xccl_available():
+    return False
 
 
 def get_pg_count():

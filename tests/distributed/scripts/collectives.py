@@ -134,6 +134,11 @@ if rank % 2 == 0:
     assert t.item() == len(range(0, world, 2)) and dist.get_rank(evens) == rank // 2
 else:
     assert evens == dist.GroupMember.NON_GROUP_MEMBER and dist.get_rank(evens) == -1
+cur, subs = dist.new_subgroups(group_size=1)
+assert len(subs) == world and dist.get_rank(cur) == 0 and dist.get_world_size(cur) == 1
+out = torch.zeros(world * 2, 3)
+dist.all_gather_single(out, torch.from_numpy(data(rank)))
+assert np.array_equal(out.numpy(), np.concatenate(everyone))
 print("ok new_group")
 
 # DDP: rank 0's parameters and buffers everywhere after construction.

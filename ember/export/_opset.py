@@ -212,6 +212,36 @@ def _module_of(name):
     return "ember." + name.rsplit(".", 1)[0]
 
 
+# NOTE: ops added to ember after v1's list (a new Function in one of these modules) are
+# exportable too, as extensions of the op set: a file naming one loads where that ember op
+# exists and is refused, naming it, where it does not.  Only Function classes defined in
+# these modules resolve; nothing else is ever imported or called by name.
+_OP_PACKAGES = ("ops", "nn._functional")
+_OP_MODULES = ("_methods", "linalg", "special")
+
+
+def _extension(name):
+    """The Function class of an op name outside v1's list, or None."""
+    from ..autograd.function import Function
+    mod, _, attr = name.rpartition(".")
+    pkg, _, leaf = mod.rpartition(".")
+    if not (mod in _OP_MODULES or (pkg in _OP_PACKAGES and leaf.isidentifier())):
+        return None
+    if not attr.isidentifier() or attr.startswith("_"):
+        return None
+    if pkg in _OP_PACKAGES:
+        import pkgutil
+        path = importlib.import_module("ember." + pkg).__path__
+        if leaf not in {m.name for m in pkgutil.iter_modules(path)}:
+            return None
+    m = importlib.import_module("ember." + mod)
+    cls = vars(m).get(attr)
+    if isinstance(cls, type) and issubclass(cls, Function) and cls is not Function \
+            and cls.__module__ == m.__name__ and not getattr(cls, "_is_custom", False):
+        return cls
+    return None
+
+
 def resolve(name, version=OPSET_VERSION):
     """The Function class an op name stands for; only names in the op set resolve."""
     if name in _BY_NAME:
@@ -219,13 +249,19 @@ def resolve(name, version=OPSET_VERSION):
     if version > OPSET_VERSION:
         raise ValueError(f"the file needs ember op set v{version}; this ember reads up to "
                          f"v{OPSET_VERSION} (upgrade ember)")
-    if name not in _OPS_SET:
-        raise ValueError(f"unknown op {name!r}: it is not in ember op set v{version} "
-                         f"(domain {OPSET_DOMAIN!r}); the file was not loaded")
+    cls = None
+    if type(name) is not str:
+        raise ValueError(f"malformed op name {name!r}")
     if name == "getitem":
         cls = operator.getitem
+    elif name in _OPS_SET:
+        cls = getattr(importlib.import_module(_module_of(name)), name.rsplit(".", 1)[1], None)
     else:
-        cls = getattr(importlib.import_module(_module_of(name)), name.rsplit(".", 1)[1])
+        cls = _extension(name)
+    if cls is None:
+        raise ValueError(f"unknown op {name!r}: it is not in ember op set v{version} "
+                         f"(domain {OPSET_DOMAIN!r}) nor an op of this ember; the file was not "
+                         f"loaded")
     _BY_NAME[name] = cls
     _BY_CLASS[cls] = name
     return cls
@@ -244,9 +280,11 @@ def op_name(cls):
             return None
         short = mod[len("ember."):]
         m = importlib.import_module(mod)
-        name = next((f"{short}.{k}" for k, v in sorted(vars(m).items(),
-                                                          key=lambda kv: kv[0] != cls.__name__)
-                     if v is cls and f"{short}.{k}" in _OPS_SET), None)
+        names = [f"{short}.{k}" for k, v in sorted(vars(m).items(),
+                                                   key=lambda kv: kv[0] != cls.__name__)
+                 if v is cls and not k.startswith("_")]
+        name = next((n for n in names if n in _OPS_SET), None) or \
+            next((n for n in names if _extension(n) is cls), None)
         if name is None:
             return None
     _BY_CLASS[cls] = name

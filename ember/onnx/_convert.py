@@ -205,6 +205,11 @@ class Converter:
         k = self.b.const(np.asarray(s, dt), "scalar")
         return self.b.op(kind, [k, x] if reverse else [x, k])
 
+    def op_Clone(self, node, x, *a, **k):
+        return self.b.op("Identity", [self.val(x)])
+
+    op_Contiguous = op_Snapshot = op_Clone
+
     def op_Rsqrt(self, node, x):
         return self.b.op("Reciprocal", [self.b.op("Sqrt", [self.val(x)])])
 

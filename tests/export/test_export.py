@@ -275,12 +275,38 @@ def _rewrite(raw, tmp_path, edit_json=None, extra=None):
     return out
 
 
-def test_unknown_op_is_refused(saved, tmp_path):
+@pytest.mark.parametrize("target", ["os.system", "ops.os.system", "ops.shape.np",
+                                    "_methods.Tensor", "ops.random.default_generator",
+                                    "nn.modules.module.BackwardHookFunction", "builtins.eval"])
+def test_unknown_op_is_refused(saved, tmp_path, target):
     def edit(doc):
         node = next(n for n in doc["graph"]["nodes"] if n["op"] == "call_function")
-        node["target"] = "os.system"
-    with pytest.raises(ExportFileError, match=r"unknown op 'os.system'.*ember op set v1"):
+        node["target"] = target
+    with pytest.raises(ExportFileError, match=rf"unknown op '{target}'.*ember op set v1"):
         load(_rewrite(saved, tmp_path, edit))
+
+
+def test_unknown_comparison_function_is_refused(tmp_path):
+    class M(nn.Module):
+        def forward(self, x):
+            return (x > 0).float()
+    path = tmp_path / "cmp.pt2"
+    save(export(M(), (torch.randn(2, 3),)), path)
+
+    def edit(doc):
+        for n in doc["graph"]["nodes"]:
+            if n.get("target") == "ops.nondiff.ArrayFn":
+                n["kwargs"]["call"]["$call"]["fn"] = "ops.compare.np"
+    with pytest.raises(ExportFileError, match="unknown function 'ops.compare.np'"):
+        load(_rewrite(path.read_bytes(), tmp_path, edit))
+
+
+def test_ops_outside_the_v1_list_are_exportable():
+    class M(nn.Module):
+        def forward(self, x):
+            return x.t().contiguous().clone() + torch.linalg.inv(x @ x.t() + torch.eye(3)).sum()
+    ep = export(M(), (torch.randn(3, 3),))
+    assert {"_methods.Contiguous", "_methods.Clone", "linalg.Inv"} <= set(ep.op_counts())
 
 
 def test_newer_opset_is_refused(saved, tmp_path):

@@ -130,7 +130,8 @@ def test_collectives_on_two_ranks_match_numpy():
 
 
 @needs_mpi
-@pytest.mark.parametrize("flags", [["--shuffle"], ["--accumulate"]], ids=["shuffle", "no_sync"])
+@pytest.mark.parametrize("flags", [["--shuffle"], ["--accumulate", "--tiny-buckets"]],
+                         ids=["shuffle", "no_sync+buckets"])
 def test_ddp_matches_one_process_on_the_concatenated_batch(tmp_path, flags):
     two, one = str(tmp_path / "two.npz"), str(tmp_path / "one.npz")
     p2 = ok(ember("--nproc-per-node", "2", "ddp_train.py", two, *flags))

@@ -1,7 +1,7 @@
 """A plain PyTorch DDP program: runs under `torchrun`, `ember run --nproc-per-node 2`, and as
 one process on the concatenated batch (no RANK in the environment), with the same numbers.
 
-    python ddp_train.py OUT.npz [--shuffle] [--accumulate]
+    python ddp_train.py OUT.npz [--shuffle] [--accumulate] [--tiny-buckets]
 
 Weights and data come from NumPy; rank 1 perturbs its weights before wrapping, so the
 broadcast at construction matters. With --accumulate every other step runs under no_sync().
@@ -20,6 +20,7 @@ from torch.utils.data import DataLoader, DistributedSampler, TensorDataset
 out_path = sys.argv[1]
 shuffle = "--shuffle" in sys.argv
 accumulate = "--accumulate" in sys.argv
+bucket_mb = 1e-4 if "--tiny-buckets" in sys.argv else None       # several small buckets
 distributed = int(os.environ.get("RANK", -1)) != -1
 WORLD, BATCH, EPOCHS = 2, 4, 2
 
@@ -42,7 +43,7 @@ if distributed:
         with torch.no_grad():
             for p in model.parameters():
                 p.add_(1.0)
-    net = DDP(model)
+    net = DDP(model) if bucket_mb is None else DDP(model, bucket_cap_mb=bucket_mb)
     samplers = [DistributedSampler(data, shuffle=shuffle, seed=3)]
 else:
     rank = 0

@@ -12,6 +12,7 @@ verbose = False
 LOGS = set()               # extra log kinds, as TORCH_LOGS names them (torch._logging.set_logs)
 DISABLED = [False]         # inside torch.compiler.disable: run everything eagerly
 SUPPRESS_CODEGEN = [False]
+disabled_passes = set()    # names of graph passes to skip (to measure what each one buys)
 
 
 class _Config(types.ModuleType):

@@ -24,8 +24,11 @@ PASS_STATS = {}
 
 
 def run_all(graph, enabled=None):
+    from . import config
     stats = {}
     for p in PASSES:
+        if p.__name__ in config.disabled_passes:
+            continue
         if enabled is None or p.__name__ in enabled:
             stats[p.__name__] = p(graph) or 0
     graph.lint()

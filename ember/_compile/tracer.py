@@ -107,6 +107,7 @@ class Tracer:
         self.modules_seen = {}
         self._named = {}
         self.fresh = {}          # id -> tensor made during the trace by a creation function
+        self.fresh_arrays = {}   # id(array) -> such a tensor
         self.fresh_layout = {}   # memory layout -> that tensor (its views are constants too)
 
     # --- inputs --------------------------------------------------------------------------
@@ -246,6 +247,13 @@ class Tracer:
         f = sys._getframe(3)
         code = f.f_code
         if code.co_name in ("apply", "<genexpr>") and "autograd" in code.co_filename:
+            return
+        arr = id(t._data)
+        if arr in self.by_array:
+            return                          # a new wrapper of a traced array (an alias)
+        if arr in self.fresh_arrays:
+            self.fresh[id(t)] = t           # a new wrapper of a constant's array
+            self.fresh_arrays[arr] = t
             return
         fn = code.co_filename.replace(os.sep, "/")
         if fn.endswith(_CONSTANT_MAKERS) or (os.path.basename(fn), code.co_name) in _SCALAR_MAKERS \

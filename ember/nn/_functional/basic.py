@@ -201,7 +201,7 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, sca
         raise IndexError("index out of range in self")
     if max_norm is not None:
         _renorm_(weight, idx, max_norm, norm_type)
-    return Embedding.apply(weight, _wrap(idx), padding_idx=padding_idx)
+    return Embedding.apply(weight, input, padding_idx=padding_idx)
 
 
 def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type=2, scale_grad_by_freq=False,

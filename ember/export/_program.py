@@ -191,6 +191,10 @@ class ExportedProgram:
                 counts[e["target"]] = counts.get(e["target"], 0) + 1
         return counts
 
+    def run_decompositions(self, decomp_table=None, decompose_custom_triton_ops=False):
+        """ember's graph is already over its op set: the same program."""
+        return self
+
     def module(self):
         """A callable that runs the graph: positional input tensors in, the model's outputs out."""
         if self._module is None:
@@ -340,6 +344,16 @@ class ExportedModule:
         return _spec_str(s) + ranges
 
     forward = __call__
+
+    def eval(self):
+        """Exported programs are in eval semantics already (no-op, for nn.Module-style code)."""
+        return self
+
+    def train(self, mode=True):
+        if mode:
+            raise NotImplementedError("an exported program runs in eval semantics; train() "
+                                      "is not supported (export the model again)")
+        return self
 
     def __repr__(self):
         return f"ExportedModule(inputs={[ _spec_str(s) for s in self.program.input_specs]})"

@@ -31,8 +31,18 @@ from ._file import ExportFileError, load, save
 from ._opset import OPSET_VERSION, ExportError
 from ._program import ExportedProgram, ExportGraphSignature
 
-__all__ = ["export", "save", "load", "Dim", "ExportedProgram", "ExportGraphSignature",
-           "ExportError", "ExportFileError", "OPSET_VERSION", "dims"]
+__all__ = [
+    "OPSET_VERSION",
+    "Dim",
+    "ExportError",
+    "ExportFileError",
+    "ExportGraphSignature",
+    "ExportedProgram",
+    "dims",
+    "export",
+    "load",
+    "save",
+]
 
 
 def export(mod, args, kwargs=None, *, dynamic_shapes=None, strict=False,

@@ -13,9 +13,9 @@ import itertools
 
 import numpy as np
 
-from .._tensor import Tensor, _wrap
 from .._compile.api import _flatten, _input_names, trace_call
 from .._compile.tracer import GraphBreak
+from .._tensor import Tensor, _wrap
 from ..ops.random import Draw
 from ._opset import OPSET_DOMAIN, OPSET_VERSION, Encoder, ExportError, op_name, where
 
@@ -408,7 +408,7 @@ def _capture(fn, root, args, kwargs, flat, dyn, names):
             result, tracer = _trace(fn, root, a, k)
         except ExportError:
             raise
-        except Exception as exc:   # noqa: BLE001 - the model itself failed at the new size
+        except Exception as exc:
             if i == 0:
                 raise
             changed = ", ".join(f"{d}={v}" for d, v in sizes.items() if v != base[d])
@@ -427,7 +427,7 @@ def _capture(fn, root, args, kwargs, flat, dyn, names):
     merger = _Merger(arrays, syms)
     template = _merge_docs(docs, traces, merger, dims, plans, base)
     _generalise_reshapes(template["nodes"])
-    tracer0, metas0, _ = traces[0]
+    metas0 = traces[0][1]
     for e, meta, shape in zip(template["nodes"], metas0, template.pop("_shapes")):
         e["meta"] = _meta_json(meta, shape)
     in_specs = []

@@ -71,7 +71,9 @@ def cmd_export(argv):
     p.add_argument("--opset", type=int, default=None, help="ONNX opset (17-20)")
     a = p.parse_args(argv)
     import numpy as np
+
     import ember
+
     from . import Dim, ExportError, export, save
     model = _load_target(a.target)
     dtypes = a.dtype or ["float32"]
@@ -130,6 +132,7 @@ def cmd_inspect(argv):
     p.add_argument("--code", action="store_true", help="print the generated code too")
     a = p.parse_args(argv)
     import numpy as np
+
     from . import ExportFileError, load
     try:
         ep = load(a.path)

@@ -37,7 +37,7 @@ def _st_load(data, what, path):
     from safetensors.numpy import load
     try:
         return load(data)
-    except Exception as exc:   # noqa: BLE001 - safetensors raises its own error types
+    except Exception as exc:
         raise ExportFileError(f"{path}: {what} is corrupted ({exc})") from None
 
 

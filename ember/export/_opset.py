@@ -324,9 +324,9 @@ class Encoder:
                           f"ember op set v{OPSET_VERSION}")
 
     def __call__(self, v):
-        from ..fx.graph import Node
         from .._dtype import dtype as edtype
         from .._tensor import Tensor
+        from ..fx.graph import Node
         t = type(v)
         if v is None or t in (bool, int, str):
             return v
@@ -448,8 +448,8 @@ class Decoder:
                 raise ValueError(f"unknown NumPy function {x!r} in an attribute")
             return getattr(np, x)
         if tag == "$call":
-            from ..ops.nondiff import _Call
             from .._tensor import Tensor
+            from ..ops.nondiff import _Call
             slot = Tensor.__new__(Tensor)   # a placeholder: _Call fills tensor slots from arrays
             args = [slot if a == {"$slot": True} else self(a) for a in x["args"]]
             kwargs = {k: (slot if a == {"$slot": True} else self(a))

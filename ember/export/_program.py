@@ -11,9 +11,9 @@ import operator
 
 import numpy as np
 
-from .._tensor import Tensor, _wrap
 from .._compile.api import _flatten
 from .._compile.runtime import CompiledGraph
+from .._tensor import Tensor, _wrap
 from ..fx.graph import Graph, _iter_nodes
 from ._capture import has_symbols
 from ._opset import Decoder, resolve, sym_value

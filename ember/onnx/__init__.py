@@ -10,7 +10,7 @@ checked by tracing at other sizes), and each op of the graph is mapped to ONNX o
 """
 import numpy as np
 
-__all__ = ["export", "is_in_onnx_export", "ONNXProgram", "OnnxExporterError"]
+__all__ = ["ONNXProgram", "OnnxExporterError", "export", "is_in_onnx_export"]
 
 SUPPORTED_OPSETS = (17, 18, 19, 20)
 DEFAULT_OPSET = 18
@@ -159,8 +159,8 @@ def _regroup(args, kwargs, flat_dyn):
 
 
 def _build(onnx, _convert, data, opset, output_names, outs_axes):
-    from .._tensor import _wrap
     from .._compile import passes
+    from .._tensor import _wrap
     from ..export._program import build_graph
     from ..fx.graph import Node, _iter_nodes
     h = onnx.helper

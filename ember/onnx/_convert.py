@@ -289,7 +289,7 @@ class Converter:
         if dt.kind != "f":
             return self.b.op("Identity", [xv])
         fi = np.finfo(dt)
-        c = lambda v: self.b.const(np.asarray(v, dt))   # noqa: E731
+        c = lambda v: self.b.const(np.asarray(v, dt))
         y = self.b.op("Where", [self.b.op("IsNaN", [xv]), c(nan), xv])
         y = self.b.op("Where", [self.b.op("IsInf", [y], detect_negative=0, detect_positive=1),
                                 c(fi.max if posinf is None else posinf), y])
@@ -302,7 +302,7 @@ class Converter:
         dt = node.meta["dtype"]
         if self.b.opset >= 20:
             return self.b.op("Gelu", [xv], approximate=approximate)
-        c = lambda v: self.b.const(np.asarray(v, dt))   # noqa: E731
+        c = lambda v: self.b.const(np.asarray(v, dt))
         if approximate == "tanh":
             inner = self.b.op("Mul", [self.b.op("Add", [xv, self.b.op("Mul", [c(0.044715), self.b.op(
                 "Pow", [xv, c(3.0)])])]), c(math.sqrt(2 / math.pi))])
@@ -477,7 +477,7 @@ class Converter:
         return self.b.op("MaxPool", [self.val(x)], kernel_shape=list(K), strides=list(K))
 
     def op_AvgPool(self, node, x, *, cfg, inv):
-        K, stride, dil, pads, sp = cfg
+        K, stride, dil, pads, _ = cfg
         if any(d != 1 for d in dil):
             self.fail(node, "dilated average pooling")
         y = self.b.op("AveragePool", [self.val(x)], kernel_shape=list(K), strides=list(stride),

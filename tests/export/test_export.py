@@ -11,12 +11,11 @@ import zipfile
 
 import numpy as np
 import pytest
+from export_models import FAMILIES, flat, make
 
 import ember as torch
 import ember.nn as nn
 from ember.export import Dim, ExportError, ExportFileError, export, load, save
-
-from export_models import FAMILIES, flat, make
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BATCHES = (1, 3, 17)

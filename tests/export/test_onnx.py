@@ -5,12 +5,11 @@ import sys
 
 import numpy as np
 import pytest
+from export_models import FAMILIES, flat, make
 
 import ember as torch
 import ember.nn as nn
 from ember._compile.api import _input_names
-
-from export_models import FAMILIES, flat, make
 
 onnx = pytest.importorskip("onnx")
 ort = pytest.importorskip("onnxruntime")

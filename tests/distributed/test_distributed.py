@@ -130,8 +130,9 @@ def test_collectives_on_two_ranks_match_numpy():
 
 
 @needs_mpi
-@pytest.mark.parametrize("flags", [["--shuffle"], ["--accumulate", "--tiny-buckets"]],
-                         ids=["shuffle", "no_sync+buckets"])
+@pytest.mark.parametrize("flags", [["--shuffle"], ["--accumulate", "--tiny-buckets"],
+                                   ["--tiny-buckets", "--hook"]],
+                         ids=["shuffle", "no_sync+buckets", "comm_hook"])
 def test_ddp_matches_one_process_on_the_concatenated_batch(tmp_path, flags):
     two, one = str(tmp_path / "two.npz"), str(tmp_path / "one.npz")
     p2 = ok(ember("--nproc-per-node", "2", "ddp_train.py", two, *flags))
@@ -164,9 +165,9 @@ def test_ddp_same_numbers_as_torchrun_with_gloo(tmp_path):
         pytest.skip("PyTorch's torchrun is not installed")
     ref, got = str(tmp_path / "torch.npz"), str(tmp_path / "ember.npz")
     pt = ok(run([torchrun, "--nproc-per-node", "2", "--master-addr", "127.0.0.1",
-                 "--master-port", str(_free_port()), "ddp_train.py", ref, "--accumulate"],
-                timeout=150))
-    pe = ok(ember("--nproc-per-node", "2", "ddp_train.py", got, "--accumulate"))
+                 "--master-port", str(_free_port()), "ddp_train.py", ref, "--accumulate",
+                 "--hook"], timeout=150))
+    pe = ok(ember("--nproc-per-node", "2", "ddp_train.py", got, "--accumulate", "--hook"))
     np.testing.assert_allclose(losses(pe.stdout), losses(pt.stdout), rtol=1e-4, atol=1e-6)
     assert len(losses(pt.stdout)) == 10
     a, b = np.load(got), np.load(ref)

@@ -107,6 +107,35 @@ class _Bucket:
         self.buf = np.empty(off, params[members[0]]._data.dtype)
 
 
+class GradBucket:
+    """What a DDP communication hook gets: one bucket's flat gradient buffer and its
+    parameters (``hook(state, bucket) -> future`` of the reduced buffer)."""
+
+    def __init__(self, bucket, last):
+        self._bucket = bucket
+        self._last = last
+        self._buffer = _wrap(bucket.buf)
+
+    def index(self):
+        return self._bucket.index
+
+    def buffer(self):
+        return self._buffer
+
+    def set_buffer(self, tensor):
+        np.copyto(self._bucket.buf, tensor._data.reshape(-1))
+
+    def gradients(self):
+        return [_wrap(self._bucket.buf[off:off + k].reshape(p._data.shape))
+                for p, off, k in self._bucket.slots]
+
+    def parameters(self):
+        return [p for p, _, _ in self._bucket.slots]
+
+    def is_last(self):
+        return self._last
+
+
 class _Reducer:
     """Bucketed, ordered all-reduce of gradients as backward produces them."""
 
@@ -121,6 +150,7 @@ class _Reducer:
                 self.bucket_of[i] = b.index
         self.armed = False
         self.started = False
+        self.comm_hook = None           # (state, hook) from register_comm_hook
         self.handles = [p.register_post_accumulate_grad_hook(self._hook(i))
                         for i, p in enumerate(params)]
 
@@ -179,7 +209,7 @@ class _Reducer:
         self.left[b] -= 1
         if self.left[b] == 0:
             self._launch_ready()
-        elif self.inflight:
+        elif self.inflight and self.comm_hook is None:
             self.inflight[0][1].Test()      # let MPI move the buckets already posted
 
     def _launch_ready(self):
@@ -191,13 +221,20 @@ class _Reducer:
             # NOTE: divided by the world size on the way in (one pass over the gradients,
             # in place when .grad is already a view of the bucket), before the sum, as
             # PyTorch does, so that both round alike.
+            hook = self.comm_hook
             for p, off, k in b.slots:
                 g = p.grad
                 if g is None:
                     buf[off:off + k] = 0
-                else:
+                elif hook is None:
                     np.divide(g._data.reshape(-1), n, out=buf[off:off + k])
-            self.inflight.append((b, self.pg._comm.Iallreduce(MPI.IN_PLACE, buf, op=MPI.SUM)))
+                else:
+                    buf[off:off + k] = g._data.reshape(-1)
+            if hook is None:
+                req = self.pg._comm.Iallreduce(MPI.IN_PLACE, buf, op=MPI.SUM)
+            else:       # register_comm_hook: the hook reduces, and returns a future
+                req = hook[1](hook[0], GradBucket(b, self.next == len(self.buckets) - 1))
+            self.inflight.append((b, req))
             self.next += 1
         if self.next == len(self.buckets):
             self._finish()
@@ -205,7 +242,14 @@ class _Reducer:
     def _finish(self):
         from ...distributed._work import Work
         self.armed = False
-        Work([r for _, r in self.inflight], self.pg, "all_reduce of gradients (DDP)").wait()
+        if self.comm_hook is None:
+            Work([r for _, r in self.inflight], self.pg, "all_reduce of gradients (DDP)").wait()
+        else:
+            for b, fut in self.inflight:
+                out = fut.wait()
+                out = out[0] if isinstance(out, (list, tuple)) else out
+                if out._data is not b.buf:
+                    np.copyto(b.buf, out._data.reshape(-1))
         for b, _ in self.inflight:
             for p, off, k in b.slots:
                 avg = b.buf[off:off + k]
@@ -307,8 +351,15 @@ class DistributedDataParallel(Module):
         self.static_graph = True
 
     def register_comm_hook(self, state, hook):
-        raise NotImplementedError("DistributedDataParallel.register_comm_hook is not "
-                                  "implemented in ember")
+        """``hook(state, bucket)`` reduces each bucket instead of the built-in average and
+        returns a future whose value is the reduced flat tensor, e.g. with
+        ``torch.distributed.algorithms.ddp_comm_hooks.default_hooks.allreduce_hook``."""
+        if not callable(hook):
+            raise TypeError("Communication hook must be callable.")
+        if self.reducer.comm_hook is not None:
+            raise RuntimeError("register_comm_hook or register_builtin_comm_hook can only be "
+                               "called once.")
+        self.reducer.comm_hook = (state, hook)
 
     def join(self, divide_by_initial_world_size=True, enable=True, throw_on_early_termination=False):
         if enable:

@@ -1,7 +1,7 @@
 """A plain PyTorch DDP program: runs under `torchrun`, `ember run --nproc-per-node 2`, and as
 one process on the concatenated batch (no RANK in the environment), with the same numbers.
 
-    python ddp_train.py OUT.npz [--shuffle] [--accumulate] [--tiny-buckets]
+    python ddp_train.py OUT.npz [--shuffle] [--accumulate] [--tiny-buckets] [--hook]
 
 Weights and data come from NumPy; rank 1 perturbs its weights before wrapping, so the
 broadcast at construction matters. With --accumulate every other step runs under no_sync().
@@ -44,6 +44,9 @@ if distributed:
             for p in model.parameters():
                 p.add_(1.0)
     net = DDP(model) if bucket_mb is None else DDP(model, bucket_cap_mb=bucket_mb)
+    if "--hook" in sys.argv:        # the built-in average, as a communication hook
+        from torch.distributed.algorithms.ddp_comm_hooks import default_hooks
+        net.register_comm_hook(None, default_hooks.allreduce_hook)
     samplers = [DistributedSampler(data, shuffle=shuffle, seed=3)]
 else:
     rank = 0

@@ -7,7 +7,7 @@
 TARGET is ``FILE.py:NAME`` or ``MODULE:NAME``; NAME is an nn.Module instance, a class, or a
 function returning a module (called with no arguments).  ``import torch`` in that code
 resolves to ember, as with ``ember run``.  Dim 0 of every input is the dynamic batch
-dimension (``--static`` for none).
+dimension (``--static`` for none); ``--dynamic-dim 1:time:1:512`` adds others.
 """
 import argparse
 import os
@@ -62,6 +62,9 @@ def cmd_export(argv):
                    help="dtype of each input (float32, int64, ...); default float32")
     p.add_argument("--input-names", default=None, help="comma-separated input names")
     p.add_argument("--static", action="store_true", help="no dynamic batch dimension")
+    p.add_argument("--dynamic-dim", action="append", default=[], metavar="DIM:NAME[:MIN:MAX]",
+                   help="another dynamic dimension of every input that has it, e.g. "
+                        "1:time:1:512 (repeatable)")
     p.add_argument("--batch-min", type=int, default=1)
     p.add_argument("--batch-max", type=int, default=4096)
     p.add_argument("--int-high", type=int, default=2,
@@ -92,7 +95,20 @@ def cmd_export(argv):
             args.append(ember.tensor(rng.standard_normal(shape).astype(dt)))
     names = a.input_names.split(",") if a.input_names else None
     batch = Dim("batch", min=a.batch_min, max=a.batch_max)
-    dyn = None if a.static else tuple({0: batch} for _ in args)
+    dyn = [{} if a.static else {0: batch} for _ in args]
+    for spec in a.dynamic_dim:
+        parts = spec.split(":")
+        try:
+            d, dname = int(parts[0]), parts[1]
+            lo, hi = (int(parts[2]), int(parts[3])) if len(parts) == 4 else (1, 4096)
+        except (ValueError, IndexError):
+            raise SystemExit(f"ember export: --dynamic-dim wants DIM:NAME[:MIN:MAX], got "
+                             f"{spec!r}") from None
+        dim = Dim(dname, min=lo, max=hi)
+        for t, dd in zip(args, dyn):
+            if d < t.dim():
+                dd[d] = dim
+    dyn = tuple(dyn)
     try:
         ep = export(model, tuple(args), dynamic_shapes=dyn, input_names=names)
     except ExportError as e:
@@ -102,7 +118,8 @@ def cmd_export(argv):
     print(f"wrote {a.output}")
     _print_specs(ep)
     if a.onnx:
-        dyn_axes = None if a.static else {s["name"]: {0: "batch"} for s in ep.input_specs}
+        dyn_axes = {s["name"]: {d: v["name"] for d, v in s["dynamic"].items()}
+                    for s in ep.input_specs if s["dynamic"]}
         ember.onnx.export(model, tuple(args), a.onnx, input_names=[s["name"] for s in ep.input_specs],
                           dynamic_axes=dyn_axes, opset_version=a.opset)
         print(f"wrote {a.onnx}")

@@ -53,6 +53,10 @@ def test_export_then_inspect(tmp_path):
                tmp_path)
     assert r.returncode == 0, r.stderr
     assert "float32[1, 3, 8, 8]" in r.stdout
+    r = _ember(["export", "nets:Net", "--example-shape", "2,3,9,9", "--dynamic-dim", "2:h:4:64",
+                "--dynamic-dim", "3:w:4:64", "-o", "hw.pt2"], tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert "float32[batch, 3, h, w]  batch in [1, 4096]  h in [4, 64]  w in [4, 64]" in r.stdout
 
 
 def test_inspect_refuses_a_corrupted_file(tmp_path):

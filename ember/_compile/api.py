@@ -135,9 +135,11 @@ def trace_call(fn, args, kwargs, root=None, fullgraph=False, name="graph", signa
                 tracer.side_effect("a tensor was modified in place by a path the compiler "
                                    "does not see")
                 break
+        placeholders = {id(t) for t in inputs}
         for t in tracer.mutated.values():
-            if t.requires_grad and t.grad_fn is None:
-                tracer.side_effect("in-place update of a leaf that requires grad")
+            if t.requires_grad and (t.grad_fn is None or id(t) in placeholders):
+                # a replay writes the values but cannot rebind the input's grad_fn
+                tracer.side_effect("in-place update of an input or leaf that requires grad")
     if not tracer.broken:
         tracer.output(result)
     return result, tracer

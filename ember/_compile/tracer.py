@@ -118,7 +118,6 @@ class Tracer:
         self.vbox_users.setdefault(id(t._vbox), []).append(id(t))
         self.opaque.pop(id(t), None)
         self.keep.append(t)
-        node.meta["val"] = t._data
         node.meta["shape"] = tuple(t._data.shape)
         node.meta["dtype"] = t._data.dtype
         node.meta.setdefault("requires_grad", t.requires_grad)
@@ -379,7 +378,6 @@ class Tracer:
     def _after_write(self, target, node):
         """Rebind the target to the write's node and accept the new version of every tensor
         that shares its memory (views see the write too, in eager and in the replay)."""
-        node.meta["val"] = target._data
         node.meta["shape"] = tuple(target._data.shape)
         node.meta["dtype"] = target._data.dtype
         self.env[id(target)] = [node, target, target._vbox[0] + 1, target._vbox]

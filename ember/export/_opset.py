@@ -440,6 +440,8 @@ class Decoder:
             return (self(x[0]),) * n
         if tag == "$full":
             shape = tuple(self(a) for a in x["shape"])
+            if not all(type(d) is int and d >= 0 for d in shape) or math.prod(shape) > 2 ** 31:
+                raise ValueError(f"implausible constant shape {list(shape)}")
             if x["dtype"] not in _DTYPES:
                 raise ValueError(f"unknown dtype {x['dtype']!r}")
             return np.full(shape, self(x["value"]), np.dtype(x["dtype"]))

@@ -5,7 +5,7 @@
 
 Each measurement runs in ranks started by ``ember run --nproc-per-node N`` (single-threaded
 BLAS, as benchmarks/run.py). Raw mpi4py and ember alternate, repetition by repetition, on the
-same buffers; every number is a median. Targets: ember's all_reduce and its DDP bucket path
+same buffers; every number is a median (the ratio: of paired chunks). Targets: ember's all_reduce and its DDP bucket path
 reach >= 0.8x raw mpi4py's bandwidth; the table also gives the mlp workload's DDP step with
 2 ranks (batch 128 each) against 1. Writes benchmarks/results/distributed.md. Needs mpi4py
 (pip install 'ember[distributed]'). Never part of the unit tests.
@@ -34,6 +34,29 @@ def _timeit(fn, reps, inner):
     return out
 
 
+def _paired(comm, raw, ours, reps, seconds=0.05):
+    """Alternate raw and ember chunks of about ``seconds`` each, ranks in step (a Barrier
+    before each chunk); returns the median time of each and the median of the paired
+    ratios, which cancels the slow phases of a shared machine."""
+    from mpi4py import MPI
+    raw(), ours()                                   # warm up
+    t = time.perf_counter()
+    raw()
+    once = max(time.perf_counter() - t, 1e-6)
+    inner = max(1, min(1000, int(seconds / once)))
+    inner = comm.allreduce(inner, op=MPI.MIN)       # same count on every rank
+    raw_t, our_t, ratios = [], [], []
+    for _ in range(reps):
+        comm.Barrier()
+        r = _timeit(raw, 1, inner)[0]
+        comm.Barrier()
+        o = _timeit(ours, 1, inner)[0]
+        raw_t.append(r)
+        our_t.append(o)
+        ratios.append(r / o)
+    return statistics.median(raw_t), statistics.median(our_t), statistics.median(ratios)
+
+
 # --- children (one rank each) -------------------------------------------------------------
 def child_allreduce(quick):
     import numpy as np
@@ -44,25 +67,18 @@ def child_allreduce(quick):
     from mpi4py import MPI
     comm = MPI.COMM_WORLD
     rows = []
+    reps = 3 if quick else 21
     for nbytes in SIZES[:3] if quick else SIZES:
         arr = np.ones(nbytes // 4, np.float32)
         t = ember.from_numpy(arr)           # the same memory
-        inner = max(1, min(200, (4 << 20) // nbytes * 4))
-        reps = 3 if quick else 15
 
         def raw():
             comm.Allreduce(MPI.IN_PLACE, arr)
 
         def emb():
             dist.all_reduce(t)
-        raw_t, emb_t = [], []
-        for _ in range(reps):         # interleaved
-            comm.Barrier()
-            raw_t += _timeit(raw, 1, inner)
-            comm.Barrier()
-            emb_t += _timeit(emb, 1, inner)
-            arr[:] = 1
-        rows.append({"bytes": nbytes, "raw": statistics.median(raw_t), "ember": statistics.median(emb_t)})
+        r, o, ratio = _paired(comm, raw, emb, reps)
+        rows.append({"bytes": nbytes, "raw": r, "ember": o, "ratio": ratio})
 
     # DDP's bucket path: the mlp's gradients, flattened into buckets, all-reduced, written back
     # (and with gradient_as_bucket_view=True, where .grad lives in the bucket).
@@ -85,15 +101,9 @@ def child_allreduce(quick):
             for b in bufs:
                 comm.Allreduce(MPI.IN_PLACE, b)
         nbytes = sum(b.nbytes for b in bufs)
-        raw_t, emb_t = [], []
-        for _ in range(3 if quick else 15):
-            comm.Barrier()
-            raw_t += _timeit(raw_buckets, 1, 10)
-            comm.Barrier()
-            emb_t += _timeit(bucketed, 1, 10)
+        raw_t, emb_t, ratio = _paired(comm, raw_buckets, bucketed, reps)
         what = f"DDP buckets, mlp grads ({len(r.buckets)} bucket, {_size(nbytes)})"
-        rows.append({"bytes": nbytes, "raw": statistics.median(raw_t),
-                     "ember": statistics.median(emb_t),
+        rows.append({"bytes": nbytes, "raw": raw_t, "ember": emb_t, "ratio": ratio,
                      "what": what + (", gradient_as_bucket_view" if as_view else "")})
     if dist.get_rank() == 0:
         print("RESULT " + json.dumps(rows))
@@ -130,7 +140,7 @@ def child_ddp_step(quick):
         opt.step()
     for _ in range(5):
         step()
-    samples = _timeit(step, 5 if quick else 15, 5)
+    samples = _timeit(step, 5 if quick else 21, 10)
     if distributed:
         mine = [statistics.median(samples)]
         every = [None] * dist.get_world_size()
@@ -187,7 +197,7 @@ def main():
         name = r.get("what", f"dist.all_reduce {_size(r['bytes'])}")
         bw = lambda t: r["bytes"] / t / 1e9     # noqa: E731
         lines.append(f"| {name} | {bw(r['raw']):.2f} GB/s | {bw(r['ember']):.2f} GB/s | "
-                     f"{r['raw'] / r['ember']:.2f}x |")
+                     f"{r['ratio']:.2f}x |")
     lines += ["", "| mlp 784-256-256-10, batch 128 per rank, SGD | step time |", "|---|---|",
               f"| 1 process, no DDP | {one * 1e3:.2f} ms |",
               f"| 1 rank, DDP | {one_ddp * 1e3:.2f} ms |",

@@ -240,6 +240,94 @@ class Converter:
     def op_ToDtype(self, node, x, dtype):
         return self.b.op("Cast", [self.val(x)], to=_onnx_dtype(self.b.onnx, node.meta["dtype"]))
 
+    def op_ClampTensor(self, node, x, *bounds, has_lo, has_hi):
+        dt = node.meta["dtype"]
+        y = self.cast_to(self.val(x), x.meta["dtype"], dt)
+        if has_lo:
+            y = self.b.op("Max", [y, self.cast_to(self.val(bounds[0]), bounds[0].meta["dtype"], dt)])
+        if has_hi:
+            y = self.b.op("Min", [y, self.cast_to(self.val(bounds[-1]), bounds[-1].meta["dtype"],
+                                                  dt)])
+        return y
+
+    def op_Lerp(self, node, a, c, w):
+        dt = node.meta["dtype"]
+        va, vc, vw = (self.cast_to(self.val(t), t.meta["dtype"], dt) for t in (a, c, w))
+        return self.b.op("Add", [va, self.b.op("Mul", [vw, self.b.op("Sub", [vc, va])])])
+
+    def _floor_div(self, node, xa, xb):
+        dt = np.dtype(node.meta["dtype"])
+        if dt.kind == "f":
+            return self.b.op("Floor", [self.b.op("Div", [xa, xb])])
+        # integers: floor division (ONNX's Div truncates), via float64 and back
+        f = self.b.op("Floor", [self.b.op("Div", [self.b.op("Cast", [xa], to=11),
+                                                  self.b.op("Cast", [xb], to=11)])])
+        return self.b.op("Cast", [f], to=_onnx_dtype(self.b.onnx, dt))
+
+    def _remainder(self, node, xa, xb):
+        # Python's sign convention (the divisor's): a - floor(a / b) * b
+        return self.b.op("Sub", [xa, self.b.op("Mul", [self._floor_div(node, xa, xb), xb])])
+
+    def _two(self, node):
+        dt = node.meta["dtype"]
+        a = node.args[0]
+        xa = self.cast_to(self.val(a), a.meta["dtype"], dt)
+        if len(node.args) > 1:
+            c = node.args[1]
+            return xa, self.cast_to(self.val(c), c.meta["dtype"], dt)
+        return xa, self.b.const(np.asarray(node.kwargs["s"], dt), "scalar")
+
+    def op_FloorDivide(self, node, *a, **k):
+        return self._floor_div(node, *self._two(node))
+
+    def op_RFloorDivideScalar(self, node, *a, **k):
+        xa, xs = self._two(node)
+        return self._floor_div(node, xs, xa)
+
+    def op_Remainder(self, node, *a, **k):
+        return self._remainder(node, *self._two(node))
+
+    def op_RRemainderScalar(self, node, *a, **k):
+        xa, xs = self._two(node)
+        return self._remainder(node, xs, xa)
+
+    def op_Fmod(self, node, *a, **k):
+        return self.b.op("Mod", list(self._two(node)), fmod=1)
+
+    op_FloorDivideScalar = op_FloorDivide
+    op_RemainderScalar = op_Remainder
+    op_FmodScalar = op_Fmod
+
+    def op_Exp2(self, node, x):
+        return self.b.op("Pow", [self.b.const(np.asarray(2, node.meta["dtype"])), self.val(x)])
+
+    def _log_base(self, node, x, base):
+        dt = node.meta["dtype"]
+        return self.b.op("Div", [self.b.op("Log", [self.val(x)]),
+                                 self.b.const(np.asarray(math.log(base), dt))])
+
+    def op_Log2(self, node, x):
+        return self._log_base(node, x, 2)
+
+    def op_Log10(self, node, x):
+        return self._log_base(node, x, 10)
+
+    def op_Erfc(self, node, x):
+        return self.b.op("Sub", [self.b.const(np.asarray(1, node.meta["dtype"])),
+                                 self.b.op("Erf", [self.val(x)])])
+
+    def op_Threshold(self, node, x, th, v):
+        dt = node.meta["dtype"]
+        xv = self.val(x)
+        return self.b.op("Where", [self.b.op("Greater", [xv, self.b.const(np.asarray(th, dt))]),
+                                   xv, self.b.const(np.asarray(v, dt))])
+
+    def op_Hardshrink(self, node, x, l):   # noqa: E741 - PyTorch's name for lambda
+        return self.b.op("Shrink", [self.val(x)], lambd=float(l), bias=0.0)
+
+    def op_Softshrink(self, node, x, l):   # noqa: E741
+        return self.b.op("Shrink", [self.val(x)], lambd=float(l), bias=float(l))
+
     def op_Where(self, node, cond, a, c):
         dt = node.meta["dtype"]
         return self.b.op("Where", [self.val(cond), self.cast_to(self.val(a), a.meta["dtype"], dt),
@@ -409,6 +497,21 @@ class Converter:
             y = self.b.op("Gather", [y, self.b.ints(m, "pad_index")], axis=lead + i)
         return y
 
+    def op_Repeat(self, node, x, reps):
+        reps = list(reps)
+        xv = self.val(x)
+        nd = len(x.meta["shape"])
+        if len(reps) > nd:
+            xv = self.b.op("Unsqueeze", [xv, self.b.ints(list(range(len(reps) - nd)), "axes")])
+        return self.b.op("Tile", [xv, self.b.ints(reps, "repeats")])
+
+    def op_Tri(self, node, x, k, upper):
+        return self.b.op("Trilu", [self.val(x), self.b.const(np.asarray(k, np.int64))],
+                         upper=int(bool(upper)))
+
+    def op_Gather(self, node, x, index, dim):
+        return self.b.op("GatherElements", [self.val(x), self.val(index)], axis=int(dim))
+
     def op_Flip(self, node, x, axes):
         axes = list(axes if isinstance(axes, (tuple, list)) else (axes,))
         n = len(axes)
@@ -511,6 +614,30 @@ class Converter:
             v = self.b.op("Mul", [v, self.b.const(np.asarray(n / max(n - correction, 0) if
                                                              n > correction else np.inf, dt))])
         return v
+
+    def op_Prod(self, node, x, axis=None, keepdim=False, dtype=None):
+        xv = self.cast_to(self.val(x), x.meta["dtype"], node.meta["dtype"])
+        return self.b.axes("ReduceProd", xv, self._axes(x, axis), keepdim)
+
+    def op_Norm2(self, node, x, axes=None, keepdim=False):
+        return self.b.axes("ReduceL2", self.val(x), self._axes(x, axes), keepdim)
+
+    def op_PNorm(self, node, x, p, axes, keepdim):
+        if p == 1:
+            return self.b.axes("ReduceL1", self.val(x), self._axes(x, axes), keepdim)
+        if p == 2:
+            return self.op_Norm2(node, x, axes, keepdim)
+        if p == float("inf"):
+            return self.b.axes("ReduceMax", self.b.op("Abs", [self.val(x)]), self._axes(x, axes),
+                               keepdim)
+        dt = node.meta["dtype"]
+        s = self.b.axes("ReduceSum", self.b.op("Pow", [self.b.op("Abs", [self.val(x)]),
+                                                       self.b.const(np.asarray(p, dt))]),
+                        self._axes(x, axes), keepdim)
+        return self.b.op("Pow", [s, self.b.const(np.asarray(1.0 / p, dt))])
+
+    def op_Cumsum(self, node, x, dim):
+        return self.b.op("CumSum", [self.val(x), self.b.const(np.asarray(dim, np.int64))])
 
     def op_ExtremumDim(self, node, x, dim, keepdim, largest):
         xv = self.val(x)

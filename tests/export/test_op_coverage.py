@@ -49,6 +49,11 @@ CASES = {
  "pixel": (L(lambda s,x: F.pixel_shuffle(x, 2)), R(2,8,3,3)),
  "flip": (L(lambda s,x: x.flip(1) + x.roll(1, 1)), R(3,4)),
  "mpool1d": (L(lambda s,x: F.max_pool1d(x, 2, 1) + 0), R(2,3,6)),
+ "reduce2": (L(lambda s,x: x.cumsum(1) + x.prod(1, keepdim=True) + x.norm(dim=1, keepdim=True) + x.norm(p=1, dim=1, keepdim=True) + torch.linalg.vector_norm(x, 3, dim=1, keepdim=True)), R(3,4)),
+ "repeat_tri": (L(lambda s,x: x.repeat(1, 2)[:, :4] + x.triu(1) + x.tril(-1) + x.unsqueeze(0).repeat(2, 1, 1).sum(0)), R(3,4)),
+ "gather": (L(lambda s,x: x.gather(1, x.argmax(1, keepdim=True).expand(-1, 4)) + x.clamp(min=x.mean(1, keepdim=True)) + torch.lerp(x, x.flip(1), 0.3)), R(3,4)),
+ "divmod": (L(lambda s,x: x.floor_divide(0.7) + x.remainder(0.6) + x.fmod(0.5) + torch.remainder(x, x.abs() + 1) + 2.0 // (x.abs() + 1)), R(3,4)),
+ "math2": (L(lambda s,x: torch.exp2(x) + torch.log2(x.abs() + 1) + torch.log10(x.abs() + 1) + torch.special.erfc(x) + F.threshold(x, 0.1, -2.0) + F.hardshrink(x, 0.3) + F.softshrink(x, 0.3)), R(3,4)),
  "adamax": (L(lambda s,x: F.adaptive_max_pool2d(x, 1).flatten(1) + F.adaptive_max_pool2d(x, (2,2)).flatten(1).sum(1, keepdim=True)), R(2,3,6,6)),
 }
 

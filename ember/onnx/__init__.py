@@ -162,7 +162,7 @@ def _build(onnx, _convert, data, opset, output_names, outs_axes):
     from .._compile import passes
     from .._tensor import _wrap
     from ..export._program import build_graph
-    from ..fx.graph import Node, _iter_nodes
+    from ..fx.graph import _iter_nodes
     h = onnx.helper
     template = data["template"]
     specs = data["input_specs"]

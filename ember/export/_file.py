@@ -85,7 +85,7 @@ def load(f):
     try:
         z = zipfile.ZipFile(io.BytesIO(raw))
         names = z.namelist()
-    except (zipfile.BadZipFile, ValueError, OSError, EOFError) as exc:
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError, NotImplementedError) as exc:
         raise ExportFileError(f"{path}: not an ember export file, or truncated/corrupted "
                               f"({exc})") from None
     extra = [n for n in names if n not in _MEMBERS]
@@ -94,7 +94,8 @@ def load(f):
                               f"export holds exactly {list(_MEMBERS)} (refusing the file)")
     try:
         jbytes, wbytes, sbytes = (z.read(n) for n in _MEMBERS)
-    except (zipfile.BadZipFile, ValueError, OSError, EOFError, KeyError) as exc:
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError, KeyError,
+            NotImplementedError) as exc:     # a flipped byte can name an unknown compression
         raise ExportFileError(f"{path}: corrupted archive ({exc})") from None
     try:
         doc = json.loads(jbytes)

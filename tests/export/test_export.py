@@ -1,6 +1,7 @@
 """torch.export: each model family exported, saved, loaded in a fresh process that cannot
 import the model's code, and compared with eager at batch sizes 1, 3 and 17; files that are
 corrupted or name unknown ops are refused; specs are checked on each call."""
+import io
 import json
 import os
 import pickle
@@ -353,20 +354,18 @@ def test_truncated_file_is_refused(saved, tmp_path, cut):
 
 def test_flipped_bytes_are_refused(saved, tmp_path):
     rng = np.random.default_rng(0)
-    for k in range(12):
+    x = torch.tensor(np.ones((2, 6), np.float32))
+    ref = load(io.BytesIO(saved)).module()(x).numpy()
+    for _ in range(300):
         raw = bytearray(saved)
-        i = int(rng.integers(0, len(raw)))
-        raw[i] ^= 0xFF
-        path = tmp_path / f"f{k}.pt2"
-        path.write_bytes(bytes(raw))
+        for _ in range(int(rng.integers(1, 4))):
+            raw[int(rng.integers(0, len(raw)))] = int(rng.integers(0, 256))
         try:
-            ep = load(path)
+            ep = load(io.BytesIO(bytes(raw)))
         except ExportFileError:
             continue
-        # a flip the zip container does not check (e.g. in a header's timestamp) is harmless
-        x = torch.tensor(np.zeros((2, 6), np.float32))
-        ref = load(_rewrite(saved, tmp_path)).module()(x)
-        np.testing.assert_array_equal(ep.module()(x).numpy(), ref.numpy())
+        # a byte the zip container does not check (a header's timestamp) changes nothing
+        np.testing.assert_array_equal(ep.module()(x).numpy(), ref)
 
 
 def test_not_an_export_file(tmp_path):

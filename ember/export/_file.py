@@ -99,21 +99,24 @@ def load(f):
         raise ExportFileError(f"{path}: corrupted archive ({exc})") from None
     try:
         doc = json.loads(jbytes)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise ExportFileError(f"{path}: ember_export.json is corrupted ({exc})") from None
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
+        raise ExportFileError(f"{path}: ember_export.json is corrupted "
+                              f"({type(exc).__name__}: {str(exc)[:200]})") from None
     if type(doc) is not dict or doc.get("format") != FORMAT:
         raise ExportFileError(f"{path}: not an ember export file (format {doc.get('format')!r})"
                               if type(doc) is dict else f"{path}: malformed ember_export.json")
     if doc.get("format_version") != FORMAT_VERSION:
         raise ExportFileError(f"{path}: export format version {doc.get('format_version')!r}; "
                               f"this ember reads version {FORMAT_VERSION}")
-    opset = doc.get("opset") or {}
+    opset = doc.get("opset")
+    opset = opset if type(opset) is dict else {}
     if opset.get("domain") != OPSET_DOMAIN or type(opset.get("version")) is not int:
         raise ExportFileError(f"{path}: unknown op set {opset!r}")
     if opset["version"] > OPSET_VERSION:
         raise ExportFileError(f"{path}: the file needs ember op set v{opset['version']}; this "
                               f"ember reads up to v{OPSET_VERSION} (upgrade ember)")
-    sums = doc.get("sha256") or {}
+    sums = doc.get("sha256")
+    sums = sums if type(sums) is dict else {}
     for name, data in (("weights.safetensors", wbytes), ("samples.safetensors", sbytes)):
         if sums.get(name) != hashlib.sha256(data).hexdigest():
             raise ExportFileError(f"{path}: {name} does not match its checksum (the file is "
@@ -144,9 +147,17 @@ def load(f):
         raise
     except ValueError as exc:
         raise ExportFileError(f"{path}: {exc}") from None
-    except (KeyError, TypeError, IndexError, AttributeError) as exc:
+    except (KeyError, TypeError, IndexError, AttributeError, RecursionError) as exc:
         raise ExportFileError(f"{path}: malformed ember_export.json ({type(exc).__name__}: "
                               f"{exc})") from None
+    # The graph must run on its own sample inputs (ember ops only; nothing from the file is
+    # code): a file edited into an inconsistent graph is refused here, not at the first call.
+    # Whether the outputs reproduce the samples is for the caller (ember inspect, serve).
+    try:
+        ep.module()(*[_wrap(a) for a in data["example_inputs"]])
+    except Exception as exc:   # noqa: BLE001 - any failure means the file is inconsistent
+        raise ExportFileError(f"{path}: the graph does not run on its own sample inputs "
+                              f"({type(exc).__name__}: {str(exc)[:200]})") from None
     return ep
 
 

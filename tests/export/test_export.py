@@ -417,3 +417,41 @@ def test_python_arguments_are_specialised():
         ref = m(x, 3.0)
     np.testing.assert_allclose(ep.module()(x).numpy(), ref.numpy(), rtol=1e-6)
     np.testing.assert_allclose(ep.module()(x, 3.0).numpy(), ref.numpy(), rtol=1e-6)
+
+
+def test_edited_json_is_refused_or_runs(saved, tmp_path):
+    """Random edits of the JSON (valid zip, valid JSON): load refuses each with an
+    ExportFileError, or the program it gives still runs; nothing else escapes."""
+    import random
+    with zipfile.ZipFile(io.BytesIO(saved)) as z:
+        members = {n: z.read(n) for n in z.namelist()}
+    doc0 = json.loads(members["ember_export.json"])
+
+    def paths(x, p=()):
+        yield p
+        items = x.items() if isinstance(x, dict) else enumerate(x) if isinstance(x, list) else ()
+        for k, v in items:
+            yield from paths(v, p + (k,))
+    where = [p for p in paths(doc0) if p]
+    junk = [None, 0, -1, 1.5, "x", [], {}, [1, 2], {"$node": "nope"}, {"$array": 99},
+            {"$sym": {"k": 1, "of": ["zz"]}}, {"$full": {"shape": [10 ** 12], "dtype": "float32",
+                                                       "value": 0}}, "ops.arith.Add",
+            {"$call": {"fn": "x", "args": [], "kwargs": {}}}, {"$slice": [1]}, True]
+    rnd = random.Random(0)
+    x = torch.randn(3, 6)
+    for _ in range(150):
+        doc = json.loads(json.dumps(doc0))
+        p = rnd.choice(where)
+        t = doc
+        for q in p[:-1]:
+            t = t[q]
+        t[p[-1]] = rnd.choice(junk)
+        buf = io.BytesIO()
+        with zipfile.ZipFile(buf, "w") as w:
+            for n, data in members.items():
+                w.writestr(n, json.dumps(doc) if n == "ember_export.json" else data)
+        try:
+            ep = load(io.BytesIO(buf.getvalue()))
+        except ExportFileError:
+            continue
+        ep.module()(x)

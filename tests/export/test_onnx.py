@@ -89,9 +89,9 @@ def test_baked_sizes_follow_the_dynamic_axis():
 def test_unmapped_op_names_op_and_line():
     class M(nn.Module):
         def forward(self, x):
-            return torch.cumsum(x, 1)      # no ONNX mapping in ember yet
+            return torch.cumprod(x, 1)     # no ONNX mapping in ember yet
     line = M.forward.__code__.co_firstlineno + 1
-    with pytest.raises(RuntimeError, match=rf"op 'ops.reduce.Cumsum' \(at .*test_onnx.py:{line}\) "
+    with pytest.raises(RuntimeError, match=rf"op 'ops.reduce.Cumprod' \(at .*test_onnx.py:{line}\) "
                                            r"has no ONNX mapping"):
         torch.onnx.export(M(), (torch.randn(2, 3),), io.BytesIO())
 

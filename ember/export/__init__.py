@@ -64,3 +64,6 @@ def export(mod, args, kwargs=None, *, dynamic_shapes=None, strict=False,
 def dims(*names, min=None, max=None):
     """``torch.export.dims``: several Dims with the same range."""
     return tuple(Dim(n, min=min, max=max) for n in names)
+
+from .. import _missing  # noqa: E402
+_missing.install(__name__)   # torch.export.X that ember lacks: "... is not implemented in ember"

@@ -157,6 +157,17 @@ class ExportedProgram:
                 if k in self._parameters or k in self._buffers}
 
     @property
+    def constants(self):
+        """Tensor constants the graph reads (not parameters or buffers), by name."""
+        return {k: _wrap(np.asarray(v)) for k, v in self._constant_arrays().items()}
+
+    def _constant_arrays(self):
+        from ._opset import Decoder
+        sizes = {n: self._example[i].shape[d] for n, (i, d) in self.module()._sources}
+        dec = Decoder({}, self._arrays, sizes)
+        return {k: dec(v) for k, v in self._template.get("constants", {}).items()}
+
+    @property
     def example_inputs(self):
         args = tuple(_wrap(a) for a in self._example)
         st = self._structure

@@ -354,6 +354,9 @@ def abort_job(code):
         return
     sys.stdout.flush()
     sys.stderr.flush()
+    # NOTE: a moment for mpiexec to forward the last lines (the traceback) before it tears
+    # the job down; without it they are sometimes lost.
+    time.sleep(0.2)
     MPI.COMM_WORLD.Abort(code if isinstance(code, int) and 0 < code < 256 else 1)
 
 

@@ -164,9 +164,13 @@ def test_ddp_same_numbers_as_torchrun_with_gloo(tmp_path):
     if importlib.util.find_spec("torch") is None or not os.path.exists(torchrun):
         pytest.skip("PyTorch's torchrun is not installed")
     ref, got = str(tmp_path / "torch.npz"), str(tmp_path / "ember.npz")
-    pt = ok(run([torchrun, "--nproc-per-node", "2", "--master-addr", "127.0.0.1",
-                 "--master-port", str(_free_port()), "ddp_train.py", ref, "--accumulate",
-                 "--hook"], timeout=150))
+    for attempt in range(2):    # PyTorch's gloo sometimes crashes at exit ("terminate called")
+        pt = run([torchrun, "--nproc-per-node", "2", "--master-addr", "127.0.0.1",
+                  "--master-port", str(_free_port()), "ddp_train.py", ref, "--accumulate",
+                  "--hook"], timeout=150)
+        if pt.returncode == 0 or "terminate called" not in pt.stderr:
+            break
+    ok(pt)
     pe = ok(ember("--nproc-per-node", "2", "ddp_train.py", got, "--accumulate", "--hook"))
     np.testing.assert_allclose(losses(pe.stdout), losses(pt.stdout), rtol=1e-4, atol=1e-6)
     assert len(losses(pt.stdout)) == 10

@@ -298,8 +298,27 @@ class _Merger:
             shape = self([list(a.shape) for a in arrs])
             return {"$full": {"shape": shape, "dtype": a0.dtype.name,
                               "value": a0.flat[0].item()}}
+        ar = self._arange(arrs)
+        if ar is not None:
+            return ar
         raise _Mismatch(f"a constant array of shape {list(a0.shape)} (at {self._sizes(0)}) "
                         f"differs at {self._sizes(1)}")
+
+    def _arange(self, arrs):
+        """``torch.arange(x.size(1))`` (positions): 1-d, evenly spaced from the same start with
+        the same step, a length that follows the sizes -> {"$arange": ...}."""
+        a0 = arrs[0]
+        if not all(a.ndim == 1 and a.dtype == a0.dtype and a.size >= 2 for a in arrs) or \
+                a0.dtype.kind not in "iuf":
+            return None
+        start, step = a0[0].item(), (a0[1] - a0[0]).item()
+        for a in arrs:
+            if not np.array_equal(a, (start + step * np.arange(a.size)).astype(a.dtype)):
+                return None
+        n = _fit([a.size for a in arrs], self.syms)
+        if n is None:
+            return None
+        return {"$arange": {"n": n, "start": start, "step": step, "dtype": a0.dtype.name}}
 
     def _sizes(self, t):
         return ", ".join(f"{k}={v}" for k, v in sorted(self.syms[t].items()))
@@ -325,7 +344,7 @@ def _generalise_reshapes(nodes):
 
 def has_symbols(x):
     if type(x) is dict:
-        return "$sym" in x or "$full" in x or "$repeat" in x or \
+        return "$sym" in x or "$full" in x or "$repeat" in x or "$arange" in x or \
             any(has_symbols(v) for v in x.values())
     if type(x) is list:
         return any(has_symbols(v) for v in x)

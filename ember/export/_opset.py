@@ -11,7 +11,8 @@ Version history:
      comparisons and argmax/argmin (ArrayFn) by the name of the ember function they call;
      NumPy reductions passed as attributes by name (``{"$npfn": "max"}``); symbolic sizes
      ``{"$sym": ...}``, fills of a symbolic shape ``{"$full": ...}`` and runs of equal values
-     of a symbolic length ``{"$repeat": [value, times]}``.
+     of a symbolic length ``{"$repeat": [value, times]}``, evenly spaced constants of a
+     symbolic length ``{"$arange": {"n", "start", "step", "dtype"}}``.
 """
 import importlib
 import math
@@ -438,6 +439,11 @@ class Decoder:
             if type(n) is not int or n < 0:
                 raise ValueError(f"malformed repeat count {x[1]!r}")
             return (self(x[0]),) * n
+        if tag == "$arange":
+            n = self(x["n"])
+            if type(n) is not int or not 0 <= n <= 2 ** 31 or x["dtype"] not in _DTYPES:
+                raise ValueError(f"malformed arange {x!r}")
+            return (self(x["start"]) + self(x["step"]) * np.arange(n)).astype(x["dtype"])
         if tag == "$full":
             shape = tuple(self(a) for a in x["shape"])
             if not all(type(d) is int and d >= 0 for d in shape) or math.prod(shape) > 2 ** 31:

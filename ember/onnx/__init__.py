@@ -199,6 +199,16 @@ def _build(onnx, _convert, data, opset, output_names, outs_axes):
                                  value=onnx.numpy_helper.from_array(
                                      np.asarray([full["value"]], np.dtype(full["dtype"]))),
                                  hint=n.name)
+            elif type(c) is dict and "$arange" in c and type(c["$arange"]["n"]) is dict:
+                # NOTE: CumSum of a fill, not Range: onnxruntime's GatherToSliceFusion turns
+                # Gather(w, Range(...)) into a Slice with 0-d bounds that then fails to run
+                ar = c["$arange"]
+                dt = np.dtype(ar["dtype"])
+                fill = b.op("ConstantOfShape", [b.size_tensor(ar["n"])],
+                            value=onnx.numpy_helper.from_array(np.asarray([ar["step"]], dt)))
+                cs = b.op("CumSum", [fill, b.const(np.asarray(0, np.int64), "axis")])
+                conv.v[n] = b.op("Add", [cs, b.const(np.asarray(ar["start"] - ar["step"], dt),
+                                                     "start")], hint=n.name)
             else:
                 conv.v[n] = b.const(attrs[n.target]._data, n.target.replace(".", "_"))
         elif n.op == "call_function":

@@ -36,7 +36,8 @@ _SYMBOL_AWARE = {"Reshape", "Expand", "GetItem", "RNNSequence"}
 
 def _has_sym(x):
     if type(x) is dict:
-        return "$sym" in x or "$full" in x or "$repeat" in x or any(_has_sym(v) for v in x.values())
+        return "$sym" in x or "$full" in x or "$repeat" in x or "$arange" in x or \
+            any(_has_sym(v) for v in x.values())
     if type(x) in (list, tuple):
         return any(_has_sym(v) for v in x)
     return False
@@ -92,7 +93,12 @@ class Builder:
         v = self.sym_cache.get(name)
         if v is None:
             inp, d = self.sym_sources[name]
-            v = self.sym_cache[name] = self.op("Shape", [inp], start=d, end=d + 1,
+            # NOTE: Shape + Gather, not Shape(start, end): onnxruntime's optimizer mis-fuses
+            # the latter with a following Slice (a 0-d "starts" at run time)
+            shape = self.sym_cache.get(("shape", inp))
+            if shape is None:
+                shape = self.sym_cache[("shape", inp)] = self.op("Shape", [inp], hint=f"{inp}_shape")
+            v = self.sym_cache[name] = self.op("Gather", [shape, self.ints([d], "dim")], axis=0,
                                                hint=f"{name}_size")
         return v
 

@@ -3,6 +3,8 @@
 The loading side of the tests runs in a subprocess in which this module cannot be imported:
 an exported file must carry everything.
 """
+import math
+
 import numpy as np
 
 import ember as torch
@@ -165,6 +167,33 @@ class LanguageModel(nn.Module):
         return self.out(h).log_softmax(-1)
 
 
+class TinyGPT(nn.Module):
+    """A causal self-attention block written by hand: positions from torch.arange(T), a mask
+    buffer sliced to T, masked_fill, split/view/transpose/contiguous; batch and time dynamic."""
+
+    def __init__(self, vocab=20, d=8, heads=2, block=16):
+        super().__init__()
+        self.tok, self.pos = nn.Embedding(vocab, d), nn.Embedding(block, d)
+        self.ln = nn.LayerNorm(d)
+        self.qkv, self.proj = nn.Linear(d, 3 * d), nn.Linear(d, d)
+        self.head = nn.Linear(d, vocab, bias=False)
+        self.heads = heads
+        self.register_buffer("mask", torch.tril(torch.ones(block, block)).view(1, 1, block, block))
+
+    def forward(self, idx):
+        B, T = idx.shape
+        x = self.tok(idx) + self.pos(torch.arange(T))
+        C = x.shape[-1]
+        q, k, v = self.qkv(self.ln(x)).split(C, dim=2)
+        q = q.view(B, T, self.heads, C // self.heads).transpose(1, 2)
+        k = k.view(B, T, self.heads, C // self.heads).transpose(1, 2)
+        v = v.view(B, T, self.heads, C // self.heads).transpose(1, 2)
+        att = (q @ k.transpose(-2, -1)) * (1.0 / math.sqrt(C // self.heads))
+        att = att.masked_fill(self.mask[:, :, :T, :T] == 0, float("-inf")).softmax(-1)
+        y = (att @ v).transpose(1, 2).contiguous().view(B, T, C)
+        return self.head(x + self.proj(y))
+
+
 def _padding(b):
     m = np.zeros((b, 5), bool)
     m[b // 2:, 3:] = True
@@ -192,6 +221,8 @@ FAMILIES = {
     "resize": (Resize, lambda b: (_randn(b, 1, 6, 6),), ({0: BATCH},)),
     "seq2seq": (Seq2Seq, lambda b: (_randn(b, 5, 8), _randn(b, 4, 8, seed=3), _padding(b)),
                 {"src": {0: BATCH}, "tgt": {0: BATCH}, "src_padding": {0: BATCH}}),
+    "tiny_gpt": (TinyGPT, lambda b: (_tokens(b),),
+                 {"idx": {0: BATCH, 1: Dim("time", min=2, max=16)}}),
     "language_model": (LanguageModel, lambda b: (_tokens(b),),
                        {"tokens": {0: BATCH, 1: Dim("time", min=1, max=128)}}),
 }

@@ -119,6 +119,18 @@ def test_size_baked_where_onnx_cannot_follow_is_an_error():
     np.testing.assert_allclose(ep.module()(x).numpy(), (x * 5).numpy())
 
 
+def test_gpt_with_dynamic_time_onnx():
+    model, _, dyn = make("tiny_gpt")
+    f = io.BytesIO()
+    torch.onnx.export(model, (torch.randint(0, 20, (2, 7)),), f, input_names=["idx"],
+                      dynamic_axes={"idx": {0: "batch", 1: "time"}})
+    for b, t in ((1, 2), (3, 16), (2, 9)):        # onnxruntime with all its graph optimisations
+        x = torch.randint(0, 20, (b, t))
+        with torch.no_grad():
+            ref = model(x)
+        np.testing.assert_allclose(_run(f.getvalue(), [x])[0], ref.numpy(), rtol=1e-4, atol=1e-5)
+
+
 def test_dynamic_sequence_length_onnx():
     model, _, _ = make("language_model")
     f = io.BytesIO()

@@ -190,7 +190,8 @@ def main():
     two = _launch(["--child", "ddp_step", *q], nproc=2)
     lines = ["# ember.distributed benchmarks", "",
              f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, {os.cpu_count()} cores, "
-             f"2 ranks on one machine (MPI shared memory), single-threaded BLAS.", "",
+             f"2 ranks on one machine (MPI shared memory), single-threaded BLAS, load average "
+             f"{os.getloadavg()[0]:.1f} at the end (a loaded machine makes these noisy).", "",
              "| all_reduce, float32 | raw mpi4py | ember | ember / raw (target >= 0.8) |",
              "|---|---|---|---|"]
     for r in rows:

@@ -394,7 +394,9 @@ def isend(tensor, dst=None, group=None, tag=0, group_dst=None):
         return None
     peer = _root(pg, dst, group_dst, "send")
     buf = np.ascontiguousarray(tensor._data).reshape(-1)
-    return Work([pg._comm.Isend(buf, dest=peer, tag=tag)], pg, "send", (), [tensor])
+    work = Work([pg._comm.Isend(buf, dest=peer, tag=tag)], pg, "send", (), [tensor])
+    work._keep = buf        # a copy (non-contiguous tensor) must outlive the send
+    return work
 
 
 def irecv(tensor, src=None, group=None, tag=0, group_src=None):

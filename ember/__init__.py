@@ -42,7 +42,8 @@ from .ops.compare import (eq, ne, lt, le, gt, ge, greater, greater_equal, less, 
                           signbit, isclose, allclose, equal, where)
 from .ops.reduce import (sum, nansum, mean, nanmean, prod, max, min, amax, amin, aminmax, argmax,  # noqa: E402
                          argmin, var, std, var_mean, std_mean, norm, logsumexp, cumsum, cumprod,
-                         cummax, cummin, all, any, count_nonzero, median, nanmedian, quantile, mode)
+                         cummax, cummin, all, any, count_nonzero, median, nanmedian, quantile,
+                         nanquantile, mode)
 from .ops.matmul import (matmul, mm, bmm, mv, dot, inner, vdot, outer, ger, addmm, addmv, baddbmm,  # noqa: E402
                          addbmm, addr, addcmul, addcdiv, einsum, tensordot, kron, trace, cdist, cross,
                          chain_matmul)
@@ -58,12 +59,13 @@ from .ops.index import (gather, scatter, scatter_add, scatter_reduce, index_sele
                         index_copy, index_fill, index_put, masked_fill, masked_select, masked_scatter,
                         take, take_along_dim, nonzero, argwhere, sort, argsort, msort, topk,
                         kthvalue, unique, unique_consecutive, bincount, histc, searchsorted,
-                        bucketize)
+                        bucketize, slice_scatter, select_scatter, diagonal_scatter, index_reduce,
+                        histogram, histogramdd, unravel_index)
 from .ops.softmax import softmax, log_softmax  # noqa: E402
 from .ops.composite import (finfo, iinfo, diff, dist, hypot, logaddexp, logaddexp2,  # noqa: E402
                             logcumsumexp, logit, sinc, deg2rad, rad2deg, heaviside, copysign,
                             positive, gcd, lcm, isin, cov, corrcoef, block_diag, diagflat,
-                            trapezoid, trapz, combinations, vander, pdist, renorm,
+                            trapezoid, trapz, cumulative_trapezoid, gradient, combinations, vander, pdist, renorm,
                             split_with_sizes, hsplit, vsplit, dsplit)
 from .ops.random import (Generator, default_generator, manual_seed, seed, initial_seed,  # noqa: E402
                          get_rng_state, set_rng_state, rand, randn, randint, randperm, rand_like,
@@ -104,6 +106,36 @@ def pinverse(input, rcond=1e-15):
 
 def matrix_exp(input):
     return linalg.matrix_exp(input)
+
+
+def lu(A, pivot=True, get_infos=False):
+    """Old-style ``torch.lu``: (LU, pivots[, infos])."""
+    r = linalg.lu_factor_ex(A, pivot=pivot)
+    return (r.LU, r.pivots, r.info) if get_infos else (r.LU, r.pivots)
+
+
+def lu_unpack(LU_data, LU_pivots, unpack_data=True, unpack_pivots=True):
+    return linalg.lu_unpack(LU_data, LU_pivots, unpack_data, unpack_pivots)
+
+
+def lu_solve(b, LU_data, LU_pivots):
+    return linalg.lu_solve(LU_data, LU_pivots, b)
+
+
+def cholesky_solve(B, L, upper=False):
+    return linalg.cholesky_solve(B, L, upper)
+
+
+def cholesky_inverse(L, upper=False):
+    return linalg.cholesky_inverse(L, upper)
+
+
+def triangular_solve(b, A, upper=True, transpose=False, unitriangular=False):
+    """Old-style: (solution of op(T) X = b, a copy of A)."""
+    import collections
+    T = linalg._tri(A, upper, unitriangular)
+    X = linalg.solve(T.mT if transpose else T, b)
+    return collections.namedtuple("triangular_solve", ("solution", "cloned_coefficient"))(X, A.clone())
 
 
 def svd(input, some=True, compute_uv=True):
@@ -250,6 +282,13 @@ ByteTensor = _LegacyTensorType(uint8)
 BoolTensor = _LegacyTensorType(bool)
 HalfTensor = _LegacyTensorType(float16)
 
+from .ops.pointwise import frexp, ldexp, nextafter  # noqa: E402
+from .ops.copies import (alias_copy, as_strided_copy, diagonal_copy, expand_copy, narrow_copy,  # noqa: E402
+                         permute_copy, split_with_sizes_copy, squeeze_copy, t_copy, transpose_copy,
+                         unbind_copy, unfold_copy, unsqueeze_copy, view_copy, unsafe_chunk,
+                         unsafe_split, conj, conj_physical, resolve_conj, resolve_neg, real, angle,
+                         fill, constant_pad_nd)
+from .special import i0, polygamma, mvlgamma, igamma, igammac  # noqa: E402
 from . import linalg  # noqa: E402
 from . import cuda, backends, accelerator  # noqa: E402,F401
 from . import nn  # noqa: E402,F401

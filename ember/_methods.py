@@ -10,6 +10,7 @@ from .autograd.grad_mode import MODE
 from .autograd import hooks as _hooks
 from .ops import (arith, compare, composite, creation, index, matmul, pointwise, random, reduce,
                   shape, softmax)
+from .ops import copies as _copies
 from .ops.index import _inplace_record
 
 
@@ -327,18 +328,18 @@ def _pos(self):
 
 
 def _and(self, other):
-    return compare.bitwise_and(self, other) if self.dtype is not _dtype.bool_ or (
-        isinstance(other, Tensor) and other.dtype is not _dtype.bool_) else compare.logical_and(self, other)
+    return compare.bitwise_and(self, other) if self.dtype is not _dtype.bool_ or not isinstance(
+        other, Tensor) or other.dtype is not _dtype.bool_ else compare.logical_and(self, other)
 
 
 def _or(self, other):
-    return compare.bitwise_or(self, other) if self.dtype is not _dtype.bool_ or (
-        isinstance(other, Tensor) and other.dtype is not _dtype.bool_) else compare.logical_or(self, other)
+    return compare.bitwise_or(self, other) if self.dtype is not _dtype.bool_ or not isinstance(
+        other, Tensor) or other.dtype is not _dtype.bool_ else compare.logical_or(self, other)
 
 
 def _xor(self, other):
-    return compare.bitwise_xor(self, other) if self.dtype is not _dtype.bool_ or (
-        isinstance(other, Tensor) and other.dtype is not _dtype.bool_) else compare.logical_xor(self, other)
+    return compare.bitwise_xor(self, other) if self.dtype is not _dtype.bool_ or not isinstance(
+        other, Tensor) or other.dtype is not _dtype.bool_ else compare.logical_xor(self, other)
 
 
 def _invert(self):
@@ -372,6 +373,11 @@ def real(self):
 def _linalg():
     from . import linalg
     return linalg
+
+
+def _special():
+    from . import special
+    return special
 
 
 def _svd(self, some):
@@ -461,6 +467,17 @@ METHODS = dict(
     pinverse=lambda self, rcond=1e-15: _linalg().pinv(self, rcond=rcond),
     matrix_power=lambda self, n: _linalg().matrix_power(self, n),
     matrix_exp=lambda self: _linalg().matrix_exp(self),
+    i0=lambda self: _special().i0(self), polygamma=lambda self, n: _special().polygamma(n, self),
+    mvlgamma=lambda self, p: _special().mvlgamma(self, p),
+    igamma=lambda self, other: _special().igamma(self, other),
+    igammac=lambda self, other: _special().igammac(self, other),
+    frexp=pointwise.frexp, ldexp=pointwise.ldexp, nextafter=pointwise.nextafter,
+    conj=_copies.conj, conj_physical=_copies.conj_physical, resolve_conj=_copies.resolve_conj,
+    resolve_neg=_copies.resolve_neg, angle=_copies.angle, unsafe_chunk=_copies.unsafe_chunk,
+    unsafe_split=_copies.unsafe_split, index_reduce=index.index_reduce,
+    nanquantile=reduce.nanquantile,
+    slice_scatter=index.slice_scatter, select_scatter=index.select_scatter,
+    diagonal_scatter=index.diagonal_scatter,
     cholesky=lambda self, upper=False: _linalg().cholesky(self, upper=upper),
     qr=lambda self, some=True: _linalg().qr(self, "reduced" if some else "complete"),
     svd=lambda self, some=True, compute_uv=True: _svd(self, some),

@@ -502,6 +502,11 @@ def vecdot(x, y, *, dim=-1):
 
 def cross(input, other, *, dim=-1):
     from .ops.matmul import cross as _c
+    if input.ndim != other.ndim:
+        raise RuntimeError("linalg.cross: inputs must have the same number of dimensions.")
+    if input.shape[dim] != 3 or other.shape[dim] != 3:
+        raise RuntimeError(f"linalg.cross: inputs dimension {dim} must have length 3. Got "
+                           f"{input.shape[dim]} and {other.shape[dim]}")
     return _c(input, other, dim)
 
 
@@ -528,3 +533,257 @@ def _late():
 
 
 _late()
+
+
+# --- triangular systems, LU, Cholesky solves (differentiable through solve) -------------------
+def _tri(A, upper, unitriangular=False):
+    T = A.triu() if upper else A.tril()
+    if unitriangular:
+        from .ops.creation import eye
+        T = T - T.diagonal(0, -2, -1).diag_embed() + eye(A.shape[-1], dtype=A.dtype)
+    return T
+
+
+def solve_triangular(A, B, *, upper, left=True, unitriangular=False, out=None):
+    """Solve T X = B (or X T = B) for the triangle T of A; only T's entries get gradients."""
+    _float_check("solve_triangular", A)
+    T = _tri(A, upper, unitriangular)
+    X = solve(T, B) if left else solve(T.mT, B.mT).mT
+    if out is not None:
+        out.copy_(X)
+        return out
+    return X
+
+
+def _ex(op_name, fn):
+    import collections
+    cls = collections.namedtuple(op_name, ("result", "info")) if op_name != "cholesky_ex" else \
+        collections.namedtuple(op_name, ("L", "info"))
+
+    def op(A, *args, check_errors=False, **kw):
+        r = fn(A, *args, **kw)
+        return cls(r, _wrap(np.zeros(A.shape[:-2], np.int32)))
+    op.__name__ = op_name
+    return op
+
+
+cholesky_ex = _ex("cholesky_ex", lambda A, upper=False: cholesky(A, upper=upper))
+inv_ex = _ex("inv_ex", lambda A: inv(A))
+solve_ex = _ex("solve_ex", lambda A, B, left=True: solve(A, B, left=left))
+
+
+def cholesky_solve(B, L, upper=False):
+    """X with (L L^T) X = B, from the Cholesky factor L (U^T U for upper)."""
+    if upper:
+        L = L.mT
+    Y = solve_triangular(L, B, upper=False)
+    return solve_triangular(L.mT, Y, upper=True)
+
+
+def cholesky_inverse(L, upper=False):
+    from .ops.creation import eye
+    n = L.shape[-1]
+    return cholesky_solve(eye(n, dtype=L.dtype).expand(tuple(L.shape)), L, upper)
+
+
+def _lu_arrays(a):
+    """Packed LU and 1-based LAPACK pivots of each matrix (rectangular allowed)."""
+    from scipy.linalg import lu_factor
+    m, n = a.shape[-2:]
+    k = min(m, n)
+    flat = a.reshape((-1, m, n))
+    lus = np.empty_like(flat)
+    pivs = np.empty((flat.shape[0], k), np.int32)
+    for i, mat in enumerate(flat):
+        if m == 0 or n == 0:
+            lus[i], pivs[i] = mat, np.arange(1, k + 1)
+            continue
+        lu, piv = lu_factor(mat, check_finite=False)
+        lus[i], pivs[i] = lu, piv[:k] + 1
+    return lus.reshape(a.shape), pivs.reshape(a.shape[:-2] + (k,))
+
+
+def _perm_from_pivots(piv, m):
+    """Row permutation P (as an index array) with A = P L U from 1-based pivots."""
+    flat = piv.reshape((-1, piv.shape[-1]))
+    perms = np.tile(np.arange(m), (flat.shape[0], 1))
+    for b, row in enumerate(flat):
+        p = perms[b]
+        for i, j in enumerate(row - 1):
+            p[i], p[j] = p[j], p[i]
+    return perms.reshape(piv.shape[:-1] + (m,))
+
+
+def _perm_matrix(perm, dtype):
+    m = perm.shape[-1]
+    P = np.zeros(perm.shape[:-1] + (m, m), dtype)
+    idx = np.indices(perm.shape)
+    P[tuple(idx[:-1]) + (perm, idx[-1])] = 1
+    return P
+
+
+def _unpack(LU, m, n):
+    from .ops.creation import eye
+    k = min(m, n)
+    L = LU[..., :, :k].tril(-1) + eye(m, k, dtype=LU.dtype)
+    U = LU[..., :k, :].triu()
+    return L, U
+
+
+class LUFactor(Function):
+    """Packed LU with partial pivoting; the gradient for square A (PyTorch's formula)."""
+    n_diff_outputs = 1
+
+    def forward(ctx, a):
+        lu, piv = _lu_arrays(a)
+        ctx.piv = piv
+        return lu, piv
+
+    def backward(ctx, glu, gpiv):
+        from .ops.shape import cat
+        A = ctx.inputs[0]
+        m, n = A.shape[-2:]
+        k = min(m, n)
+        LU = _wrap(_lu_arrays(A._data)[0])
+        L, U = _unpack(LU, m, n)
+        gL, gU = glu[..., :, :k].tril(-1), glu[..., :k, :].triu()
+        P = _wrap(_perm_matrix(_perm_from_pivots(ctx.piv, m), A._data.dtype))
+        # NOTE: square A = P L U: gA = P L^-T (tril(L^T gL, -1) + triu(gU U^T)) U^-T. A wide A
+        # adds U2 = L^-1 P^T A2 (so gA2 = P L^-T gU2 and L^T gL gains -gU2 U2^T); a tall A adds
+        # L2 = B2 U^-1 for B = P^T A (so gB2 = gL2 U^-T and gU U^T gains -L2^T gL2).
+        L1, U1 = L[..., :k, :], U[..., :, :k]
+        low = L1.mT @ gL[..., :k, :]
+        up = gU[..., :, :k] @ U1.mT
+        if n > k:
+            U2, gU2 = U[..., :, k:], gU[..., :, k:]
+            low = low - gU2 @ U2.mT
+        if m > k:
+            L2, gL2 = L[..., k:, :], gL[..., k:, :]
+            up = up - L2.mT @ gL2
+        X = solve_triangular(L1.mT, low.tril(-1) + up.triu(), upper=True, unitriangular=True)
+        g1 = solve_triangular(U1.mT, X, upper=False, left=False)
+        if n > k:
+            g2 = solve_triangular(L1.mT, gU2, upper=True, unitriangular=True)
+            return P @ cat([g1, g2], -1)
+        if m > k:
+            g2 = solve_triangular(U1.mT, gL2, upper=False, left=False)
+            return P @ cat([g1, g2], -2)
+        return P @ g1
+
+
+def lu_factor(A, *, pivot=True, out=None):
+    import collections
+    _float_check("lu_factor", A)
+    if not pivot:
+        raise RuntimeError("linalg.lu_factor: LU without pivoting is not implemented on the CPU")
+    lu, piv = LUFactor.apply(A)
+    return collections.namedtuple("lu_factor", ("LU", "pivots"))(lu, piv)
+
+
+def lu_factor_ex(A, *, pivot=True, check_errors=False, out=None):
+    import collections
+    lu, piv = lu_factor(A, pivot=pivot)
+    return collections.namedtuple("lu_factor_ex", ("LU", "pivots", "info"))(
+        lu, piv, _wrap(np.zeros(A.shape[:-2], np.int32)))
+
+
+def lu_unpack(LU_data, LU_pivots, unpack_data=True, unpack_pivots=True):
+    """(P, L, U) from a packed LU and its pivots (differentiable in LU_data)."""
+    import collections
+    m, n = LU_data.shape[-2:]
+    P = _wrap(_perm_matrix(_perm_from_pivots(LU_pivots._data, m), LU_data._data.dtype)) \
+        if unpack_pivots else _wrap(np.zeros((0,), LU_data._data.dtype))
+    if unpack_data:
+        L, U = _unpack(LU_data, m, n)
+    else:
+        L = U = _wrap(np.zeros((0,), LU_data._data.dtype))
+    return collections.namedtuple("lu_unpack", ("P", "L", "U"))(P, L, U)
+
+
+def lu(A, *, pivot=True, out=None):
+    """P, L, U with A = P L U (differentiable for square A)."""
+    import collections
+    LU, piv = lu_factor(A, pivot=pivot)
+    P, L, U = lu_unpack(LU, piv)
+    return collections.namedtuple("lu", ("P", "L", "U"))(P, L, U)
+
+
+def lu_solve(LU, pivots, B, *, left=True, adjoint=False, out=None):
+    """Solve A X = B (A^T X = B with adjoint; X A = B with left=False) from lu_factor's output."""
+    m = LU.shape[-1]
+    P, L, U = lu_unpack(LU, pivots)
+    A = P @ L @ U
+    if adjoint:
+        A = A.mT
+    X = solve(A, B) if left else solve(A.mT, B.mT).mT
+    if out is not None:
+        out.copy_(X)
+        return out
+    return X if m else B.clone()
+
+
+def cond(A, p=None):
+    """Condition number: s_max / s_min for p in (None, 2, -2), else norm(A) * norm(inv(A))."""
+    if p in (None, 2, -2):
+        s = svdvals(A)
+        r = s.amax(-1) / s.amin(-1)
+        return r if p != -2 else 1 / r
+    return matrix_norm(A, p) * matrix_norm(inv(A), p)
+
+
+def tensorinv(A, ind=2):
+    import math
+    if ind <= 0:
+        raise RuntimeError(f"Expected a strictly positive integer for 'ind', but got {ind}")
+    out_shape, in_shape = tuple(A.shape[:ind]), tuple(A.shape[ind:])
+    rows, cols = math.prod(out_shape), math.prod(in_shape)
+    if rows != cols:
+        raise RuntimeError(f"Expected self to satisfy the requirement prod(self.shape[ind:]) == "
+                           f"prod(self.shape[:ind]), but got {cols} != {rows}")
+    return inv(A.reshape(rows, cols)).reshape(in_shape + out_shape)
+
+
+def tensorsolve(A, B, dims=None):
+    import math
+    if dims is not None:
+        nd = A.ndim
+        dims = [d % nd for d in dims]
+        A = A.movedim(dims, list(range(nd - len(dims), nd)))
+    rest = tuple(A.shape[B.ndim:])
+    return solve(A.reshape(B.numel(), math.prod(rest)), B.reshape(-1)).reshape(rest)
+
+
+def vander(x, *, N=None):
+    """Columns x^0, x^1, ..., x^(N-1) (increasing powers, unlike torch.vander)."""
+    from .ops.shape import stack
+    if x.ndim == 0:
+        x = x.reshape(1)
+    if x._data.dtype.kind in "biu":
+        x = x.long()            # integer powers come back as int64, as PyTorch's
+    N = x.shape[-1] if N is None else N
+    if N <= 1:
+        from .ops.creation import ones
+        if N < 0:
+            raise RuntimeError("N must be greater than 1.")
+        return ones(tuple(x.shape) + (N,), dtype=x.dtype)
+    return stack([x ** 0 if k == 0 else x ** k for k in range(N)], -1) if x.is_floating_point() \
+        else stack([(x ** k) for k in range(N)], -1)
+
+
+def householder_product(A, tau):
+    """Q = H_1 ... H_k with H_i = I - tau_i v_i v_i^T, v_i the i-th column of A below the diagonal
+    with a unit diagonal entry (LAPACK's orgqr); differentiable in A and tau."""
+    from .ops.creation import eye
+    m, n = A.shape[-2:]
+    k = tau.shape[-1]
+    Q = eye(m, dtype=A.dtype).expand(tuple(A.shape[:-2]) + (m, m))
+    if k == 0:
+        return Q[..., :, :n] + A * 0     # the identity, still connected to A (zero gradient)
+    rows = np.arange(m)
+    for i in range(k):
+        below = _wrap((rows > i).astype(A._data.dtype))
+        unit = _wrap((rows == i).astype(A._data.dtype))
+        v = A[..., :, i] * below + unit
+        H = eye(m, dtype=A.dtype) - tau[..., i, None, None] * (v.unsqueeze(-1) @ v.unsqueeze(-2))
+        Q = Q @ H
+    return Q[..., :, :n]

@@ -505,6 +505,10 @@ def _is_bool(x):
 
 
 def rsub(input, other, *, alpha=1):
+    if not isinstance(input, Tensor):
+        raise TypeError(f"rsub() received an invalid combination of arguments - got "
+                        f"({type(input).__name__}, {type(other).__name__}), but expected (Tensor "
+                        "input, Tensor other, *, Number alpha)")
     return sub(other, input, alpha=alpha)
 
 
@@ -542,6 +546,10 @@ def remainder(input, other, *, out=None):
 
 
 def fmod(input, other, *, out=None):
+    if not isinstance(input, Tensor):
+        raise TypeError(f"fmod() received an invalid combination of arguments - got "
+                        f"({type(input).__name__}, {type(other).__name__}), but expected (Tensor "
+                        "input, Tensor other) or (Tensor input, Number other)")
     return _out(binary(Fmod, FmodScalar, RFmodScalar, input, other, "fmod"), out)
 
 

@@ -12,9 +12,17 @@ from ._util import scalar, sum_to
 from .nondiff import traceable
 
 
+def _not_tensor(name, input, other):
+    raise TypeError(f"{name}() received an invalid combination of arguments - got "
+                    f"({type(input).__name__}, {type(other).__name__}), but expected one of: "
+                    "(Tensor input, Tensor other) or (Tensor input, Number other)")
+
+
 def _cmp(npfn, name):
     def op(input, other, *, out=None):
-        a = input._data if isinstance(input, Tensor) else scalar(input)
+        if not isinstance(input, Tensor):
+            _not_tensor(name, input, other)
+        a = input._data
         if isinstance(other, Tensor):
             b = other._data
             if a.dtype is not b.dtype:
@@ -48,6 +56,12 @@ def _arr(x):
 
 def _logical(npfn, name):
     def op(input, other=None, *, out=None):
+        if not isinstance(input, Tensor):
+            raise TypeError(f"{name}(): argument 'input' (position 1) must be Tensor, not "
+                            f"{type(input).__name__}")
+        if other is not None and not isinstance(other, Tensor):
+            raise TypeError(f"{name}(): argument 'other' (position 2) must be Tensor, not "
+                            f"{type(other).__name__}")
         r = npfn(_arr(input)) if other is None else npfn(_arr(input), _arr(other))
         return _out(_wrap(np.asarray(r)), out)
     op.__name__ = name
@@ -62,6 +76,8 @@ logical_not = _logical(np.logical_not, "logical_not")
 
 def _bitwise(npfn, name):
     def op(input, other=None, *, out=None):
+        if not isinstance(input, Tensor) and not isinstance(other, Tensor):
+            _not_tensor(name, input, other)
         if isinstance(input, Tensor) and input.is_floating_point():
             raise RuntimeError(f"\"{name}_cpu\" not implemented for '{input.dtype.name.capitalize()}'")
         if other is None:
@@ -120,6 +136,10 @@ def signbit(input):
 
 @traceable
 def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+    if rtol < 0:
+        raise RuntimeError(f"rtol must be greater than or equal to zero, but got {rtol}")
+    if atol < 0:
+        raise RuntimeError(f"atol must be greater than or equal to zero, but got {atol}")
     if input.dtype is not other.dtype:
         raise RuntimeError(f"{input.dtype} did not match {other.dtype}")
     return _wrap(np.isclose(input._data, other._data, rtol=rtol, atol=atol, equal_nan=equal_nan))

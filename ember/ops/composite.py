@@ -48,6 +48,8 @@ def diff(input, n=1, dim=-1, prepend=None, append=None):
     d = _wrap_dim(dim, input.ndim, "diff")
     if input.ndim == 0:
         raise RuntimeError("diff expects input to be at least one-dimensional")
+    if n < 0:
+        raise RuntimeError(f"order must be non-negative but got {n}")
     if n == 0:
         return input
     if prepend is not None or append is not None:
@@ -67,6 +69,10 @@ def dist(input, other, p=2):
 
 
 def hypot(input, other):
+    for k, (name, t) in enumerate((("input", input), ("other", other))):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"hypot(): argument '{name}' (position {k + 1}) must be Tensor, not "
+                            f"{type(t).__name__}")
     return (input * input + other * other).sqrt()
 
 
@@ -113,6 +119,9 @@ def rad2deg(input):
 
 def heaviside(input, values):
     from .compare import where
+    if not isinstance(values, Tensor):
+        raise TypeError(f"heaviside(): argument 'values' (position 2) must be Tensor, not "
+                        f"{type(values).__name__}")
     return where(input == 0, values, (input > 0).to(input.dtype))
 
 
@@ -146,6 +155,27 @@ def isin(elements, test_elements, *, assume_unique=False, invert=False):
 
 def cov(input, *, correction=1, fweights=None, aweights=None):
     from .arith import to_float
+    if input.ndim > 2:
+        raise RuntimeError(f"cov(): expected input to have two or fewer dimensions but got an input "
+                           f"with {input.ndim} dimensions")
+    nobs = input.shape[-1] if input.ndim else 1
+    for name, w in (("fweights", fweights), ("aweights", aweights)):
+        if w is None:
+            continue
+        if w.ndim > 1:
+            raise RuntimeError(f"cov(): expected {name} to have one or fewer dimensions but got "
+                               f"{name} with {w.ndim} dimensions")
+        if w.numel() != nobs:
+            raise RuntimeError(f"cov(): expected {name} to have the same numel as there are "
+                               f"observations in the input but got {w.numel()} != {nobs}")
+        if name == "fweights" and w.is_floating_point():
+            raise RuntimeError(f"cov(): expected fweights to have integral dtype but got fweights "
+                               f"with {w.dtype} dtype")
+        if name == "aweights" and not w.is_floating_point():
+            raise RuntimeError(f"cov(): expected aweights to have floating point dtype but got "
+                               f"aweights with {w.dtype} dtype")
+        if w.numel() and bool((w < 0).any()):
+            raise RuntimeError(f"cov(): {name} cannot be negative")
     x = to_float(input if input.ndim == 2 else input.reshape(1, -1))
     if fweights is not None or aweights is not None:
         w = (fweights if fweights is not None else 1) * (aweights if aweights is not None else 1)
@@ -201,6 +231,90 @@ def trapezoid(y, x=None, *, dx=None, dim=-1):
 trapz = trapezoid
 
 
+def cumulative_trapezoid(y, x=None, *, dx=None, dim=-1):
+    """The running trapezoid-rule integral of y along ``dim`` (one element shorter)."""
+    from .arith import to_float
+    y = to_float(y) if not (x is not None and x.is_floating_point()) else y
+    d = _wrap_dim(dim, y.ndim, "cumulative_trapezoid")
+    n = y.shape[d]
+    if n == 0:
+        return y.narrow(d, 0, 0)
+    mid = (y.narrow(d, 1, n - 1) + y.narrow(d, 0, n - 1)) / 2
+    if x is not None:
+        xd = x if x.ndim > 1 else x.reshape((-1,) + (1,) * (y.ndim - 1 - d))
+        step = diff(xd, dim=d if x.ndim > 1 else 0)
+        return (mid * step).cumsum(d)
+    return mid.cumsum(d) * (1.0 if dx is None else dx)
+
+
+def gradient(input, *, spacing=1, dim=None, edge_order=1):
+    """Central differences inside, one-sided ones (first or second order) at the edges, on a
+    uniform grid (``spacing`` a number or one per dim) or given coordinates (1-d tensors)."""
+    from .shape import cat
+    dims = list(range(input.ndim)) if dim is None else \
+        [_wrap_dim(d, input.ndim, "gradient") for d in ((dim,) if isinstance(dim, int) else dim)]
+    for d in dims:
+        if dims.count(d) > 1:
+            raise RuntimeError(f"dim {d} appears multiple times in the list of dims")
+    if spacing is None:
+        spacing = 1
+    if isinstance(spacing, Tensor) and spacing.ndim == 0:
+        spacing = spacing.item()
+    if isinstance(spacing, (list, tuple)):
+        if len(spacing) != len(dims):
+            raise RuntimeError(f"torch.gradient expected spacing to be unspecified, a scalar or it's "
+                               f"spacing and dim arguments to have the same length, but got a "
+                               f"spacing argument of length {len(spacing)} and a dim argument of "
+                               f"length {len(dims)}.")
+        sp = list(spacing)
+    else:
+        sp = [spacing] * len(dims)
+    if edge_order not in (1, 2):
+        raise RuntimeError("torch.gradient only supports edge_order=1 and edge_order=2.")
+    out = []
+    for d, h in zip(dims, sp):
+        n = input.shape[d]
+        if n < edge_order + 1:
+            raise RuntimeError("torch.gradient expected each dimension size to be at least "
+                               "edge_order+1")
+        f = input if input.is_floating_point() else input.to(_dflt())
+        if isinstance(h, Tensor) and h.ndim:
+            xs = h._data.astype(np.float64)
+        else:
+            xs = np.arange(n, dtype=np.float64) * float(h.item() if isinstance(h, Tensor) else h)
+        hs = np.diff(xs)
+
+        def coef(a):
+            shape = [1] * f.ndim
+            shape[d] = -1
+            return _wrap(np.asarray(a, dtype=f._data.dtype).reshape(shape))
+
+        def at(lo, k):
+            return f.narrow(d, lo, k)
+        hl, hr = hs[:-1], hs[1:]
+        a = -hr / (hl * (hl + hr))
+        b = (hr - hl) / (hl * hr)
+        c = hl / (hr * (hl + hr))
+        inner = coef(a) * at(0, n - 2) + coef(b) * at(1, n - 2) + coef(c) * at(2, n - 2)
+        if edge_order == 1:
+            first = (at(1, 1) - at(0, 1)) / float(hs[0])
+            last = (at(n - 1, 1) - at(n - 2, 1)) / float(hs[-1])
+        else:
+            h1, h2 = hs[0], hs[1]
+            first = at(0, 1) * (-(2 * h1 + h2) / (h1 * (h1 + h2))) + at(1, 1) * ((h1 + h2) / (h1 * h2)) \
+                + at(2, 1) * (-h1 / (h2 * (h1 + h2)))
+            h1, h2 = hs[-1], hs[-2]
+            last = at(n - 3, 1) * (h1 / (h2 * (h1 + h2))) + at(n - 2, 1) * (-(h1 + h2) / (h1 * h2)) \
+                + at(n - 1, 1) * ((2 * h1 + h2) / (h1 * (h1 + h2)))
+        out.append(cat([first, inner, last], d))
+    return tuple(out)
+
+
+def _dflt():
+    from .. import _dtype
+    return _dtype.get_default_dtype()
+
+
 def combinations(input, r=2, with_replacement=False):
     import itertools
     n = input.shape[0]
@@ -227,6 +341,12 @@ def pdist(input, p=2):
 
 
 def renorm(input, p, dim, maxnorm):
+    if input.ndim < 2:
+        raise RuntimeError(f"renorm: input needs at least 2 dimensions, got {input.ndim} dimensions")
+    if p <= 0:
+        raise RuntimeError("renorm: non-positive-norm not supported")
+    if maxnorm < 0:
+        raise RuntimeError(f"renorm: expected maxnorm to be >= 0 but got {maxnorm}")
     d = _wrap_dim(dim, input.ndim, "renorm")
     axes = tuple(k for k in range(input.ndim) if k != d)
     from .reduce import vector_norm

@@ -228,7 +228,8 @@ def eye(n, m=None, *, dtype=None, device=None, requires_grad=False, out=None, la
 
 
 def scalar_tensor(s, *, dtype=None, device=None, requires_grad=False):
-    return _finish(np.array(s, _dt(dtype)), requires_grad, device)
+    # NOTE: a value outside an integer dtype wraps around, as a C cast does in PyTorch.
+    return _finish(np.array(s).astype(_dt(dtype)), requires_grad, device)
 
 
 def complex_not_supported(*a, **k):

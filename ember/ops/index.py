@@ -369,8 +369,8 @@ def scatter(input, dim, index, src=None, value=None, *, reduce=None):
         return scatter(input.reshape(-1), 0, index.reshape(-1), s, reduce=reduce).reshape(input.shape)
     if not isinstance(src, Tensor):
         src = _wrap(np.asarray(src, input._data.dtype))
-    elif src.dtype is not input.dtype:
-        src = src.to(input.dtype)
+    elif src._data.dtype != input._data.dtype:
+        raise RuntimeError("scatter(): Expected self.dtype to be equal to src.dtype")
     return Scatter.apply(input, src, index, dim=d, reduce=reduce)
 
 
@@ -413,7 +413,7 @@ class ScatterReduce(Function):
             np.add.at(cnt, fi, 1)
             cnt = cnt + (1 if include_self else 0)
             cnt = np.maximum(cnt, 1)
-            r = r // cnt if x.dtype.kind in "iu" else (r / cnt).astype(x.dtype)
+            r = (r // cnt).astype(x.dtype) if x.dtype.kind in "iu" else (r / cnt).astype(x.dtype)
         ctx.fi, ctx.hit, ctx.cnt, ctx.s_shape, ctx.i_shape = fi, hit, cnt, src.shape, index.shape
         ctx.reduce, ctx.include_self, ctx.r = reduce, include_self, r
         return r
@@ -507,6 +507,11 @@ def _as_1d(fn):
 @_as_1d
 def index_add(input, dim, index, source, *, alpha=1):
     d = _wrap_dim(dim, input.ndim, "index_add")
+    want = tuple(input.shape[:d]) + (index.numel(),) + tuple(input.shape[d + 1:])
+    if source.ndim and tuple(source.shape) != want:
+        raise RuntimeError(f"source tensor shape must match self tensor shape, excluding the "
+                           f"specified dimension. Got self.shape = {list(input.shape)} "
+                           f"source.shape = {list(source.shape)}")
     if alpha != 1:
         source = source * alpha
     idx = (slice(None),) * d + (index._data,)
@@ -717,9 +722,59 @@ def histc(input, bins=100, min=0, max=0):
     return _wrap(h.astype(a.dtype))
 
 
+def histogram(input, bins=100, *, range=None, weight=None, density=False, out=None):
+    """(hist, bin_edges): counts (or weights) per bin, the last bin closed, as np.histogram."""
+    import collections
+    a = input._data
+    if a.dtype.kind != "f":
+        raise RuntimeError(f"torch.histogram: input tensor and bins tensors should have the same "
+                           f"dtype, but got input {input.dtype} and bins {input.dtype}")
+    b = bins._data if isinstance(bins, Tensor) else bins
+    w = None if weight is None else weight._data
+    h, edges = np.histogram(a, bins=b, range=range, weights=w, density=density)
+    cls = collections.namedtuple("histogram", ("hist", "bin_edges"))
+    return cls(_wrap(h.astype(a.dtype)), _wrap(np.asarray(edges, a.dtype)))
+
+
+def histogramdd(input, bins=10, *, range=None, weight=None, density=False):
+    import collections
+    a = input._data
+    pts = a.reshape(-1, a.shape[-1])
+    b = [x._data for x in bins] if isinstance(bins, (list, tuple)) and bins and \
+        isinstance(bins[0], Tensor) else bins
+    rng = None if range is None else [(range[2 * i], range[2 * i + 1]) for i in builtins_range(len(range) // 2)]
+    w = None if weight is None else weight._data.reshape(-1)
+    h, edges = np.histogramdd(pts, bins=b, range=rng, weights=w, density=density)
+    cls = collections.namedtuple("histogramdd", ("hist", "bin_edges"))
+    return cls(_wrap(h.astype(a.dtype)), [_wrap(np.asarray(e, a.dtype)) for e in edges])
+
+
+builtins_range = range
+
+
+def unravel_index(indices, shape):
+    """The coordinates of flat ``indices`` in an array of ``shape``: a tuple of int64 tensors."""
+    if isinstance(indices, Tensor):
+        if indices._data.dtype.kind not in "iu":
+            raise TypeError(f"expected 'indices' to be integer dtype, but got {indices.dtype}")
+        idx = indices._data
+    else:
+        idx = np.asarray(indices)
+    shape = (shape,) if isinstance(shape, int) else tuple(int(s) for s in shape)
+    if any(s < 0 for s in shape):
+        raise RuntimeError("'shape' cannot have negative values, but got " + str(shape))
+    n = int(np.prod(shape))
+    if idx.size and (idx.min() < -n or idx.max() >= n):
+        raise RuntimeError("'indices' must be in range [-prod(shape), prod(shape) - 1]")
+    idx = np.where(idx < 0, idx + n, idx)
+    return tuple(_wrap(np.asarray(c, np.int64)) for c in np.unravel_index(idx, shape))
+
+
 def searchsorted(sorted_sequence, input, *, out_int32=False, right=False, side=None, sorter=None):
     side = side or ("right" if right else "left")
     s = sorted_sequence._data
+    if sorter is not None:          # the sequence is sorted once permuted by sorter
+        s = np.take_along_axis(s, sorter._data.astype(np.int64), -1)
     v = input._data if isinstance(input, Tensor) else np.asarray(input)
     if s.ndim == 1:
         r = np.searchsorted(s, v, side=side)
@@ -730,6 +785,8 @@ def searchsorted(sorted_sequence, input, *, out_int32=False, right=False, side=N
 
 
 def bucketize(input, boundaries, *, out_int32=False, right=False):
+    if boundaries.ndim != 1:
+        raise RuntimeError(f"boundaries tensor must be 1 dimension, but got dim({boundaries.ndim})")
     return searchsorted(boundaries, input, out_int32=out_int32, right=not right if False else right)
 
 
@@ -744,3 +801,52 @@ def one_hot(tensor, num_classes=-1):
         raise RuntimeError("Class values must be smaller than num_classes." if a.size and a.max() >= num_classes
                            else "Class values must be non-negative.")
     return _wrap(np.eye(num_classes, dtype=np.int64)[a])
+
+
+# --- writing one tensor into a slice, a selection or a diagonal of a copy of another --------------
+def _scatter_into(input, src, idx):
+    r = input.clone()
+    r[idx] = src.to(input.dtype)
+    return r
+
+
+def slice_scatter(input, src, dim=0, start=None, end=None, step=1):
+    """A copy of input with ``input[..., start:end:step, ...] = src`` along ``dim``."""
+    d = _wrap_dim(dim, input.ndim, "slice_scatter")
+    return _scatter_into(input, src, (slice(None),) * d + (slice(start, end, step),))
+
+
+def select_scatter(input, src, dim, index):
+    d = _wrap_dim(dim, input.ndim, "select_scatter")
+    return _scatter_into(input, src, (slice(None),) * d + (index,))
+
+
+def diagonal_scatter(input, src, offset=0, dim1=0, dim2=1):
+    """A copy of input with its ``offset`` diagonal over (dim1, dim2) replaced by src."""
+    d1, d2 = _wrap_dim(dim1, input.ndim, "diagonal_scatter"), _wrap_dim(dim2, input.ndim, "diagonal_scatter")
+    x = input.movedim((d1, d2), (-2, -1))
+    m, n = x.shape[-2:]
+    k = max(0, min(m + min(offset, 0), n - max(offset, 0)))
+    rows = np.arange(k) + max(-offset, 0)
+    cols = np.arange(k) + max(offset, 0)
+    r = _scatter_into(x, src, (Ellipsis, rows, cols))
+    return r.movedim((-2, -1), (d1, d2))
+
+
+def index_reduce(input, dim, index, source, reduce, *, include_self=True):
+    """Reduce rows of ``source`` into ``input`` at ``index`` along ``dim`` ('prod', 'mean',
+    'amax', 'amin')."""
+    if reduce not in ("prod", "mean", "amax", "amin"):
+        raise RuntimeError(f"index_reduce(): Expected reduce to be one of prod, mean, amax or amin "
+                           f"but got {reduce}.")
+    d = _wrap_dim(dim, input.ndim, "index_reduce")
+    if index.ndim > 1:
+        raise IndexError("index_reduce_(): Index is supposed to be a vector")
+    if input.ndim == 0:
+        return index_reduce(input.reshape(1), 0, index.reshape(-1), source.reshape(-1), reduce,
+                            include_self=include_self).reshape(())
+    src = source.reshape(1) if source.ndim == 0 else source
+    shape = [1] * src.ndim
+    shape[d] = -1
+    full = index.reshape(-1).reshape(tuple(shape)).expand(tuple(src.shape))
+    return scatter_reduce(input, d, full, src, reduce, include_self=include_self)

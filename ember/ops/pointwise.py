@@ -301,3 +301,43 @@ def abs(input, *, out=None):  # noqa: F811
 
 
 absolute = abs
+
+
+# --- floating-point decomposition ----------------------------------------------------------
+def frexp(input):
+    """(mantissa, exponent) with input = mantissa * 2**exponent, 0.5 <= |mantissa| < 1."""
+    if not input.is_floating_point():
+        raise RuntimeError("torch.frexp() only supports floating-point dtypes")
+    import collections
+    m, e = np.frexp(input._data)
+    scale = _wrap(np.ldexp(np.ones((), input._data.dtype), -e).astype(input._data.dtype))
+    return collections.namedtuple("frexp", ("mantissa", "exponent"))(input * scale,
+                                                                     _wrap(e.astype(np.int32)))
+
+
+def ldexp(input, other):
+    """input * 2**other (the result is floating)."""
+    from .arith import pow as _pow
+    x = to_float(input)
+    if isinstance(other, Tensor) and other.is_floating_point() and not x.is_floating_point():
+        x = x.to(other.dtype)
+    return x * _pow(2.0, other if isinstance(other, Tensor) else float(other))
+
+
+class NextAfter(Function):
+    saved_inputs = ()
+
+    def forward(ctx, x, y):
+        return np.nextafter(x, y)
+
+    def backward(ctx, g):
+        from ._util import sum_to
+        x, y = ctx.inputs
+        # NOTE: as PyTorch: the step to the next float counts as the identity for input.
+        return sum_to(g, x._data.shape), sum_to(g * 0, y._data.shape)
+
+
+def nextafter(input, other):
+    from .arith import promote2
+    a, b = promote2(input, other, "nextafter")
+    return NextAfter.apply(a, b)

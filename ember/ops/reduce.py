@@ -64,8 +64,13 @@ class Sum(Function):
 
     def forward(ctx, x, axes=None, keepdim=False, dtype=None):
         ctx.shape, ctx.axes, ctx.keepdim = x.shape, axes, keepdim
-        if dtype is None and x.dtype.kind in "biu":
-            dtype = np.int64
+        if dtype is None:
+            if x.dtype.kind in "biu":
+                dtype = np.int64
+            elif x.dtype.char == "e":
+                # NOTE: PyTorch accumulates half precision in float32 and rounds once.
+                return np.asarray(np.sum(x, axis=axes, keepdims=keepdim, dtype=np.float32)
+                                  .astype(np.float16))
         return np.asarray(np.sum(x, axis=axes, keepdims=keepdim, dtype=dtype))
 
     def backward(ctx, g):
@@ -95,6 +100,9 @@ class Mean(Function):
         ctx.shape, ctx.axes, ctx.keepdim = x.shape, axes, keepdim
         n = x.size if axes is None else int(np.prod([x.shape[a] for a in axes]))
         ctx.n = n
+        if x.dtype.char == "e" and n:     # half precision accumulates in float32
+            return np.asarray(np.mean(x, axis=axes, keepdims=keepdim, dtype=np.float32)
+                              .astype(np.float16))
         return np.mean(x, axis=axes, keepdims=keepdim) if n else \
             np.full(np.sum(x, axis=axes, keepdims=keepdim).shape, np.nan, x.dtype)
 
@@ -337,7 +345,8 @@ class Norm2(Function):
 
     def forward(ctx, x, axes=None, keepdim=False):
         ctx.axes, ctx.keepdim, ctx.shape = axes, keepdim, x.shape
-        y = np.sqrt(np.sum(x * x, axis=axes, keepdims=keepdim))
+        xf = x.astype(np.float32) if x.dtype.char == "e" else x
+        y = np.sqrt(np.sum(xf * xf, axis=axes, keepdims=keepdim)).astype(x.dtype, copy=False)
         ctx.y = y
         return y
 
@@ -436,6 +445,8 @@ class Cumsum(Function):
 
     def forward(ctx, x, dim):
         ctx.dim = dim
+        if x.dtype.char == "e":
+            return np.cumsum(x, axis=dim, dtype=np.float32).astype(np.float16)
         dt = np.int64 if x.dtype.kind in "biu" else None
         return np.cumsum(x, axis=dim, dtype=dt)
 
@@ -516,12 +527,14 @@ def cummin(input, dim):
 # --- logical reductions, counting, order statistics --------------------------------------------
 def all(input, dim=None, keepdim=False):
     axes = _axes(input, dim, "all")
-    return _wrap(np.asarray(np.all(input._data, axis=axes, keepdims=keepdim)))
+    r = np.asarray(np.all(input._data, axis=axes, keepdims=keepdim))
+    return _wrap(r.astype(np.uint8) if input._data.dtype == np.uint8 else r)   # uint8 stays uint8
 
 
 def any(input, dim=None, keepdim=False):
     axes = _axes(input, dim, "any")
-    return _wrap(np.asarray(np.any(input._data, axis=axes, keepdims=keepdim)))
+    r = np.asarray(np.any(input._data, axis=axes, keepdims=keepdim))
+    return _wrap(r.astype(np.uint8) if input._data.dtype == np.uint8 else r)
 
 
 def count_nonzero(input, dim=None):
@@ -552,7 +565,30 @@ def median(input, dim=None, keepdim=False):
 
 
 def nanmedian(input, dim=None, keepdim=False):
-    return median(input, dim, keepdim)
+    """median ignoring NaN (the lower middle of each slice's non-NaN values; NaN if none)."""
+    from .index import gather
+    if not input.is_floating_point():
+        return median(input, dim, keepdim)
+    if dim is None:
+        flat = input.reshape(-1)
+        keep = ~np.isnan(flat._data)
+        if not keep.any():
+            return input.new_full((), float("nan"))
+        vals = flat[_wrap(np.flatnonzero(keep))]
+        return vals.sort().values[(vals.numel() - 1) // 2]
+    d = _wrap_dim(dim, input.ndim, "nanmedian")
+    if input.ndim == 0:
+        v, i = nanmedian(input.reshape(1), 0)
+        return values_indices["nanmedian"](v, i)
+    if input.shape[d] == 0:
+        raise IndexError(f"nanmedian(): Expected reduction dim {d} to have non-zero size.")
+    s, i = input.sort(dim=d)                     # NaN sorts last
+    cnt = (~np.isnan(input._data)).sum(axis=d, keepdims=True)
+    k = _wrap(np.maximum(cnt - 1, 0) // 2)
+    v, idx = gather(s, d, k), gather(i, d, k)
+    if not keepdim:
+        v, idx = v.squeeze(d), idx.squeeze(d)
+    return values_indices["nanmedian"](v, idx)
 
 
 def quantile(input, q, dim=None, keepdim=False, *, interpolation="linear"):
@@ -603,6 +639,55 @@ def quantile(input, q, dim=None, keepdim=False, *, interpolation="linear"):
     v = v.movedim(d, 0)                         # (k, ...the other dims)
     if keepdim:
         v = v.unsqueeze(d + 1) if dim is not None else v.reshape((len(pos),) + (1,) * input.ndim)
+    return v[0] if qa.ndim == 0 else v
+
+
+def nanquantile(input, q, dim=None, keepdim=False, *, interpolation="linear"):
+    """quantile ignoring NaN: each slice interpolates among its own non-NaN values (all-NaN
+    slices give NaN)."""
+    from .compare import where
+    from .index import gather
+    from .shape import stack
+    if not input.is_floating_point():
+        raise RuntimeError("quantile() input tensor must be either float or double dtype")
+    qa = np.asarray(q._data if isinstance(q, Tensor) else q, dtype=np.float64)
+    if qa.ndim > 1 or (qa.size and (qa.min() < 0 or qa.max() > 1)):
+        raise RuntimeError("quantile() q must be a scalar or 1D tensor with values in [0, 1]")
+    x, d = (input.reshape(-1), 0) if dim is None else (input, _wrap_dim(dim, input.ndim, "quantile"))
+    if x.ndim == 0:
+        x, d = x.reshape(1), 0
+    if x.shape[d] == 0:
+        raise RuntimeError("quantile() input tensor must be non-empty")
+    srt = x.sort(d).values                       # NaN sorts last
+    cnt = (~np.isnan(x._data)).sum(axis=d, keepdims=True)
+    vals = []
+    q_grad = isinstance(q, Tensor) and q.requires_grad
+    for j, qq in enumerate(qa.reshape(-1)):
+        pos = qq * np.maximum(cnt - 1, 0)
+        lo, hi = np.floor(pos).astype(np.int64), np.ceil(pos).astype(np.int64)
+        if interpolation == "nearest":
+            lo = hi = np.round(pos).astype(np.int64)
+        elif interpolation == "lower":
+            hi = lo
+        elif interpolation == "higher":
+            lo = hi
+        v_lo, v_hi = gather(srt, d, _wrap(lo)), gather(srt, d, _wrap(hi))
+        if interpolation == "midpoint":
+            v = (v_lo + v_hi) * 0.5
+        elif interpolation == "linear":
+            dt = x._data.dtype
+            w = q.reshape(-1)[j].to(x.dtype) * _wrap(np.maximum(cnt - 1, 0).astype(dt)) - \
+                _wrap(lo.astype(dt)) if q_grad else _wrap((pos - lo).astype(dt))
+            v = v_lo + (v_hi - v_lo) * w
+        else:
+            v = v_lo
+        vals.append(where(_wrap(cnt == 0), float("nan"), v))
+    v = stack(vals, 0)                          # (k, ... with 1 at d + 1)
+    if keepdim:
+        if dim is None:
+            v = v.reshape((len(vals),) + (1,) * input.ndim)
+    else:
+        v = v.squeeze(d + 1)
     return v[0] if qa.ndim == 0 else v
 
 

@@ -145,8 +145,14 @@ def movedim(input, source, destination):
     nd = input._data.ndim
     src = [source] if isinstance(source, int) else list(source)
     dst = [destination] if isinstance(destination, int) else list(destination)
+    if len(src) != len(dst):
+        raise RuntimeError(f"movedim: Invalid source or destination dims: source ({src} dims) should "
+                           f"contain the same number of dims as destination ({dst} dims)")
     src = [_wrap_dim(s, nd) for s in src]
     dst = [_wrap_dim(s, nd) for s in dst]
+    for name, ds, given in (("source", src, source), ("destination", dst, destination)):
+        if len(set(ds)) != len(ds):
+            raise RuntimeError(f"movedim: repeated dim in `{name}` ({list(given) if not isinstance(given, int) else [given]})")
     order = [i for i in range(nd) if i not in src]
     for d, s in sorted(zip(dst, src)):
         order.insert(d, s)
@@ -522,8 +528,14 @@ class Roll(Function):
 def roll(input, shifts, dims=None):
     if isinstance(shifts, (list, tuple)):
         shifts = tuple(shifts)
+        if not shifts:
+            raise RuntimeError("`shifts` required")
     if isinstance(dims, list):
         dims = tuple(dims)
+    ns = len(shifts) if isinstance(shifts, tuple) else 1
+    nd = len(dims) if isinstance(dims, tuple) else (0 if dims is None else 1)
+    if (dims is None and ns != 1) or (dims is not None and ns != nd):
+        raise RuntimeError(f"shifts and dimensions must align. shifts: {ns}, dims:{nd}")
     if dims is None:
         return Roll.apply(input.flatten(), shifts=shifts, axes=None).view(input.shape)
     return Roll.apply(input, shifts=shifts, axes=dims)
@@ -604,19 +616,25 @@ class Tri(Function):
 
 
 def tril(input, diagonal=0):
+    if input.ndim < 2:
+        raise RuntimeError("tril: input tensor must have at least 2 dimensions")
     return Tri.apply(input, k=diagonal, upper=False)
 
 
 def triu(input, diagonal=0):
+    if input.ndim < 2:
+        raise RuntimeError("triu: input tensor must have at least 2 dimensions")
     return Tri.apply(input, k=diagonal, upper=True)
 
 
-def tril_indices(row, col, offset=0, **kw):
-    return _wrap(np.stack(np.tril_indices(row, offset, col)).astype(np.int64))
+def tril_indices(row, col, offset=0, *, dtype=None, device=None, layout=None):
+    from ._util import np_dtype
+    return _wrap(np.stack(np.tril_indices(row, offset, col)).astype(np_dtype(dtype) or np.int64))
 
 
-def triu_indices(row, col, offset=0, **kw):
-    return _wrap(np.stack(np.triu_indices(row, offset, col)).astype(np.int64))
+def triu_indices(row, col, offset=0, *, dtype=None, device=None, layout=None):
+    from ._util import np_dtype
+    return _wrap(np.stack(np.triu_indices(row, offset, col)).astype(np_dtype(dtype) or np.int64))
 
 
 class Diag(Function):

@@ -20,7 +20,8 @@ __all__ = ["max_pool1d", "max_pool2d", "max_pool3d", "max_pool1d_with_indices",
            "adaptive_max_pool1d", "adaptive_max_pool2d", "adaptive_max_pool1d_with_indices",
            "adaptive_max_pool2d_with_indices", "lp_pool1d", "lp_pool2d", "max_unpool1d",
            "max_unpool2d", "interpolate", "upsample", "upsample_nearest", "upsample_bilinear",
-           "pixel_shuffle", "pixel_unshuffle"]
+           "pixel_shuffle", "pixel_unshuffle", "adaptive_max_pool3d", "max_unpool3d",
+           "channel_shuffle"]
 
 
 # --- geometry ---------------------------------------------------------------------------------
@@ -508,8 +509,8 @@ def _adaptive_max(name, nd, input, output_size, return_indices):
     osz = _out_size_arg(output_size, sp, nd)
     if all(s % o == 0 for s, o in zip(sp, osz)):
         K = tuple(s // o for s, o in zip(sp, osz))
-        out, idx = max_pool2d(x, K, K, return_indices=True) if nd == 2 else \
-            max_pool1d(x, K, K, return_indices=True)
+        pool = {1: max_pool1d, 2: max_pool2d, 3: max_pool3d}[nd]
+        out, idx = pool(x, K, K, return_indices=True)
     else:
         a = x._data
         bounds = [_adaptive_bounds(s, o) for s, o in zip(sp, osz)]
@@ -540,6 +541,10 @@ def adaptive_max_pool1d(input, output_size, return_indices=False):
 
 def adaptive_max_pool2d(input, output_size, return_indices=False):
     return _adaptive_max("adaptive_max_pool2d", 2, input, output_size, return_indices)
+
+
+def adaptive_max_pool3d(input, output_size, return_indices=False):
+    return _adaptive_max("adaptive_max_pool3d", 3, input, output_size, return_indices)
 
 
 def adaptive_max_pool1d_with_indices(input, output_size, return_indices=True):
@@ -576,6 +581,10 @@ def max_unpool1d(input, indices, kernel_size, stride=None, padding=0, output_siz
 def max_unpool2d(input, indices, kernel_size, stride=None, padding=0, output_size=None):
     """Inverse of max_pool2d: values go back to their argmax positions, zeros elsewhere."""
     return _max_unpool(2, input, indices, kernel_size, stride, padding, output_size)
+
+
+def max_unpool3d(input, indices, kernel_size, stride=None, padding=0, output_size=None):
+    return _max_unpool(3, input, indices, kernel_size, stride, padding, output_size)
 
 
 # --- interpolate ------------------------------------------------------------------------------------
@@ -756,3 +765,20 @@ def pixel_unshuffle(input, downscale_factor):
     x = x.permute(*range(n), n, n + 2, n + 4, n + 1, n + 3)
     return x.reshape(*lead, c * r * r, h // r, w // r)
 
+
+
+def channel_shuffle(input, groups):
+    """(N, g*k, *) -> channels regrouped as (k, g): ShuffleNet's channel shuffle."""
+    if groups <= 0:
+        raise RuntimeError(f"Number of groups to divide channels in must be positive. Value of "
+                           f"groups:{groups}")
+    if input.ndim < 3:
+        raise RuntimeError(f"channel_shuffle expects input to have at least 3 dimensions, but got "
+                           f"input with sizes {list(input.shape)}")
+    c = input.shape[1]
+    if c % groups:
+        raise RuntimeError(f"Number of channels must be divisible by groups. Got {c} channels and "
+                           f"{groups} groups.")
+    n, rest = input.shape[0], tuple(input.shape[2:])
+    x = input.reshape((n, groups, c // groups) + rest).transpose(1, 2)
+    return x.reshape((n, c) + rest)

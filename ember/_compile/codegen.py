@@ -120,7 +120,7 @@ def emit_forward(graph, attrs, train, needs_grad=frozenset()):
     ctxs, the backward runs inline, and nothing is returned for an outer autograd node."""
     from ..autograd.engine import _accumulate
     from ..autograd.grad_mode import MODE
-    from .step_nodes import Backward, PyCall, ReadGrad
+    from .step_nodes import AccumulateGrad, Backward, NodeBackward, PyCall, ReadGrad
     em = _Emitter(graph)
     em.ns.update(_accumulate=_accumulate, _MODE=MODE)
     ins = input_nodes(graph)
@@ -129,7 +129,10 @@ def emit_forward(graph, attrs, train, needs_grad=frozenset()):
     last = _last_uses(graph.nodes)
     keep = {id(n) for n in _iter_nodes(graph.output_node.args)}
     step = any(n.target is Backward for n in nodes)
-    if step:
+    recorded = any(n.target is Backward and n.kwargs.get("recorded") for n in nodes)
+    if recorded:
+        train, needs_grad = False, set()     # the backward is ops of this graph: no ctxs
+    elif step:
         before = graph.nodes[:graph.nodes.index(next(n for n in nodes if n.target is Backward))]
         needs_grad = {n for n in before if n.op == "call_function" and n.meta.get("requires_grad")
                       and n.target is not operator.getitem}
@@ -137,7 +140,23 @@ def emit_forward(graph, attrs, train, needs_grad=frozenset()):
     ctx_names = []
     for n in nodes:
         if n.target is operator.getitem:
-            body.append(f"{n.name} = {n.args[0].name}[{n.args[1]}]")
+            tail = "._data" if n.args[0].target is NodeBackward else ""
+            body.append(f"{n.name} = {n.args[0].name}[{n.args[1]}]{tail}")
+        elif n.target is NodeBackward:
+            f = n.kwargs["forward"]
+            c = f"c_{f.name}"
+            edges = tuple(True if e else None for e in n.kwargs["edges"])
+            body.append(f"{c}.inputs = tuple(map(_wrap, {c}.a))")
+            body.append(f"{c}._edges = {edges!r}")
+            grads = ", ".join(f"_wrap({a.name})" for a in n.args)
+            body.append(f"{n.name} = _tup({em.cls(f.target)}.backward({c}, {grads}))"
+                        f"  # {f.target.__name__}'s own backward rule")
+            body.append(f"del {c}")
+        elif n.meta.get("keeps_ctx") and not train:
+            c = f"c_{n.name}"
+            body.append(f"{c} = _new({em.cls(n.target)})")
+            body.append(f"{n.name} = {em.call(n, c)}{_comment(n)}")
+            body.append(f"{c}.a = ({', '.join(a.name for a in n.args)}{',' if len(n.args) == 1 else ''})")
         elif n.target is PyCall:
             k = n.kwargs
             call = (f"{em.const(k['run'], 'call')}({em.const(k['obj'], 'obj')}, "
@@ -148,6 +167,13 @@ def emit_forward(graph, attrs, train, needs_grad=frozenset()):
                         else call + what)
         elif n.target is ReadGrad:
             body.append(f"{n.name} = {_tensor_expr(em, n.kwargs['leaf'], ins, attrs)}.grad._data")
+        elif n.target is Backward and n.kwargs.get("recorded"):
+            body.append("# --- end of backward (the ops above since the loss are its gradient rules) ---")
+        elif n.target is AccumulateGrad:
+            leaf = _tensor_expr(em, n.kwargs["leaf"], ins, attrs)
+            named = next((a.name for a in ins if a.op == "get_attr" and attrs[a.target] is n.kwargs["leaf"]),
+                         leaf)
+            body.append(f"_accumulate({leaf}, _wrap({n.args[0].name}), False)  # {named}.grad")
         elif n.target is Backward:
             body += _inline_backward(graph, em, n, needs_grad, ins, attrs)
         elif train and n in needs_grad:

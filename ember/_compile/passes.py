@@ -144,9 +144,9 @@ def _key(v):
 def eliminate_common_subexpressions(graph):
     seen = {}
     changed = 0
-    epoch = 0   # NOTE: a write (CopyInto) may change what an earlier op read: never merge across one
-    for n in list(graph.nodes):
-        if n.impure:
+    epoch = 0   # NOTE: a write (CopyInto, an optimizer call) may change what an earlier op read:
+    for n in list(graph.nodes):   # never merge across one
+        if n.op == "call_function" and getattr(n.target, "writes", False):
             epoch += 1
         if n.op != "call_function" or n.impure:
             continue

@@ -11,6 +11,7 @@
 
 class PyCall:
     impure = True
+    writes = True      # an optimizer step changes parameters in place
     __name__ = "PyCall"
 
 
@@ -23,3 +24,16 @@ class ReadGrad:
     impure = True      # its value depends on where it stands (after the backward) ...
     removable = True   # ... but an unused read can go
     __name__ = "ReadGrad"
+
+
+class AccumulateGrad:
+    """``leaf.grad += g`` with the engine's own rule (copy when None, hooks run)."""
+    impure = True
+    __name__ = "AccumulateGrad"
+
+
+class NodeBackward:
+    """An op's own backward rule called from the generated code, for rules written on raw
+    arrays (the trace cannot see inside them): ``Cls.backward(ctx_of_its_forward, *grads)``."""
+    impure = False
+    __name__ = "NodeBackward"

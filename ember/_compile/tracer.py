@@ -25,14 +25,15 @@ from .. import _tensor
 from ..fx.graph import Graph, Node
 from ..ops.index import IndexPut
 from ..ops.inplace import CopyInto, Snapshot
-from .step_nodes import Backward, PyCall, ReadGrad
+from .step_nodes import AccumulateGrad, Backward, NodeBackward, PyCall, ReadGrad
 
 _EMBER_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
 # Modules whose tensors made outside the dispatch point are constants of the shapes/values
 # given (zeros, arange, tensor(...)): deterministic, so a replay may reuse them.
 _CONSTANT_MAKERS = ("ember/ops/creation.py",)
 # Helpers that wrap a Python scalar the program passed (a value, not data), as (file, function).
-_SCALAR_MAKERS = {("_util.py", "as_tensor_like"), ("index.py", "_value_tensor")}
+_SCALAR_MAKERS = {("_util.py", "as_tensor_like"), ("index.py", "_value_tensor"),
+                  ("engine.py", "_call_backward")}   # (the engine's zeros for a missing grad)
 
 
 def _layout(a):
@@ -104,6 +105,9 @@ class Tracer:
         self.step_mode = root is None   # a function may hold a whole training step
         self.suspended = 0               # inside a recorded call or a backward: record nothing
         self.backward_node = None
+        self.recording_backward = False
+        self.backward_fallback = None    # why the backward could not be recorded as ops
+        self.ctx_nodes = {}              # id(eager grad_fn) -> (graph node, grad_fn)
         self.modules_seen = {}
         self._named = {}
         self.fresh = {}          # id -> tensor made during the trace by a creation function
@@ -184,6 +188,9 @@ class Tracer:
         node = self.graph.call_function(cls, args, kwargs,
                                         name=getattr(call, "__name__", None))
         self._annotate(node)
+        fn = getattr(outs[0] if type(outs) is tuple else outs, "grad_fn", None)
+        if fn is not None and fn.__class__ is cls:
+            self.ctx_nodes[id(fn)] = (node, fn)
         if type(outs) is tuple:
             node.meta["n_outputs"] = len(outs)
             node.meta["out_meta"] = [(o._data.shape, o._data.dtype) for o in outs]
@@ -206,6 +213,10 @@ class Tracer:
             if id(v) in self.opaque:
                 raise GraphBreak(f"an array made outside ember's dispatch point "
                                  f"({self.opaque[id(v)]}) is passed to an op")
+            if self.recording_backward and v.size > 1 and id(v) not in self.fresh_arrays:
+                # a gradient rule passing an array its forward computed (saved on ctx):
+                # the replay would reuse the trace's values
+                raise GraphBreak("a gradient rule passes a saved array to an op")
             return v
         if isinstance(v, _tensor.Tensor):
             return self.lookup(v)
@@ -317,6 +328,8 @@ class Tracer:
             e[2], e[3] = e[1]._vbox[0], e[1]._vbox
 
     def backward_begin(self, roots, grads, create_graph, inputs, accumulate):
+        if self.recording_backward:
+            return                      # our own autograd.grad: its ops are the record
         if not self.suspended and not self.broken:
             try:
                 self._record_backward(roots, grads, create_graph, inputs, accumulate)
@@ -339,11 +352,121 @@ class Tracer:
             args = (root, self.lookup(g))
         elif not (g._data.shape == roots[0]._data.shape and (g._data == 1).all()):
             raise GraphBreak("backward() with a gradient made outside the compiled region")
+        if self.record_backward_ops(roots[0], g if len(args) > 1 else None):
+            self.backward_node = self.graph.nodes[-1]
+            return
         node = self.graph.call_function(Backward, args, {}, name="backward")
         self._annotate(node)
         self.backward_node = node
 
+    def node_backward(self, ctx, buf):
+        """One op's gradient rule while the backward is recorded: its own ember ops when they
+        can be recorded, else one ``NodeBackward`` node that calls the rule itself at replay
+        (from the ctx its forward op keeps)."""
+        cls = type(ctx)
+        mark = (len(self.graph.nodes), dict(self.env), dict(self.by_array), len(self.breaks))
+        if not getattr(cls, "_array_backward", False):
+            try:
+                out = cls.backward(ctx, *buf)
+                outs = out if type(out) is tuple else (out,)
+                if not self.broken:
+                    for g in outs:
+                        if g is not None:
+                            self.lookup(g)
+                    return out
+            except GraphBreak:
+                pass
+            self._rollback(mark)
+            cls._array_backward = True      # remembered: its rule works on raw arrays
+        entry = self.ctx_nodes.get(id(ctx))
+        if entry is None or entry[1] is not ctx:
+            raise GraphBreak(f"the backward of {cls.__name__} (an op outside this graph)")
+        self.suspended += 1
+        try:
+            out = cls.backward(ctx, *buf)
+        finally:
+            self.suspended -= 1
+        outs = out if type(out) is tuple else (out,)
+        args = tuple(self.lookup(g) if g is not None else None for g in buf)
+        node = self.graph.call_function(NodeBackward, args,
+                                        {"forward": entry[0],
+                                         "edges": tuple(e is not None for e in ctx._edges),
+                                         "n": len(outs)},
+                                        name=f"{entry[0].name}_backward")
+        node.meta["requires_grad"] = False
+        entry[0].meta["keeps_ctx"] = True
+        for i, g in enumerate(outs):
+            if g is not None:
+                item = self.graph.call_function(operator.getitem, (node, i), name=f"{node.name}_{i}")
+                self._bind(g, item)
+        return out
+
+    def _rollback(self, mark):
+        n, env, by_array, nb = mark
+        for node in reversed(self.graph.nodes[n:]):
+            for a in node.all_input_nodes:
+                a.users.pop(node, None)
+        del self.graph.nodes[n:]
+        self.env, self.by_array = env, by_array
+        del self.breaks[nb:]
+        self.broken = False
+
+    def record_backward_ops(self, root, grad, leaves=None):
+        """Record the backward of ``root`` as graph ops: run autograd.grad with create_graph
+        on this trace's own eager graph, so every gradient rule runs in ember ops through the
+        dispatch point and lands in the graph (no wrappers, no second rule). Then one
+        ``AccumulateGrad`` node per leaf.  Returns False, with the graph as it was, when a
+        rule does something a graph cannot hold (the caller falls back to calling each op's
+        backward from the generated code)."""
+        from ..autograd import grad as autograd_grad
+        from .._tensor import _wrap
+        if leaves is None:
+            leaves = [e[1] for e in self.env.values()
+                      if e[0].op in ("placeholder", "get_attr") and e[1].requires_grad
+                      and e[1].grad_fn is None]
+        if not leaves:
+            return False
+        saved = (len(self.graph.nodes), dict(self.env), dict(self.by_array), len(self.breaks))
+        if grad is None:
+            grad = _wrap(np.ones(root._data.shape, root._data.dtype))
+            self.opaque.pop(id(grad), None)
+            self.opaque.pop(id(grad._data), None)
+            self.fresh[id(grad)] = grad
+            self.fresh_arrays[id(grad._data)] = grad
+        self.recording_backward = True
+        try:
+            grads = autograd_grad([root], leaves, grad_outputs=[grad], retain_graph=True,
+                                  create_graph=True, allow_unused=True)
+            ok = not self.broken
+            if not ok:
+                self.backward_fallback = str(self.breaks[-1])
+            if ok:
+                nodes = [self.lookup(g) if g is not None else None for g in grads]
+        except GraphBreak as b:
+            self.backward_fallback = str(b)
+            ok = False
+        except Exception as e:   # noqa: BLE001 - a rule that cannot run this way: fall back
+            self.backward_fallback = f"{type(e).__name__}: {e}"
+            ok = False
+        finally:
+            self.recording_backward = False
+        if not ok:
+            self._rollback(saved)
+            for n in self.graph.nodes:
+                n.meta.pop("keeps_ctx", None)
+            return False
+        for leaf, gnode in zip(leaves, nodes):
+            if gnode is not None:
+                acc = self.graph.call_function(AccumulateGrad, (gnode,), {"leaf": leaf},
+                                               name="accumulate_grad")
+                acc.meta["scope"] = []
+                acc.meta["requires_grad"] = False
+        self.graph.call_function(Backward, (), {"recorded": True}, name="backward_done")
+        return True
+
     def backward_end(self, roots):
+        if self.recording_backward:
+            return
         self.suspended -= 1
         if self.suspended or self.broken or self.backward_node is None:
             return

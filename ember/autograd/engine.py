@@ -221,7 +221,15 @@ def _call_backward(node, nd, buf, edges):
             r = h(tuple(buf))
             if r is not None:
                 buf = list(r)
-    out = type(node).backward(node, *buf)
+    if TRACERS:
+        from .function import active_tracer
+        tr = active_tracer()
+        if tr is not None and getattr(tr, "recording_backward", False):
+            out = tr.node_backward(node, buf)   # the compiler records this rule's ops
+        else:
+            out = type(node).backward(node, *buf)
+    else:
+        out = type(node).backward(node, *buf)
     if type(out) is not tuple:
         out = (out,)
     post = nd.get("_post_hooks")

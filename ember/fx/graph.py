@@ -23,12 +23,13 @@ class Node:
         self.kwargs = dict(kwargs or {})
         self.meta = {}
         self.users = {}
-        for a in _iter_nodes(self.args):
+        for a in _iter_nodes((self.args, self.kwargs)):
             a.users[self] = None
 
     @property
     def all_input_nodes(self):
-        return list(dict.fromkeys(_iter_nodes(self.args)))
+        """Every node this one reads, in its args and in its kwargs (index arrays, ...)."""
+        return list(dict.fromkeys(_iter_nodes((self.args, self.kwargs))))
 
     @property
     def impure(self):
@@ -38,6 +39,7 @@ class Node:
     def replace_all_uses_with(self, other):
         for user in list(self.users):
             user.args = _map_nodes(user.args, lambda n: other if n is self else n)
+            user.kwargs = _map_nodes(user.kwargs, lambda n: other if n is self else n)
             other.users[user] = None
         self.users.clear()
 

@@ -14,6 +14,7 @@ from ._util import sum_to
 class CopyInto(Function):
     """``dst[...] = src`` (broadcast, cast as PyTorch's copy_); returns ``dst``."""
     impure = True          # a write: never removed, merged or reordered by the compiler
+    writes = True
     saved_inputs = ()
     node_name = "CopyBackwards"
 

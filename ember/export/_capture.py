@@ -283,8 +283,9 @@ class _Merger:
             return {k: self([v[k] for v in vals]) for k in v0}
         if all(type(v) is type(v0) and v == v0 for v in vals):
             return v0
-        raise _Mismatch(f"{_short(v0)} (at {self._sizes(0)}) is {_short(vals[1])} at "
-                        f"{self._sizes(1)}")
+        t = next(i for i, v in enumerate(vals) if not (type(v) is type(v0) and v == v0))
+        raise _Mismatch(f"{_short(v0)} (at {self._sizes(0)}) is {_short(vals[t])} at "
+                        f"{self._sizes(t)}")
 
     def _array(self, arrs):
         a0 = arrs[0]
@@ -299,10 +300,14 @@ class _Merger:
             return {"$full": {"shape": shape, "dtype": a0.dtype.name,
                               "value": a0.flat[0].item()}}
         ar = self._arange(arrs)
+        if ar is None:
+            ar = self._triangle(arrs)
         if ar is not None:
             return ar
+        t = next((i for i, a in enumerate(arrs) if a.shape != a0.shape or
+                  not np.array_equal(a, a0, equal_nan=True)), 1)
         raise _Mismatch(f"a constant array of shape {list(a0.shape)} (at {self._sizes(0)}) "
-                        f"differs at {self._sizes(1)}")
+                        f"differs at {self._sizes(t)}")
 
     def _arange(self, arrs):
         """``torch.arange(x.size(1))`` (positions): 1-d, evenly spaced from the same start with
@@ -320,8 +325,62 @@ class _Merger:
             return None
         return {"$arange": {"n": n, "start": start, "step": step, "dtype": a0.dtype.name}}
 
+    def _triangle(self, arrs):
+        """A causal mask made with NumPy (``generate_square_subsequent_mask(T)``, ``tril`` of
+        ones): 2-d, one value on and above (or below) a diagonal, another elsewhere."""
+        a0 = arrs[0]
+        if not all(a.ndim == 2 and a.dtype == a0.dtype and a.size >= 2 for a in arrs):
+            return None
+        found = None
+        for upper in (True, False):
+            forms = [_triangle_form(a if upper else a.T) for a in arrs]
+            if all(f is not None for f in forms) and all(
+                    f[0] == forms[0][0] and _same(f[1], forms[0][1]) and _same(f[2], forms[0][2])
+                    for f in forms):
+                found = (upper, forms[0])
+                break
+        if found is None:
+            return None
+        upper, (k, inside, outside) = found
+        shape = self([list(a.shape) for a in arrs])
+        return {"$tri": {"shape": shape, "k": k if upper else -k, "upper": upper,
+                         "in": _json_scalar(inside), "out": _json_scalar(outside),
+                         "dtype": a0.dtype.name}}
+
     def _sizes(self, t):
         return ", ".join(f"{k}={v}" for k, v in sorted(self.syms[t].items()))
+
+
+def _triangle_form(a):
+    """(k, inside, outside) if ``a == where(triu(ones, k), inside, outside)``, else None."""
+    rows, cols = a.shape
+    inside = a[0, -1]
+    hits = np.flatnonzero(a[0] == inside) if not np.isnan(inside) else np.flatnonzero(np.isnan(a[0]))
+    if hits.size == 0:
+        return None
+    k = int(hits[0])
+    if k == 0:   # the diagonal may sit below row 0: find where column 0 stops being inside
+        col = a[:, 0] == inside if not np.isnan(inside) else np.isnan(a[:, 0])
+        k = -(int(np.argmin(col)) - 1) if not col.all() else -(rows - 1)
+    mask = np.triu(np.ones((rows, cols), bool), k)
+    if mask.all() or not mask.any():
+        return None
+    outside = a[~mask][0]
+    if not (_same(a[mask], inside).all() and _same(a[~mask], outside).all()):
+        return None
+    return k, inside, outside
+
+
+def _same(x, v):
+    x = np.asarray(x)
+    return np.isnan(x) if np.isnan(v) else x == v
+
+
+def _json_scalar(v):
+    v = v.item()
+    if type(v) is float and not np.isfinite(v):
+        return {"$float": repr(v)}
+    return v
 
 
 def _short(v):
@@ -344,7 +403,7 @@ def _generalise_reshapes(nodes):
 
 def has_symbols(x):
     if type(x) is dict:
-        return "$sym" in x or "$full" in x or "$repeat" in x or "$arange" in x or \
+        return "$sym" in x or "$full" in x or "$repeat" in x or "$arange" in x or "$tri" in x or \
             any(has_symbols(v) for v in x.values())
     if type(x) is list:
         return any(has_symbols(v) for v in x)

@@ -12,7 +12,8 @@ Version history:
      NumPy reductions passed as attributes by name (``{"$npfn": "max"}``); symbolic sizes
      ``{"$sym": ...}``, fills of a symbolic shape ``{"$full": ...}`` and runs of equal values
      of a symbolic length ``{"$repeat": [value, times]}``, evenly spaced constants of a
-     symbolic length ``{"$arange": {"n", "start", "step", "dtype"}}``.
+     symbolic length ``{"$arange": {"n", "start", "step", "dtype"}}``, triangular masks of a
+     symbolic shape ``{"$tri": {"shape", "k", "upper", "in", "out", "dtype"}}``.
 """
 import importlib
 import math
@@ -444,6 +445,13 @@ class Decoder:
             if type(n) is not int or not 0 <= n <= 2 ** 31 or x["dtype"] not in _DTYPES:
                 raise ValueError(f"malformed arange {x!r}")
             return (self(x["start"]) + self(x["step"]) * np.arange(n)).astype(x["dtype"])
+        if tag == "$tri":
+            shape = tuple(self(a) for a in x["shape"])
+            if len(shape) != 2 or not all(type(d) is int and 0 <= d <= 2 ** 16 for d in shape) \
+                    or x["dtype"] not in _DTYPES or type(x["k"]) is not int:
+                raise ValueError(f"malformed triangle constant {str(x)[:80]!r}")
+            tri = (np.triu if x["upper"] else np.tril)(np.ones(shape, bool), x["k"])
+            return np.where(tri, self(x["in"]), self(x["out"])).astype(x["dtype"])
         if tag == "$full":
             shape = tuple(self(a) for a in x["shape"])
             if not all(type(d) is int and d >= 0 for d in shape) or math.prod(shape) > 2 ** 31:

@@ -209,6 +209,18 @@ def _build(onnx, _convert, data, opset, output_names, outs_axes):
                 cs = b.op("CumSum", [fill, b.const(np.asarray(0, np.int64), "axis")])
                 conv.v[n] = b.op("Add", [cs, b.const(np.asarray(ar["start"] - ar["step"], dt),
                                                      "start")], hint=n.name)
+            elif type(c) is dict and "$tri" in c and any(type(d) is dict for d in c["$tri"]["shape"]):
+                tri = c["$tri"]
+                dt = np.dtype(tri["dtype"])
+                ones = b.op("ConstantOfShape", [b.shape_tensor(tri["shape"])],
+                            value=onnx.numpy_helper.from_array(np.ones(1, np.float32)))
+                band = b.op("Trilu", [ones, b.const(np.asarray(tri["k"], np.int64), "k")],
+                            upper=int(bool(tri["upper"])))
+                cond = b.op("Cast", [band], to=onnx.TensorProto.BOOL)
+                val = [np.asarray(float(v["$float"]) if type(v) is dict else v, dt)
+                       for v in (tri["in"], tri["out"])]
+                conv.v[n] = b.op("Where", [cond, b.const(val[0], "inside"),
+                                           b.const(val[1], "outside")], hint=n.name)
             else:
                 conv.v[n] = b.const(attrs[n.target]._data, n.target.replace(".", "_"))
         elif n.op == "call_function":

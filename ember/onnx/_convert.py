@@ -36,7 +36,7 @@ _SYMBOL_AWARE = {"Reshape", "Expand", "GetItem", "RNNSequence"}
 
 def _has_sym(x):
     if type(x) is dict:
-        return "$sym" in x or "$full" in x or "$repeat" in x or "$arange" in x or \
+        return "$sym" in x or "$full" in x or "$repeat" in x or "$arange" in x or "$tri" in x or \
             any(_has_sym(v) for v in x.values())
     if type(x) in (list, tuple):
         return any(_has_sym(v) for v in x)

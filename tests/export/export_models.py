@@ -194,14 +194,28 @@ class TinyGPT(nn.Module):
         return self.head(x + self.proj(y))
 
 
+class CausalEncoder(nn.Module):
+    """The causal mask is made inside forward for the input's length (NumPy-built, a constant
+    of the time size) and TransformerEncoder is told is_causal."""
+
+    def __init__(self):
+        super().__init__()
+        layer = nn.TransformerEncoderLayer(8, 2, 16, batch_first=True, activation="gelu")
+        self.enc = nn.TransformerEncoder(layer, 1)
+
+    def forward(self, x):
+        mask = nn.Transformer.generate_square_subsequent_mask(x.size(1))
+        return self.enc(x, mask=mask, is_causal=True)
+
+
 def _padding(b):
     m = np.zeros((b, 5), bool)
     m[b // 2:, 3:] = True
     return torch.tensor(m)
 
 
-def _tokens(b):
-    return torch.tensor(np.random.default_rng(b).integers(0, 20, (b, 7)))
+def _tokens(b, t=7):
+    return torch.tensor(np.random.default_rng(b).integers(0, 20, (b, t)))
 
 
 _MASK = nn.Transformer.generate_square_subsequent_mask(5)
@@ -221,7 +235,9 @@ FAMILIES = {
     "resize": (Resize, lambda b: (_randn(b, 1, 6, 6),), ({0: BATCH},)),
     "seq2seq": (Seq2Seq, lambda b: (_randn(b, 5, 8), _randn(b, 4, 8, seed=3), _padding(b)),
                 {"src": {0: BATCH}, "tgt": {0: BATCH}, "src_padding": {0: BATCH}}),
-    "tiny_gpt": (TinyGPT, lambda b: (_tokens(b),),
+    "causal_encoder": (CausalEncoder, lambda b, t=6: (_randn(b, t, 8),),
+                       {"x": {0: BATCH, 1: Dim("time", min=2, max=16)}}),
+    "tiny_gpt": (TinyGPT, lambda b, t=7: (_tokens(b, t),),
                  {"idx": {0: BATCH, 1: Dim("time", min=2, max=16)}}),
     "language_model": (LanguageModel, lambda b: (_tokens(b),),
                        {"tokens": {0: BATCH, 1: Dim("time", min=1, max=128)}}),

@@ -402,16 +402,18 @@ def test_dynamic_sequence_length():
                                             1: {"name": "time", "min": 1, "max": 128}}
 
 
-def test_gpt_with_dynamic_time():
-    model, _, dyn = make("tiny_gpt")
-    ep = export(model, (torch.randint(0, 20, (2, 7)),), dynamic_shapes=dyn)
+@pytest.mark.parametrize("name", ["tiny_gpt", "causal_encoder"])
+def test_dynamic_time(name):
+    """torch.arange(T) positions, a mask buffer sliced to T, a causal mask built for T."""
+    model, inputs, dyn = make(name)
+    ep = export(model, inputs(2, 7), dynamic_shapes=dyn)
     for b, t in ((1, 2), (3, 16), (17, 5)):
-        x = torch.randint(0, 20, (b, t))
+        x = inputs(b, t)
         with torch.no_grad():
-            ref = model(x)
-        np.testing.assert_allclose(ep.module()(x).numpy(), ref.numpy(), rtol=1e-5, atol=1e-6)
+            ref = model(*x)
+        np.testing.assert_allclose(ep.module()(*x).numpy(), ref.numpy(), rtol=1e-5, atol=1e-6)
     with pytest.raises(ValueError, match=r"time in \[2, 16\]"):
-        ep.module()(torch.randint(0, 20, (2, 17)))
+        ep.module()(*inputs(2, 17))
 
 
 def test_python_arguments_are_specialised():

@@ -119,16 +119,16 @@ def test_size_baked_where_onnx_cannot_follow_is_an_error():
     np.testing.assert_allclose(ep.module()(x).numpy(), (x * 5).numpy())
 
 
-def test_gpt_with_dynamic_time_onnx():
-    model, _, dyn = make("tiny_gpt")
+@pytest.mark.parametrize("name", ["tiny_gpt", "causal_encoder"])
+def test_dynamic_time_onnx(name):
+    model, inputs, dyn = make(name)
     f = io.BytesIO()
-    torch.onnx.export(model, (torch.randint(0, 20, (2, 7)),), f, input_names=["idx"],
-                      dynamic_axes={"idx": {0: "batch", 1: "time"}})
+    torch.onnx.export(model, inputs(2, 7), f, dynamic_axes=_axes(model, inputs(2, 7), dyn))
     for b, t in ((1, 2), (3, 16), (2, 9)):        # onnxruntime with all its graph optimisations
-        x = torch.randint(0, 20, (b, t))
+        x = inputs(b, t)
         with torch.no_grad():
-            ref = model(x)
-        np.testing.assert_allclose(_run(f.getvalue(), [x])[0], ref.numpy(), rtol=1e-4, atol=1e-5)
+            ref = model(*x)
+        np.testing.assert_allclose(_run(f.getvalue(), x)[0], ref.numpy(), rtol=1e-4, atol=1e-5)
 
 
 def test_dynamic_sequence_length_onnx():

@@ -41,8 +41,13 @@ def _st_load(data, what, path):
         raise ExportFileError(f"{path}: {what} is corrupted ({exc})") from None
 
 
-def save(ep, f):
-    """``torch.export.save``: write ``ep`` to a path or a binary file object."""
+def save(ep, f, *, extra_files=None, opset_version=None, pickle_protocol=None):
+    """``torch.export.save``: write ``ep`` to a path or a binary file object.
+
+    ``extra_files`` ({name: str}) are kept as text in the JSON; ``opset_version`` and
+    ``pickle_protocol`` are PyTorch's and have no meaning here (nothing is pickled)."""
+    extra = {str(k): v if isinstance(v, str) else bytes(v).decode("utf-8", "replace")
+             for k, v in (extra_files or {}).items()}
     weights = dict(ep._weights_np)
     for i, a in enumerate(ep._arrays):
         weights[f"@array/{i}"] = a
@@ -58,6 +63,7 @@ def save(ep, f):
         "input_specs": ep.input_specs, "output_specs": ep.output_specs,
         "input_structure": ep._structure,
         "n_samples": [len(ep._example), len(ep.sample_outputs)],
+        "extra_files": extra,
         "sha256": {"weights.safetensors": hashlib.sha256(wbytes).hexdigest(),
                    "samples.safetensors": hashlib.sha256(sbytes).hexdigest()},
     }
@@ -73,8 +79,10 @@ def save(ep, f):
             fh.close()
 
 
-def load(f):
-    """``torch.export.load``: read a file written by ``save`` (never unpickles)."""
+def load(f, *, extra_files=None, expected_opset_version=None):
+    """``torch.export.load``: read a file written by ``save`` (never unpickles).
+
+    ``extra_files`` (a dict of names) is filled with the texts ``save`` stored under them."""
     from ._program import ExportedProgram, build_graph
     path = str(f) if isinstance(f, (str, bytes)) or hasattr(f, "__fspath__") else "<file>"
     if path != "<file>":
@@ -150,6 +158,11 @@ def load(f):
     except (KeyError, TypeError, IndexError, AttributeError, RecursionError) as exc:
         raise ExportFileError(f"{path}: malformed ember_export.json ({type(exc).__name__}: "
                               f"{exc})") from None
+    if extra_files is not None:
+        stored = doc.get("extra_files")
+        stored = stored if type(stored) is dict else {}
+        for k in list(extra_files):
+            extra_files[k] = stored.get(k, "")
     # The graph must run on its own sample inputs (ember ops only; nothing from the file is
     # code): a file edited into an inconsistent graph is refused here, not at the first call.
     # Whether the outputs reproduce the samples is for the caller (ember inspect, serve).

@@ -440,12 +440,14 @@ def capture(fn, args, kwargs, dynamic_shapes, input_names=None):
         try:
             return _capture(fn, root, args, kwargs, flat, dyn, names)
         except ExportError:
-            auto = [d for dims in dyn for d, dim in dims.items() if getattr(dim, "hint", None)]
+            auto = [d for dims in dyn for d, dim in dims.items()
+                    if getattr(dim, "hint", None) == "AUTO"]
             if not auto:
                 raise
-            # Dim.AUTO / DYNAMIC: a size the model specialises becomes static, as torch does
+            # Dim.AUTO: a size the model specialises becomes static, as torch does (Dim.DYNAMIC
+            # insists, and so raises)
             for dims in dyn:
-                for d in [d for d, dim in dims.items() if getattr(dim, "hint", None)]:
+                for d in [d for d, dim in dims.items() if getattr(dim, "hint", None) == "AUTO"]:
                     del dims[d]
             return _capture(fn, root, args, kwargs, flat, dyn, names)
     finally:

@@ -238,6 +238,10 @@ def test_dynamic_dim_forced_to_constant_is_an_error():
     # Dim.AUTO: the same model exports with that dimension static instead
     ep = export(Shape(), (torch.randn(2, 3),), dynamic_shapes={"x": {0: Dim.AUTO}})
     assert ep.input_specs[0]["shape"] == [2, 3]
+    with pytest.raises(ExportError, match="forces it to a constant"):
+        export(Shape(), (torch.randn(2, 3),), dynamic_shapes={"x": {0: Dim.DYNAMIC}})
+    ep = export(nn.Linear(3, 2), (torch.randn(2, 3),), dynamic_shapes=({0: Dim.DYNAMIC},))
+    assert ep.input_specs[0]["shape"] == [None, 3]
 
 
 def test_dim_range_and_dynamic_shapes_errors():

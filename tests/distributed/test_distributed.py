@@ -152,6 +152,15 @@ def test_ddp_tied_weight_and_unused_parameter():
     assert two == one and "unused.weight" in one, (two, one)
 
 
+@needs_mpi
+def test_ddp_gradients_the_forward_did_not_announce():
+    # two forwards before one backward, and a penalty on a weight outside the module
+    one = ok(ember("ddp_late.py")).stdout
+    for flags in ([], ["--buckets"]):
+        two = ok(ember("--nproc-per-node", "2", "--no-prefix", "ddp_late.py", *flags)).stdout
+        assert two == one, (flags, two, one)
+
+
 def _free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -151,8 +151,11 @@ class _Reducer:
         self.armed = False
         self.started = False
         self.comm_hook = None           # (state, hook) from register_comm_hook
+        self.reduced = False            # this backward's buckets are reduced (until a forward)
+        self.extra = {}                 # param index -> gradient that arrived after its bucket left
         self.handles = [p.register_post_accumulate_grad_hook(self._hook(i))
                         for i, p in enumerate(params)]
+        self.handles += [p.register_hook(self._early(i)) for i, p in enumerate(params)]
 
     def _assign(self, cap):
         buckets, open_ = [], {}          # open_: dtype -> (members, bytes)
@@ -175,7 +178,39 @@ class _Reducer:
         def hook(param):
             if self.armed:
                 self._ready(i)
+            elif self.reduced and i in self.extra:
+                self._correct([i])
         return hook
+
+    def _early(self, i):
+        # NOTE: the forward's graph tells how many gradients each parameter gets; one that
+        # arrives after its bucket was sent (a second forward before this backward, a term
+        # of the loss computed outside the module) is kept aside instead of accumulated, and
+        # averaged on its own once the buckets are done (_correct), so .grad still ends up
+        # the average of everything backward produced, as in PyTorch.
+        def hook(grad):
+            late = (self.armed and self.bucket_of[i] < self.next) or (not self.armed and self.reduced)
+            if not late:
+                return None
+            held = self.extra.get(i)
+            self.extra[i] = grad._data.copy() if held is None else held + grad._data
+            return _wrap(np.zeros_like(grad._data))
+        return hook
+
+    def _correct(self, indices):
+        from ...distributed._work import _wait
+        MPI = _dist()._mpi.MPI
+        for i in indices:
+            extra = self.extra.pop(i)
+            np.divide(extra, self.pg._size, out=extra)
+            _wait([self.pg._comm.Iallreduce(MPI.IN_PLACE, extra.reshape(-1), op=MPI.SUM)],
+                  self.pg, "all_reduce of a late gradient (DDP)")
+            p = self.params[i]
+            if p.grad is None:
+                p.grad = _wrap(extra)
+            else:
+                np.add(p.grad._data, extra, out=p.grad._data)
+                p.grad._vbox[0] += 1
 
     def prepare(self, outputs):
         """Arm for the backward of this forward's outputs."""
@@ -194,10 +229,14 @@ class _Reducer:
         self.next = 0
         self.inflight = []
         self.started = False
+        self.reduced = False
+        self.extra = {}
         self.armed = True
 
     def disarm(self):
         self.armed = False
+        self.reduced = False
+        self.extra = {}
 
     def _ready(self, i):
         c = self.pending[i] - 1
@@ -270,6 +309,9 @@ class _Reducer:
                     np.copyto(g._data, avg.reshape(g._data.shape))
                 g._vbox[0] += 1
         self.inflight = []
+        self.reduced = True
+        if self.extra:
+            self._correct(sorted(self.extra))
 
     def remove(self):
         for h in self.handles:

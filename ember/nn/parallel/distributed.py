@@ -139,10 +139,12 @@ class GradBucket:
 class _Reducer:
     """Bucketed, ordered all-reduce of gradients as backward produces them."""
 
-    def __init__(self, params, pg, bucket_bytes, as_view=False):
+    def __init__(self, params, pg, bucket_bytes, as_view=False, static_graph=False):
         self.params = params
         self.pg = pg
         self.as_view = as_view
+        self.static_graph = static_graph
+        self.static_counts = None
         self.buckets = self._assign(bucket_bytes)
         self.bucket_of = [0] * len(params)
         for b in self.buckets:
@@ -223,8 +225,13 @@ class _Reducer:
                 "the keyword argument `find_unused_parameters=True` to "
                 "`torch.nn.parallel.DistributedDataParallel`, and by making sure all `forward` "
                 "function outputs participate in calculating loss.")
-        uses = _leaf_uses(outputs)
-        self.pending = [uses.get(id(p), 0) for p in self.params]
+        if self.static_counts is not None:
+            self.pending = list(self.static_counts)
+        else:
+            uses = _leaf_uses(outputs)
+            self.pending = [uses.get(id(p), 0) for p in self.params]
+            if self.static_graph:       # the same graph every iteration: count once
+                self.static_counts = tuple(self.pending)
         self.left = [sum(1 for i in b.members if self.pending[i] > 0) for b in self.buckets]
         self.next = 0
         self.inflight = []
@@ -359,7 +366,8 @@ class DistributedDataParallel(Module):
         self.require_forward_param_sync = True
         if init_sync:
             _broadcast_coalesced(pg, list(module.parameters()) + list(module.buffers()))
-        self.reducer = _Reducer(params, pg, self.bucket_bytes_cap, gradient_as_bucket_view)
+        self.reducer = _Reducer(params, pg, self.bucket_bytes_cap, gradient_as_bucket_view,
+                                static_graph)
 
     def forward(self, *inputs, **kwargs):
         if self.require_forward_param_sync and self.broadcast_buffers:
@@ -390,7 +398,7 @@ class DistributedDataParallel(Module):
             self.require_backward_grad_sync = old
 
     def _set_static_graph(self):
-        self.static_graph = True
+        self.static_graph = self.reducer.static_graph = True
 
     def register_comm_hook(self, state, hook):
         """``hook(state, bucket)`` reduces each bucket instead of the built-in average and

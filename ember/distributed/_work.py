@@ -49,7 +49,8 @@ def _wait(reqs, pg, what, timeout=None, status=None):
     """Complete MPI requests, raising DistBackendError after the timeout.
 
     NOTE: polling with Test instead of MPI's blocking Wait is what makes timeouts possible
-    (a blocked MPI call cannot be interrupted). It spins briefly, as a blocking MPI call does,
+    (a blocked MPI call cannot be interrupted). It spins for 2 ms, as a blocking MPI call does
+    (yielding sooner loses the CPU to other processes on a busy machine for a whole slice),
     then yields the CPU between polls (ranks often outnumber free cores), and after 20 ms
     sleeps a little between polls, so that a rank waiting for a slow peer leaves it the CPU.
     """
@@ -66,7 +67,7 @@ def _wait(reqs, pg, what, timeout=None, status=None):
     limit = pg._timeout if timeout is None else _timeout_seconds(timeout)
     now = time.monotonic
     t0 = now()
-    deadline, spin_until, yield_until = t0 + limit, t0 + 2e-4, t0 + 0.02
+    deadline, spin_until, yield_until = t0 + limit, t0 + 2e-3, t0 + 0.02
     nap = 5e-5
     while not test():
         t = now()

@@ -125,23 +125,23 @@ def trace_call(fn, args, kwargs, root=None, fullgraph=False, name="graph", signa
     handle = add_tracer(tracer)
     try:
         result = fn(*args, **kwargs)
+        if not tracer.broken:
+            if STRUCTURE[0] != struct:
+                tracer.side_effect("module attributes changed inside the compiled region")
+            for t, v in versions:
+                if t._vbox[0] != v and id(t) not in tracer.mutated:
+                    tracer.side_effect("a tensor was modified in place by a path the compiler "
+                                       "does not see")
+                    break
+            placeholders = {id(t) for t in inputs}
+            for t in tracer.mutated.values():
+                if t.requires_grad and (t.grad_fn is None or id(t) in placeholders):
+                    # a replay writes the values but cannot rebind the input's grad_fn
+                    tracer.side_effect("in-place update of an input or leaf that requires grad")
+        if not tracer.broken:
+            tracer.output(result)     # (still attached: a module's backward is recorded here)
     finally:
         remove_tracer(handle)
-    if not tracer.broken:
-        if STRUCTURE[0] != struct:
-            tracer.side_effect("module attributes changed inside the compiled region")
-        for t, v in versions:
-            if t._vbox[0] != v and id(t) not in tracer.mutated:
-                tracer.side_effect("a tensor was modified in place by a path the compiler "
-                                   "does not see")
-                break
-        placeholders = {id(t) for t in inputs}
-        for t in tracer.mutated.values():
-            if t.requires_grad and (t.grad_fn is None or id(t) in placeholders):
-                # a replay writes the values but cannot rebind the input's grad_fn
-                tracer.side_effect("in-place update of an input or leaf that requires grad")
-    if not tracer.broken:
-        tracer.output(result)
     return result, tracer
 
 

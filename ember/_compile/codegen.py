@@ -123,11 +123,12 @@ def emit_forward(graph, attrs, train, needs_grad=frozenset()):
     from .step_nodes import AccumulateGrad, Backward, NodeBackward, PyCall, ReadGrad
     em = _Emitter(graph)
     em.ns.update(_accumulate=_accumulate, _MODE=MODE)
-    ins = input_nodes(graph)
+    bwd = backward_half(graph)
+    ins = [n for n in input_nodes(graph) if n not in bwd]
     body = []
-    nodes = [n for n in graph.nodes if n.op == "call_function"]
-    last = _last_uses(graph.nodes)
-    keep = {id(n) for n in _iter_nodes(graph.output_node.args)}
+    nodes = [n for n in graph.nodes if n.op == "call_function" and n not in bwd]
+    last = _last_uses([n for n in graph.nodes if n not in bwd])
+    keep = {id(n) for n in _iter_nodes(output_spec(graph))}
     step = any(n.target is Backward for n in nodes)
     recorded = any(n.target is Backward and n.kwargs.get("recorded") for n in nodes)
     if recorded:
@@ -190,7 +191,7 @@ def emit_forward(graph, attrs, train, needs_grad=frozenset()):
                     and a.op == "call_function"]
             if dead:
                 body.append("del " + ", ".join(dict.fromkeys(dead)))
-    out = em.expr(graph.output_node.args[0])
+    out = em.expr(output_spec(graph))
     if train and not step:
         ctxs = "(" + "".join(c + ", " for c in ctx_names) + ")"
         body.append(f"return {out}, {ctxs}")
@@ -205,6 +206,108 @@ def emit_forward(graph, attrs, train, needs_grad=frozenset()):
     src = f"def {name}({', '.join(params)}):\n" + "".join(
         f"    {line}\n" for line in head + body)
     return src, em.ns, ctx_names
+
+
+def output_spec(graph):
+    """What the program returns (a joint graph's output node also holds its gradients)."""
+    a = graph.output_node.args[0]
+    return a[0] if "backward_of" in graph.__dict__ else a
+
+
+def backward_half(graph):
+    """The nodes of a joint graph that compute gradients: all that depend on a tangent."""
+    if "backward_of" not in graph.__dict__:
+        return set()
+    todo = [n for n in graph.nodes if n.meta.get("tangent") is not None]
+    seen = set(todo)
+    while todo:
+        n = todo.pop()
+        for u in n.users:
+            if u.op != "output" and u not in seen:
+                seen.add(u)
+                todo.append(u)
+    return seen
+
+
+def emit_joint(graph, attrs):
+    """A joint graph's two halves: ``forward_train(*inputs) -> (outputs, saved)`` and
+    ``backward(saved, gout) -> grads`` (one per ``graph.backward_of`` entry)."""
+    bwd = backward_half(graph)
+    pairs = graph.__dict__["backward_of"]
+    ins = input_nodes(graph)
+    fwd_nodes = [n for n in graph.nodes if n.op == "call_function" and n not in bwd]
+    bwd_nodes = [n for n in graph.nodes if n.op == "call_function" and n in bwd]
+    used_by_bwd = []
+    for n in bwd_nodes:
+        for a in n.all_input_nodes:
+            if a not in bwd and a.op != "get_attr" and a not in used_by_bwd:
+                used_by_bwd.append(a)
+    for _, g in pairs:
+        if g is not None and g not in bwd and g.op != "get_attr" and g not in used_by_bwd:
+            used_by_bwd.append(g)
+    ctxs = [n for n in fwd_nodes if n.meta.get("keeps_ctx")]
+    saved = [n.name for n in used_by_bwd] + [f"c_{n.name}" for n in ctxs]
+    # forward half
+    em = _Emitter(graph)
+    fsrc, fns, _ = _emit_nodes(graph, em, [n for n in ins if n not in bwd], fwd_nodes, attrs,
+                               keep=set(used_by_bwd) | set(_iter_nodes(output_spec(graph))),
+                               ret=f"{em.expr(output_spec(graph))}, ({''.join(x + ', ' for x in saved)})",
+                               name="forward_train")
+    # backward half
+    bm = _Emitter(graph)
+    head = [("" if not saved else ", ".join(saved) + ", = saved")]
+    for i, t in enumerate(n for n in ins if n.meta.get("tangent") is not None):
+        shape, dt = t.meta["shape"], t.meta["dtype"]
+        head.append(f"{t.name} = gout[{i}]._data if gout[{i}] is not None else "
+                    f"np.zeros({shape!r}, {bm.const(dt, 'dtype')})")
+    attr_reads = [n for n in ins if n.op == "get_attr" and any(n in b.all_input_nodes for b in bwd_nodes)]
+    attr_reads += [g for _, g in pairs if g is not None and g.op == "get_attr" and g not in attr_reads]
+    for n in attr_reads:
+        head.append(f"{n.name} = {bm.const(attrs[n.target], 'p')}._data")
+    rets = ", ".join(f"_wrap({g.name})" if g is not None else "None" for _, g in pairs)
+    bsrc, bns, _ = _emit_nodes(graph, bm, [], bwd_nodes, attrs, keep={g for _, g in pairs if g},
+                               ret=f"({rets}{',' if len(pairs) == 1 else ''})", name="backward",
+                               params="saved, gout", head=head)
+    return fsrc, fns, bsrc, bns, [p[0] for p in pairs]
+
+
+def _emit_nodes(graph, em, ins, nodes, attrs, keep, ret, name, params=None, head=None):
+    """Straight-line code for ``nodes`` (infer style: values dropped after their last use)."""
+    from .step_nodes import NodeBackward
+    body = list(head or [])
+    if params is None:
+        body += [f"{n.name} = {em.const(attrs[n.target], 'p')}._data" for n in ins if n.op == "get_attr"]
+        body += [f"{n.name} = {n.name}_t._data" for n in ins if n.op == "placeholder"]
+        params = ", ".join(f"{n.name}_t" for n in ins if n.op == "placeholder")
+    last = _last_uses(nodes)
+    for n in nodes:
+        if n.target is operator.getitem:
+            tail = "._data" if n.args[0].target is NodeBackward else ""
+            body.append(f"{n.name} = {n.args[0].name}[{n.args[1]}]{tail}")
+        elif n.target is NodeBackward:
+            f = n.kwargs["forward"]
+            c = f"c_{f.name}"
+            edges = tuple(True if e else None for e in n.kwargs["edges"])
+            body.append(f"{c}.inputs = tuple(map(_wrap, {c}.a))")
+            body.append(f"{c}._edges = {edges!r}")
+            grads = ", ".join(f"_wrap({a.name})" for a in n.args)
+            body.append(f"{n.name} = _tup({em.cls(f.target)}.backward({c}, {grads}))"
+                        f"  # {f.target.__name__}'s own backward rule")
+        elif n.meta.get("keeps_ctx"):
+            c = f"c_{n.name}"
+            body.append(f"{c} = _new({em.cls(n.target)})")
+            body.append(f"{n.name} = {em.call(n, c)}{_comment(n)}")
+            body.append(f"{c}.a = ({', '.join(a.name for a in n.args)}{',' if len(n.args) == 1 else ''})")
+        else:
+            body.append(f"{n.name} = {em.call(n, f'_new({em.cls(n.target)})')}{_comment(n)}")
+        i = nodes.index(n)
+        dead = [a.name for a in n.all_input_nodes
+                if last.get(a) == i and a not in keep and a.op == "call_function" and a in nodes]
+        if dead:
+            body.append("del " + ", ".join(dict.fromkeys(dead)))
+    body.append(f"return {ret}")
+    src = f"def {name}({params}):\n" + "".join(f"    {line}\n" for line in body if line)
+    return src, em.ns, None
 
 
 def _method_name(run):

@@ -41,9 +41,10 @@ class CompiledGraph:
         ins = codegen.input_nodes(graph)
         self.attr_nodes = [n for n in ins if n.op == "get_attr"]
         self.attr_tensors = [attrs[n.target] for n in self.attr_nodes]
-        self.placeholder_nodes = [n for n in ins if n.op == "placeholder"]
+        self.placeholder_nodes = [n for n in ins if n.op == "placeholder"
+                                  and n.meta.get("tangent") is None]
         self.mutated = list(mutated)
-        self.spec = graph.output_node.args[0]
+        self.spec = codegen.output_spec(graph)
         self.attrs = attrs
         src, ns, _ = codegen.emit_forward(graph, attrs, train=False)
         self.code = src
@@ -60,6 +61,8 @@ class CompiledGraph:
 
     # --- the training variant is generated on first use ------------------------------------
     def _build_train(self):
+        if "backward_of" in self.graph.__dict__:
+            return self._build_joint()
         g = self.graph
         requires = {n for n in g.nodes if n.meta.get("requires_grad")}
         needs = {n for n in g.nodes if n.op == "call_function" and n in requires
@@ -79,6 +82,17 @@ class CompiledGraph:
         self.train_code = fsrc
         self.backward_fn = bwd
         self._train = (fwd, [pos[n] for n in grad_inputs], outs)
+
+    def _build_joint(self):
+        """Forward and backward halves of the joint graph (the backward recorded as ops)."""
+        fsrc, fns, bsrc, bns, grad_nodes = codegen.emit_joint(self.graph, self.attrs)
+        fwd = codegen.compile_source(fsrc, fns, f"<ember compiled {self.name} forward>")
+        self.backward_fn = codegen.compile_source(bsrc, bns, f"<ember compiled {self.name} backward>")
+        self.backward_code, self.train_code = bsrc, fsrc
+        ins = self.attr_nodes + self.placeholder_nodes
+        pos = {n: i for i, n in enumerate(ins)}
+        outs = self.graph.__dict__["tangent_outputs"]
+        self._train = (fwd, [pos[n] for n in grad_nodes], outs)
 
     # --- calling -------------------------------------------------------------------------
     def __call__(self, inputs):
@@ -101,15 +115,24 @@ class CompiledGraph:
             with self._lock:
                 if self._train is None:
                     self._build_train()
+                    outs = self._train[2]
+                    self._out_meta = [(n.meta["shape"], n.meta["dtype"]) for n in outs]
+                    self._out_pos = {n: i for i, n in enumerate(outs)}
         fwd, grad_pos, outs = self._train
         result, ctxs = fwd(*inputs)
-        tensors = self.attr_tensors + list(inputs)
+        attrs = self.attr_tensors
+        na = len(attrs)
         node = object.__new__(CompiledFunctionBackward)
         node.graph = self
         node.ctxs = ctxs
-        node._connect([tensors[i] for i in grad_pos])
-        node._out_meta = [(n.meta["shape"], n.meta["dtype"]) for n in outs]
-        return self._rebuild(result, inputs, (node, {n: i for i, n in enumerate(outs)}))
+        node._connect([attrs[i] if i < na else inputs[i - na] for i in grad_pos])
+        node._out_meta = self._out_meta
+        if self.single and self.spec in self._out_pos:
+            t = _wrap(result)
+            t.requires_grad = True
+            t.grad_fn = node
+            return t
+        return self._rebuild(result, inputs, (node, self._out_pos))
 
     def _rebuild(self, result, inputs, grad):
         tensors = self.attr_tensors + list(inputs)

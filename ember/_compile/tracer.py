@@ -164,6 +164,8 @@ class Tracer:
         if where is not None:
             raise GraphBreak(f"a tensor made outside ember's dispatch point ({where}) is used "
                              "by a traced op")
+        if self.recording_backward and self.fresh.get(id(t)) is not t:
+            raise GraphBreak("a gradient rule used a tensor from outside the graph")
         name = self._param_name(t)
         if name is None:
             name = f"_tensor_constant{self._n_const}"
@@ -595,6 +597,71 @@ class Tracer:
         except GraphBreak as b:
             self._break(b)
             return None
+        if not self.step_mode:
+            grads = self._record_module_backward(result)
+            if grads:
+                self.graph.output((spec, grads))
+                self.graph.__dict__["backward_of"] = grads
+                return spec
         self.graph.output(spec)
         return spec
 
+    def _record_module_backward(self, result):
+        """A compiled module used for training: record its backward as ops too (a joint
+        graph the code generator splits), with one tangent placeholder per output that needs
+        a gradient.  Returns ((input node, grad node or None), ...) or None (the generated
+        code then calls each op's backward rule instead)."""
+        from ..autograd import grad as autograd_grad
+        from .._tensor import _wrap
+        from ..autograd.grad_mode import MODE
+        outs = []
+        for t in _tensor_leaves(result):
+            if t.requires_grad and t.grad_fn is not None and all(t is not o for o in outs):
+                outs.append(t)
+        if not outs or not MODE.grad_enabled:
+            return None
+        wrt = [e[1] for e in self.env.values()
+               if e[0].op in ("placeholder", "get_attr") and e[1].requires_grad
+               and not e[0].meta.get("tangent")]
+        if not wrt:
+            return None
+        mark = (len(self.graph.nodes), dict(self.env), dict(self.by_array), len(self.breaks))
+        tangents = []
+        for i, o in enumerate(outs):
+            t = _wrap(np.ones(o._data.shape, o._data.dtype))
+            node = self.add_input(t, f"tangents_{i + 1}")
+            node.meta["tangent"] = i
+            tangents.append(t)
+        self.recording_backward = True
+        try:
+            grads = autograd_grad(outs, wrt, grad_outputs=tangents, retain_graph=True,
+                                  create_graph=True, allow_unused=True)
+            ok = not self.broken
+            pairs = tuple((self.env[id(w)][0], self.lookup(g) if g is not None else None)
+                          for w, g in zip(wrt, grads)) if ok else None
+        except Exception as e:   # noqa: BLE001 - any rule that cannot be recorded: fall back
+            self.backward_fallback = f"{type(e).__name__}: {e}"
+            ok = False
+        finally:
+            self.recording_backward = False
+        if not ok:
+            if self.backward_fallback is None and self.breaks:
+                self.backward_fallback = str(self.breaks[-1])
+            self._rollback(mark)
+            for n in self.graph.nodes:
+                n.meta.pop("keeps_ctx", None)
+            return None
+        self.graph.__dict__["tangent_outputs"] = [self.lookup(o) for o in outs]
+        return pairs
+
+
+
+def _tensor_leaves(x):
+    if isinstance(x, _tensor.Tensor):
+        yield x
+    elif isinstance(x, (tuple, list)):
+        for a in x:
+            yield from _tensor_leaves(a)
+    elif isinstance(x, dict):
+        for a in x.values():
+            yield from _tensor_leaves(a)

@@ -207,6 +207,7 @@ class Module:
     _version = 1
     training: bool
     _has_hooks = False  # class default; set on an instance when it gets a forward/backward hook
+    _ember_compiled = None  # set on an instance by .compile() / ember run --compile
     call_super_init = False
     _compiled_call_impl = None
 
@@ -240,7 +241,7 @@ class Module:
 
     # --- calling ---------------------------------------------------------------------------
     def __call__(self, *args, **kwargs):
-        if AUTO_COMPILE[0] or "_ember_compiled" in self.__dict__:
+        if self._ember_compiled is not None or AUTO_COMPILE[0]:
             return compiled_call(self, args, kwargs)
         if self._has_hooks:
             return self._call_with_hooks(args, kwargs)

@@ -250,6 +250,13 @@ def _fit(values, syms):
                 if all(v == a * sy[s] + c for v, sy in zip(values, syms)):
                     return {"$sym": {"a": a, "c": c, "of": [s]}}
                 break
+    # x.size(0) // q: only with traces at three or more sizes of that dimension
+    for s in names:
+        if len({sy[s] for sy in syms}) < 3:
+            continue
+        for q in range(2, 17):
+            if all(v == sy[s] // q for v, sy in zip(values, syms)):
+                return {"$sym": {"div": q, "of": [s]}}
     return None
 
 
@@ -634,6 +641,8 @@ def _output_specs(template, dims):
             hi = {k: dims[k][0].max for k in f["of"]}
             if f.get("k") == 1 and len(f["of"]) == 1:
                 name = f["of"][0]
+            elif "div" in f:
+                name = f"{f['of'][0]}//{f['div']}"
             elif "k" in f:
                 name = "*".join([str(f["k"])] * (f["k"] != 1) + f["of"])
             else:

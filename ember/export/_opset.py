@@ -475,10 +475,13 @@ class Decoder:
 
 
 def sym_value(x, symbols):
-    """A symbolic size ``{"k": k, "of": [names]}`` or ``{"a": a, "c": c, "of": [name]}``."""
+    """A symbolic size: ``{"k": k, "of": [names]}`` (k times their product),
+    ``{"a": a, "c": c, "of": [name]}`` (a * s + c) or ``{"div": q, "of": [name]}`` (s // q)."""
     try:
         if "a" in x:
             return x["a"] * symbols[x["of"][0]] + x["c"]
+        if "div" in x:
+            return symbols[x["of"][0]] // x["div"]
         v = x["k"]
         for n in x["of"]:
             v *= symbols[n]

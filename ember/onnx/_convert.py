@@ -107,6 +107,8 @@ class Builder:
         if type(s) is not dict:
             return self.ints([s])
         f = s["$sym"]
+        if "div" in f:        # sizes are non-negative: ONNX's truncating Div is floor division
+            return self.op("Div", [self.dim(f["of"][0]), self.ints([f["div"]])])
         if "a" in f:
             v = self.dim(f["of"][0])
             if f["a"] != 1:

@@ -473,3 +473,14 @@ def test_edited_json_is_refused_or_runs(saved, tmp_path):
         except ExportFileError:
             continue
         ep.module()(x)
+
+
+def test_floor_divided_size_follows_the_dimension():
+    class Half(nn.Module):
+        def forward(self, x):
+            return x[: x.size(0) // 2] * 2
+    ep = export(Half(), (torch.randn(4, 6),), dynamic_shapes=({0: Dim("b", min=2, max=64)},))
+    assert ep.output_specs[0]["dynamic"] == {0: {"name": "b//2", "min": 1, "max": 32}}
+    for b in (2, 7, 10):
+        x = torch.randn(b, 6)
+        np.testing.assert_array_equal(ep.module()(x).numpy(), x.numpy()[: b // 2] * 2)

@@ -108,6 +108,40 @@ def matrix_exp(input):
     return linalg.matrix_exp(input)
 
 
+def geqrf(input):
+    return linalg.geqrf(input)
+
+
+def ormqr(input, input2, input3, left=True, transpose=False):
+    return linalg.ormqr(input, input2, input3, left, transpose)
+
+
+def resize_as_(input, the_template, *, memory_format=None):
+    return input.resize_as_(the_template)
+
+
+def zero_(input):
+    return input.zero_()
+
+
+def empty_permuted(size, physical_layout, *, dtype=None, layout=None, device=None,
+                   requires_grad=False, pin_memory=False):
+    """An uninitialised tensor of ``size`` (ember's memory is always row-major)."""
+    size, physical_layout = tuple(size), tuple(physical_layout)
+    if len(size) != len(physical_layout):
+        raise RuntimeError("Number of dimensions in size does not match the length of the "
+                           f"physical_layout; i.e. len(size) = {len(size)} is not equal to "
+                           f"len(physical_layout) = {len(physical_layout)}")
+    if sorted(physical_layout) != _np.arange(len(size)).tolist():
+        raise RuntimeError(f"Dimension out of range or repeated in physical_layout {list(physical_layout)}")
+    return empty(tuple(size), dtype=dtype, device=device, requires_grad=requires_grad)
+
+
+def nonzero_static(input, *, size, fill_value=-1):
+    from .ops.index import nonzero_static as _f
+    return _f(input, size=size, fill_value=fill_value)
+
+
 def lu(A, pivot=True, get_infos=False):
     """Old-style ``torch.lu``: (LU, pivots[, infos])."""
     r = linalg.lu_factor_ex(A, pivot=pivot)

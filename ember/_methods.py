@@ -375,6 +375,14 @@ def _linalg():
     return linalg
 
 
+def _rdiv(self, other):
+    """Python 2's reflected division, kept by PyTorch as Tensor.__rdiv__."""
+    if not isinstance(self, Tensor):
+        raise TypeError(f"descriptor '__rdiv__' for 'Tensor' objects doesn't apply to a "
+                        f"'{type(self).__name__}' object")
+    return arith.div(other, self)
+
+
 def _special():
     from . import special
     return special
@@ -493,6 +501,11 @@ METHODS = dict(
     type_as=lambda self, other: creation.cast(self, other.dtype),
     new_tensor=new_tensor, new_zeros=_new(creation.zeros), new_ones=_new(creation.ones),
     new_empty=_new(creation.empty), new_full=new_full, new=new,
+    new_empty_strided=lambda self, size, stride, *, dtype=None, device=None, requires_grad=False,
+    layout=None, pin_memory=False: creation.empty(tuple(size), dtype=dtype or self.dtype,
+                                                  requires_grad=requires_grad),
+    nonzero_static=lambda self, *, size, fill_value=-1: index.nonzero_static(
+        self, size=size, fill_value=fill_value),
     copy_=copy_, fill_=fill_, zero_=zero_, set_=set_, resize_=resize_, resize_as_=resize_as_,
     share_memory_=share_memory_, is_shared=is_shared, pin_memory=pin_memory, is_pinned=is_pinned,
     apply_=apply_, map_=map_,
@@ -504,6 +517,7 @@ METHODS = dict(
     __add__=_defer(arith.add), __radd__=_defer(arith.add), __sub__=_defer(arith.sub),
     __rsub__=_defer(_swap(arith.sub)), __mul__=_defer(arith.mul), __rmul__=_defer(arith.mul),
     __truediv__=_defer(arith.div), __rtruediv__=_defer(_swap(arith.div)),
+    __rdiv__=lambda self, other: _rdiv(self, other),
     __floordiv__=arith.floor_divide, __rfloordiv__=_swap(arith.floor_divide),
     __mod__=arith.remainder, __rmod__=_swap(arith.remainder), __pow__=arith.pow,
     __rpow__=_swap(arith.pow), __matmul__=_defer(matmul.matmul),

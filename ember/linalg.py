@@ -770,6 +770,37 @@ def vander(x, *, N=None):
         else stack([(x ** k) for k in range(N)], -1)
 
 
+def geqrf(input):
+    """LAPACK's QR in compact form: (a with R above and the reflectors below, tau)."""
+    import collections
+    h, tau = np.linalg.qr(input._data, mode="raw")
+    a = np.ascontiguousarray(np.swapaxes(h, -1, -2))
+    return collections.namedtuple("geqrf", ("a", "tau"))(_wrap(a), _wrap(tau.astype(a.dtype)))
+
+
+def ormqr(input, tau, other, left=True, transpose=False):
+    """op(Q) @ other (or other @ op(Q)) for the Q that geqrf's reflectors describe."""
+    Q = _householder_q(input, tau)
+    if transpose:
+        Q = Q.mT
+    return Q @ other if left else other @ Q
+
+
+def _householder_q(A, tau):
+    """The full m x m product H_1 ... H_k of A's Householder reflectors."""
+    from .ops.creation import eye
+    m = A.shape[-2]
+    k = tau.shape[-1]
+    Q = eye(m, dtype=A.dtype).expand(tuple(A.shape[:-2]) + (m, m))
+    rows = np.arange(m)
+    for i in range(k):
+        below = _wrap((rows > i).astype(A._data.dtype))
+        unit = _wrap((rows == i).astype(A._data.dtype))
+        v = A[..., :, i] * below + unit
+        Q = Q - tau[..., i, None, None] * ((Q @ v.unsqueeze(-1)) @ v.unsqueeze(-2))
+    return Q
+
+
 def householder_product(A, tau):
     """Q = H_1 ... H_k with H_i = I - tau_i v_i v_i^T, v_i the i-th column of A below the diagonal
     with a unit diagonal entry (LAPACK's orgqr); differentiable in A and tau."""

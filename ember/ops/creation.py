@@ -179,6 +179,8 @@ def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad=Fa
     vals = [v.item() if isinstance(v, Tensor) else v for v in (start, end, step)]
     if step == 0:
         raise RuntimeError("step must be nonzero")
+    if dtype is None and out is not None:
+        dtype = out.dtype
     if dtype is None:
         dtype = _dtype.get_default_dtype() if any(isinstance(v, float) for v in vals) else _dtype.int64
     start, end, step = vals
@@ -188,7 +190,7 @@ def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad=Fa
         if step == 0:
             raise RuntimeError("step must be nonzero")
     n = int(np.ceil((end - start) / step))
-    if (end - start) * step < 0 and n != 0:
+    if (end - start) * step < 0:
         raise RuntimeError("upper bound and larger bound inconsistent with step sign")
     n = max(n, 0)
     arr = (start + np.arange(n, dtype=np.float64) * step) if isinstance(start + step, float) else \
@@ -220,6 +222,13 @@ def linspace(start, end, steps, *, dtype=None, device=None, requires_grad=False,
 
 
 def logspace(start, end, steps, base=10.0, *, dtype=None, device=None, requires_grad=False, out=None):
+    for name, v in (("start", start), ("end", end)):
+        if isinstance(v, Tensor):
+            if v.ndim:
+                raise RuntimeError(f"logspace only supports 0-dimensional start and end tensors, but "
+                                   f"got {name} with {v.ndim} dimension(s)")
+    start = start.item() if isinstance(start, Tensor) else start
+    end = end.item() if isinstance(end, Tensor) else end
     return _finish(np.logspace(start, end, steps, base=base).astype(_dt(dtype)), requires_grad, device, out=out)
 
 

@@ -284,6 +284,9 @@ def gather(input, dim, index, *, sparse_grad=False, out=None):
     """``out[i][j] = input[i][index[i][j]]`` along ``dim`` (dim=1 shown)."""
     d = _wrap_dim(dim, input.ndim, "gather")
     _check_index("gather", input, d, index)
+    if out is not None and out._data.dtype != input._data.dtype:
+        raise RuntimeError(f"Expected out tensor to have dtype {input.dtype}, but got {out.dtype} "
+                           "instead")
     if index._data.size == 0:
         r = input.reshape(-1)[:0].reshape(index.shape)
         return r if out is None else out.copy_(r)
@@ -801,6 +804,16 @@ def one_hot(tensor, num_classes=-1):
         raise RuntimeError("Class values must be smaller than num_classes." if a.size and a.max() >= num_classes
                            else "Class values must be non-negative.")
     return _wrap(np.eye(num_classes, dtype=np.int64)[a])
+
+
+def nonzero_static(input, *, size, fill_value=-1):
+    """nonzero's (n, ndim) indices cut or padded with ``fill_value`` to exactly ``size`` rows."""
+    if size < 0:
+        raise RuntimeError(f"nonzero_static: 'size' must be an non-negative integer, got {size}")
+    nz = np.argwhere(input._data)[:size].astype(np.int64)
+    out = np.full((size, input.ndim), fill_value, np.int64)
+    out[:len(nz)] = nz
+    return _wrap(out)
 
 
 # --- writing one tensor into a slice, a selection or a diagonal of a copy of another --------------

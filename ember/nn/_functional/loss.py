@@ -20,7 +20,7 @@ __all__ = ["cross_entropy", "nll_loss", "mse_loss", "l1_loss", "smooth_l1_loss",
            "cosine_embedding_loss", "margin_ranking_loss", "triplet_margin_loss",
            "triplet_margin_with_distance_loss", "soft_margin_loss", "multilabel_soft_margin_loss",
            "poisson_nll_loss", "gaussian_nll_loss", "hinge_embedding_loss", "multi_margin_loss",
-           "multilabel_margin_loss", "ctc_loss"]
+           "multilabel_margin_loss", "ctc_loss", "linear_cross_entropy"]
 
 
 def _legacy_reduction(size_average, reduce, reduction="mean"):
@@ -529,6 +529,8 @@ def triplet_margin_loss(anchor, positive, negative, margin=1.0, p=2, eps=1e-6, s
                         size_average=None, reduce=None, reduction="mean"):
     reduction = _legacy_reduction(size_average, reduce, reduction)
     _check_reduction(reduction)
+    if margin <= 0:
+        raise ValueError(f"margin must be greater than 0, got {margin}")
     if not (anchor.ndim == positive.ndim == negative.ndim):
         raise RuntimeError(f"The anchor, positive, and negative tensors are expected to have the same "
                            f"number of dimensions, but got: anchor {anchor.ndim}D, positive "
@@ -544,6 +546,8 @@ def triplet_margin_loss(anchor, positive, negative, margin=1.0, p=2, eps=1e-6, s
 def triplet_margin_with_distance_loss(anchor, positive, negative, *, distance_function=None,
                                       margin=1.0, swap=False, reduction="mean"):
     _check_reduction(reduction)
+    if margin <= 0:
+        raise ValueError(f"margin must be greater than 0, got {margin}")
     dist = distance_function if distance_function is not None else pairwise_distance
     d_pos = dist(anchor, positive)
     d_neg = dist(anchor, negative)
@@ -804,3 +808,24 @@ def ctc_loss(log_probs, targets, input_lengths, target_lengths, blank=0, reducti
             padded[n, :tg_lens[n]] = t.reshape(-1)[off[n]:off[n + 1]]
     return CTC.apply(log_probs, targets=padded, in_lens=in_lens, tg_lens=tg_lens, blank=blank,
                      reduction=reduction, zero_infinity=zero_infinity)
+
+
+def linear_cross_entropy(input, linear_weight, target, *, linear_bias=None, weight=None,
+                         reduction="mean", ignore_index=None, label_smoothing=0.0, options=None):
+    """cross_entropy(linear(input, linear_weight, linear_bias), target): PyTorch's fused head
+    (its chunking ``options`` change memory use, not the result)."""
+    from ...ops.matmul import linear
+    w = linear_weight
+    if ignore_index is not None and target.is_floating_point():
+        raise RuntimeError("ignore_index cannot be specified when target contains probabilities")
+    if w.ndim > 2 and input.ndim < 2:
+        raise RuntimeError(f"K-dimensional loss defined by linear_weight shape {tuple(w.shape)} "
+                           f"requires batched input, (N, {w.shape[-1]}), got unbatched input")
+    if w.ndim > 2:          # (*, H) x (C, ..., H): logits (*, C, ...) by one flattened GEMM
+        logits = linear(input, w.reshape(-1, w.shape[-1]), None if linear_bias is None else
+                        linear_bias.reshape(-1))
+        logits = logits.reshape(tuple(input.shape[:-1]) + tuple(w.shape[:-1]))
+    else:
+        logits = linear(input, w, linear_bias)
+    return cross_entropy(logits, target, weight, ignore_index=-100 if ignore_index is None
+                         else ignore_index, reduction=reduction, label_smoothing=label_smoothing)

@@ -228,6 +228,9 @@ def _pool_args(name, nd, input, kernel_size, stride, padding, dilation=1):
             raise RuntimeError(f"pad should be at most half of effective kernel size, but got "
                                f"pad={pp}, kernel_size={k} and dilation={dd}")
     x = input if input.ndim == nd + 2 else input.unsqueeze(0)
+    if any(s == 0 for s in x.shape[1:]):
+        raise RuntimeError(f"{name}: Expected input's non-batch dimensions to have positive length, "
+                           f"but input has a shape of {list(input.shape)}")
     return x, K, st, p, d, input.ndim == nd + 1
 
 
@@ -418,6 +421,9 @@ def _out_size_arg(output_size, sp, nd):
         output_size = output_size * nd
     if len(output_size) != nd:
         raise RuntimeError(f"adaptive pool: output_size must be {nd}, but got {len(output_size)}")
+    if any(o is not None and o < 0 for o in output_size):
+        raise RuntimeError(f"adaptive_avg_pool{max(nd, 2)}d: elements of output_size must be greater "
+                           f"than or equal to 0 but received {{{', '.join(map(str, output_size))}}}")
     return tuple(s if o is None else int(o) for o, s in zip(output_size, sp))
 
 

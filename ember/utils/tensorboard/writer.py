@@ -2,7 +2,6 @@
 import os
 import socket
 import time
-import warnings
 from datetime import datetime
 
 from tensorboard.compat.proto.event_pb2 import Event, SessionLog
@@ -31,6 +30,17 @@ class FileWriter:
 
     def add_summary(self, summary, global_step=None, walltime=None):
         self.add_event(Event(summary=summary), global_step, walltime)
+
+    def add_graph(self, graph_profile, walltime=None):
+        """A ``(GraphDef, RunMetadata)`` pair: the graph, then its step stats tagged ``step1``."""
+        from tensorboard.compat.proto.event_pb2 import TaggedRunMetadata
+        graph, stepstats = graph_profile
+        self.add_event(Event(graph_def=graph.SerializeToString()), None, walltime)
+        trm = TaggedRunMetadata(tag="step1", run_metadata=stepstats.SerializeToString())
+        self.add_event(Event(tagged_run_metadata=trm), None, walltime)
+
+    def add_onnx_graph(self, graph, walltime=None):
+        self.add_event(Event(graph_def=graph.SerializeToString()), None, walltime)
 
     def flush(self):
         self.event_writer.flush()
@@ -160,7 +170,19 @@ class SummaryWriter:
                 w.add_scalar(k, v, global_step)
 
     def add_graph(self, model, input_to_model=None, verbose=False, use_strict_trace=True):
-        warnings.warn("ember's SummaryWriter.add_graph does not record a graph yet; nothing logged.")
+        """The model's graph for the Graphs tab: its ops, traced once on ``input_to_model``
+        (a tensor or a tuple of them) in eval mode, named by module scope as PyTorch names them
+        (``Net/Linear[fc1]/linear``), with shapes, dtypes and edges (see graph.py).
+
+        >>> w.add_graph(model, ember.randn(1, 1, 8, 8))
+        """
+        from .graph import graph
+        self._get_file_writer().add_graph(graph(model, input_to_model, verbose, use_strict_trace))
+
+    def add_onnx_graph(self, prototxt):
+        """The graph of an ONNX file (``torch.onnx.export``'s output) for the Graphs tab; needs ``onnx``."""
+        from .graph import load_onnx_graph
+        self._get_file_writer().add_onnx_graph(load_onnx_graph(prototxt))
 
     def add_embedding(self, mat, metadata=None, label_img=None, global_step=None, tag="default",
                       metadata_header=None):

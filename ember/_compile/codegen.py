@@ -86,6 +86,46 @@ class _Emitter:
         return f"{self.cls(node.target)}.forward({', '.join([ctx] + args)})"
 
 
+def _reuse_tables():
+    from ..ops import arith, pointwise
+    from ..ops.creation import ToDtype
+    from ..ops.matmul import Linear, MatMul
+    from ..ops.reduce import Sum
+    binary = {arith.Add: "np.add", arith.Sub: "np.subtract", arith.Mul: "np.multiply",
+              arith.Div: "np.true_divide"}
+    scalar = {arith.AddScalar: "np.add", arith.SubScalar: "np.subtract",
+              arith.MulScalar: "np.multiply", arith.DivScalar: "np.true_divide"}
+    unary = {pointwise.Exp: "np.exp", pointwise.Tanh: "np.tanh", pointwise.Neg: "np.negative"}
+    fresh = set(binary) | set(scalar) | set(unary) | {MatMul, Linear, Sum, ToDtype}
+    return binary, scalar, unary, fresh
+
+
+_REUSE = None
+
+
+def _reuse_line(n, em, dead, protected):
+    """``n`` written into its first input's buffer (``out=``) when that input dies here, is a
+    fresh array of the op's shape and dtype, and nothing else holds it: one allocation less,
+    the same arithmetic (buffer reuse / in-place elementwise fusion)."""
+    global _REUSE
+    if _REUSE is None:
+        _REUSE = _reuse_tables()
+    binary, scalar, unary, fresh = _REUSE
+    a = n.args[0] if n.args else None
+    if not (isinstance(a, Node) and a.op == "call_function" and a.target in fresh
+            and a in dead and a not in protected and len(a.meta.get("shape") or ()) >= 1
+            and a.meta.get("shape") == n.meta.get("shape") and a.meta.get("dtype") == n.meta.get("dtype")):
+        return None
+    t = n.target
+    if t in binary and len(n.args) == 2 and not n.kwargs:
+        return f"{n.name} = {binary[t]}({a.name}, {em.expr(n.args[1])}, out={a.name})"
+    if t in scalar and list(n.kwargs) == ["s"] and type(n.kwargs["s"]) in (int, float):
+        return f"{n.name} = {scalar[t]}({a.name}, {n.kwargs['s']!r}, out={a.name})"
+    if t in unary and len(n.args) == 1 and not n.kwargs:
+        return f"{n.name} = {unary[t]}({a.name}, out={a.name})"
+    return None
+
+
 def _comment(node):
     shape = node.meta.get("shape")
     dt = node.meta.get("dtype")
@@ -139,6 +179,8 @@ def emit_forward(graph, attrs, train, needs_grad=frozenset()):
                       and n.target is not operator.getitem}
         train = True
     ctx_names = []
+    # arrays an op's ctx keeps for a backward call stay untouched (no buffer reuse)
+    protected = {a for n in nodes if n.meta.get("keeps_ctx") for a in n.all_input_nodes}
     for n in nodes:
         if n.target is operator.getitem:
             tail = "._data" if n.args[0].target is NodeBackward else ""
@@ -184,11 +226,17 @@ def emit_forward(graph, attrs, train, needs_grad=frozenset()):
             body.append(f"{n.name} = {em.call(n, c)}{_comment(n)}")
             body.append(f"{c}.a = ({', '.join(a.name for a in n.args)}{',' if len(n.args) == 1 else ''})")
         else:
-            body.append(f"{n.name} = {em.call(n, f'_new({em.cls(n.target)})')}{_comment(n)}")
+            dying = {a for a in n.all_input_nodes if last.get(a) == graph.nodes.index(n)
+                     and id(a) not in keep} if not train else set()
+            line = _reuse_line(n, em, dying, protected) if not train else None
+            body.append((line or f"{n.name} = {em.call(n, f'_new({em.cls(n.target)})')}")
+                        + _comment(n))
+            if line:
+                body.append(f"del {n.args[0].name}")
         if not train:
             dead = [a.name for a in _iter_nodes((n.args, n.kwargs))
                     if last.get(a) == graph.nodes.index(n) and id(a) not in keep
-                    and a.op == "call_function"]
+                    and a.op == "call_function" and not (line_reused(body, a))]
             if dead:
                 body.append("del " + ", ".join(dict.fromkeys(dead)))
     out = em.expr(output_spec(graph))
@@ -206,6 +254,11 @@ def emit_forward(graph, attrs, train, needs_grad=frozenset()):
     src = f"def {name}({', '.join(params)}):\n" + "".join(
         f"    {line}\n" for line in head + body)
     return src, em.ns, ctx_names
+
+
+def line_reused(body, a):
+    """Whether the last lines already dropped ``a`` (its buffer went to the op just emitted)."""
+    return body and body[-1] == f"del {a.name}"
 
 
 def output_spec(graph):
@@ -275,6 +328,7 @@ def _emit_nodes(graph, em, ins, nodes, attrs, keep, ret, name, params=None, head
     """Straight-line code for ``nodes`` (infer style: values dropped after their last use)."""
     from .step_nodes import NodeBackward
     body = list(head or [])
+    protected = {a for n in nodes if n.meta.get("keeps_ctx") for a in n.all_input_nodes}
     if params is None:
         body += [f"{n.name} = {em.const(attrs[n.target], 'p')}._data" for n in ins if n.op == "get_attr"]
         body += [f"{n.name} = {n.name}_t._data" for n in ins if n.op == "placeholder"]
@@ -299,10 +353,17 @@ def _emit_nodes(graph, em, ins, nodes, attrs, keep, ret, name, params=None, head
             body.append(f"{n.name} = {em.call(n, c)}{_comment(n)}")
             body.append(f"{c}.a = ({', '.join(a.name for a in n.args)}{',' if len(n.args) == 1 else ''})")
         else:
-            body.append(f"{n.name} = {em.call(n, f'_new({em.cls(n.target)})')}{_comment(n)}")
+            i = nodes.index(n)
+            dying = {a for a in n.all_input_nodes if last.get(a) == i and a not in keep and a in nodes}
+            line = _reuse_line(n, em, dying, protected)
+            body.append((line or f"{n.name} = {em.call(n, f'_new({em.cls(n.target)})')}")
+                        + _comment(n))
+            if line:
+                body.append(f"del {n.args[0].name}")
         i = nodes.index(n)
         dead = [a.name for a in n.all_input_nodes
-                if last.get(a) == i and a not in keep and a.op == "call_function" and a in nodes]
+                if last.get(a) == i and a not in keep and a.op == "call_function" and a in nodes
+                and not line_reused(body, a)]
         if dead:
             body.append("del " + ", ".join(dict.fromkeys(dead)))
     body.append(f"return {ret}")

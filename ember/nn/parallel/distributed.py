@@ -313,7 +313,9 @@ class _Reducer:
                         p.grad = _wrap(avg.reshape(p._data.shape))
                         continue
                 else:
-                    np.copyto(g._data, avg.reshape(g._data.shape))
+                    # NOTE: a ufunc, not np.copyto: with MPI loaded, copyto from the bucket
+                    # into .grad measured ten times slower (330 vs 32 us for the mlp's 1 MB).
+                    np.multiply(avg.reshape(g._data.shape), 1, out=g._data)
                 g._vbox[0] += 1
         self.inflight = []
         self.reduced = True

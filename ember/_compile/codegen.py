@@ -264,12 +264,18 @@ def line_reused(body, a):
 def output_spec(graph):
     """What the program returns (a joint graph's output node also holds its gradients)."""
     a = graph.output_node.args[0]
-    return a[0] if "backward_of" in graph.__dict__ else a
+    return a[0] if "joint" in graph.__dict__ else a
+
+
+def joint_parts(graph):
+    """A joint graph's ((input node, grad node), ...) and its outputs that get a tangent."""
+    _, pairs, touts = graph.output_node.args[0]
+    return pairs, list(touts)
 
 
 def backward_half(graph):
     """The nodes of a joint graph that compute gradients: all that depend on a tangent."""
-    if "backward_of" not in graph.__dict__:
+    if "joint" not in graph.__dict__:
         return set()
     todo = [n for n in graph.nodes if n.meta.get("tangent") is not None]
     seen = set(todo)
@@ -286,7 +292,7 @@ def emit_joint(graph, attrs):
     """A joint graph's two halves: ``forward_train(*inputs) -> (outputs, saved)`` and
     ``backward(saved, gout) -> grads`` (one per ``graph.backward_of`` entry)."""
     bwd = backward_half(graph)
-    pairs = graph.__dict__["backward_of"]
+    pairs = joint_parts(graph)[0]
     ins = input_nodes(graph)
     fwd_nodes = [n for n in graph.nodes if n.op == "call_function" and n not in bwd]
     bwd_nodes = [n for n in graph.nodes if n.op == "call_function" and n in bwd]

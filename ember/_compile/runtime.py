@@ -61,7 +61,7 @@ class CompiledGraph:
 
     # --- the training variant is generated on first use ------------------------------------
     def _build_train(self):
-        if "backward_of" in self.graph.__dict__:
+        if "joint" in self.graph.__dict__:
             return self._build_joint()
         g = self.graph
         requires = {n for n in g.nodes if n.meta.get("requires_grad")}
@@ -91,7 +91,7 @@ class CompiledGraph:
         self.backward_code, self.train_code = bsrc, fsrc
         ins = self.attr_nodes + self.placeholder_nodes
         pos = {n: i for i, n in enumerate(ins)}
-        outs = self.graph.__dict__["tangent_outputs"]
+        outs = codegen.joint_parts(self.graph)[1]
         self._train = (fwd, [pos[n] for n in grad_nodes], outs)
 
     # --- calling -------------------------------------------------------------------------

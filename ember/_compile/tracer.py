@@ -600,8 +600,10 @@ class Tracer:
         if not self.step_mode:
             grads = self._record_module_backward(result)
             if grads:
-                self.graph.output((spec, grads))
-                self.graph.__dict__["backward_of"] = grads
+                # the joint graph's output holds the gradients and the outputs that get a
+                # tangent too, so passes that merge or drop nodes keep them current
+                self.graph.output((spec, grads, tuple(self._tangent_outputs)))
+                self.graph.__dict__["joint"] = True
                 return spec
         self.graph.output(spec)
         return spec
@@ -651,7 +653,7 @@ class Tracer:
             for n in self.graph.nodes:
                 n.meta.pop("keeps_ctx", None)
             return None
-        self.graph.__dict__["tangent_outputs"] = [self.lookup(o) for o in outs]
+        self._tangent_outputs = [self.lookup(o) for o in outs]
         return pairs
 
 

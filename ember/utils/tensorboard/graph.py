@@ -40,7 +40,7 @@ from tensorboard.compat.proto.step_stats_pb2 import DeviceStepStats, StepStats
 from tensorboard.compat.proto.tensor_shape_pb2 import TensorShapeProto
 from tensorboard.compat.proto.versions_pb2 import VersionDef
 
-__all__ = ["graph", "load_onnx_graph", "aten_name"]
+__all__ = ["aten_name", "graph", "load_onnx_graph"]
 
 # ember Function -> the aten op PyTorch's trace records for the same computation
 _ATEN = {

@@ -340,9 +340,10 @@ def load_onnx_graph(path):
         raise ImportError("add_onnx_graph needs the onnx package: pip install onnx") from None
     m = onnx.load(path)
     try:
-        m = onnx.shape_inference.infer_shapes(m)
-    except Exception:       # a model shape inference cannot handle is still drawn
-        pass
+        inferred = onnx.shape_inference.infer_shapes(m)
+    except (onnx.shape_inference.InferenceError, ValueError, RuntimeError):
+        inferred = m        # a model shape inference cannot handle is still drawn, shapeless
+    m = inferred
     g = m.graph
 
     def shape_of(vi):

@@ -104,6 +104,7 @@ def main():
 
     if writer is not None:
         writer.add_images("digits/train_sample", x_train[:32], 0)
+        writer.add_graph(model, x_train[:1])                # the Graphs tab
     step = 0
     t0 = time.perf_counter()
     for epoch in range(1, args.epochs + 1):

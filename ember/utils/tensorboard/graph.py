@@ -106,6 +106,7 @@ def _tracer_class():
                 f = user_frame(2)
                 if f is not None:
                     b.filename, b.lineno = f.f_code.co_filename, f.f_lineno
+                    b.args = (f"{b.reason} (at {b.filename}:{b.lineno})",)
             self.breaks.append(b)
             self.break_at.append(len(self.graph.nodes))
 
@@ -242,6 +243,8 @@ def _graph_def(tracer, namer, attr_names):
             out.append(_break_node(breaks.pop(0)[1], len(out), n, names))
         if n in multi:
             continue            # one node per output instead, as PyTorch lays it out
+        if n.op == "get_attr" and n not in users:
+            continue            # a parameter or buffer no op read (PyTorch's graph omits it too)
         attr, inputs = {}, []
         if n.op == "placeholder":
             op, text = "IO Node", ""

@@ -209,6 +209,25 @@ def test_add_graph_records_past_a_graph_break(tmp_path):
     assert names["Gate/relu"].input[0] == "Gate/Linear[fc1]/linear"
 
 
+def test_add_graph_of_a_function_with_several_inputs_and_outputs(tmp_path, capsys):
+    def pair(x, y):
+        return (x @ y).relu(), x.sum()
+
+    with SummaryWriter(tmp_path) as w:
+        w.add_graph(pair, [ember.randn(2, 3), ember.randn(3, 2)], verbose=True)
+    assert "call_function[target=MatMul]" in capsys.readouterr().out        # verbose prints the IR
+    gd = read_graph(tmp_path)
+    io = {n.name: (list(n.input), shapes(n)) for n in gd.node if n.op == "IO Node"}
+    assert io == {"input/x": ([], [[2, 3]]), "input/y": ([], [[3, 2]]),
+                  "output/output.1": (["pair/relu"], [[2, 2]]), "output/output.2": (["pair/sum"], [[]])}
+    model = ember.nn.Linear(3, 2)
+    model.register_forward_hook(lambda *a: None)           # hooks are no graph break here
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        gd = ember_graph(tmp_path, "hooked", model, ember.randn(1, 3))
+    assert [n.op for n in gd.node] == ["IO Node", "prim::GetAttr", "prim::GetAttr", "aten::linear", "IO Node"]
+
+
 def test_add_graph_needs_an_input(tmp_path):
     with SummaryWriter(tmp_path) as w, pytest.raises(TypeError, match="input_to_model"):
         w.add_graph(ember.nn.Linear(2, 2))

@@ -120,7 +120,9 @@ spherical_bessel_j0 = _forward_only("spherical_bessel_j0", lambda x: _np.sinc(x 
 class _Binary(_Function):
     """f(x, y) on arrays (float64 inside), forward only."""
 
-    def forward(ctx, x, y, fn):
+    def forward(ctx, x, y, fn, native=False):
+        if native:          # the recurrence in the input's precision, as PyTorch's kernel runs it
+            return _np.asarray(fn(x, y)).astype(x.dtype)
         return _np.asarray(fn(x.astype(_np.float64), y.astype(_np.float64))).astype(x.dtype)
 
     def backward(ctx, g):
@@ -128,7 +130,7 @@ class _Binary(_Function):
                            "(nor in PyTorch)")
 
 
-def _binary(fn, a, b, both=False):
+def _binary(fn, a, b, both=False, native=False):
     from ._tensor import Tensor
     name = getattr(fn, "__name__", "op")
     if not isinstance(a, Tensor) and not isinstance(b, Tensor):
@@ -140,7 +142,7 @@ def _binary(fn, a, b, both=False):
                 raise TypeError(f"{name}(): argument '{nm}' (position {k + 1}) must be Tensor, "
                                 f"not {type(t).__name__}")
     x, y = _promote_float(a, b)
-    return _Binary.apply(x, y, fn=fn)
+    return _Binary.apply(x, y, fn=fn, native=native)
 
 
 def zeta(input, other):
@@ -183,9 +185,30 @@ def polygamma(n, input):
     return Polygamma.apply(_float(input), n=int(n))
 
 
+def _trigamma_f32(x):
+    """PyTorch's single-precision trigamma, step for step: reflection below 1/2, six
+    recurrence steps, then the asymptotic series (SciPy's double value differs in the last
+    bits near the poles)."""
+    f = _np.float32
+    x = x.astype(f)
+    pi = f(_np.pi)
+    neg = x < f(0.5)
+    s = _np.sin(pi * x)
+    result = _np.where(neg, -(pi * pi) / (s * s), f(0)).astype(f)
+    x = _np.where(neg, f(1) - x, x)
+    for _ in range(6):
+        result = result + f(1) / (x * x)
+        x = x + f(1)
+    ixx = f(1) / (x * x)
+    result = result + (f(1) + f(1) / (f(2) * x) + ixx * (f(1 / 6) - ixx * (f(1 / 30) - ixx * f(1 / 42)))) / x
+    return _np.where(neg, -result, result).astype(f)
+
+
 class Polygamma(_Function):
     def forward(ctx, x, n):
         ctx.n = n
+        if n == 1 and x.dtype == _np.float32:
+            return _trigamma_f32(x)
         return _sp.polygamma(n, x.astype(_np.float64)).astype(x.dtype)
 
     def backward(ctx, g):
@@ -212,7 +235,7 @@ def _recurrence(p0, p1, step):
     def f(x, n):
         n = _np.trunc(n).astype(_np.int64)
         x, n = _np.broadcast_arrays(x, n)
-        out = _np.zeros(x.shape, _np.float64)
+        out = _np.zeros(x.shape, x.dtype)
         a, b = p0(x), p1(x)
         out = _np.where(n == 0, a, out)
         out = _np.where(n == 1, b, out)
@@ -227,7 +250,7 @@ def _poly(fn, name):
     fn.__name__ = "special_" + name
 
     def op(input, n):
-        return _binary(fn, input, n)
+        return _binary(fn, input, n, native=True)
     op.__name__ = name
     return op
 
@@ -243,8 +266,9 @@ chebyshev_polynomial_w = _poly(_recurrence(_one, lambda x: 2 * x + 1,
                                            lambda k, x, b, a: 2 * x * b - a), "chebyshev_polynomial_w")
 hermite_polynomial_h = _poly(_recurrence(_one, lambda x: 2 * x, lambda k, x, b, a: 2 * x * b - 2 * k * a),
                              "hermite_polynomial_h")
-hermite_polynomial_he = _poly(_recurrence(_one, lambda x: x, lambda k, x, b, a: x * b - k * a),
-                              "hermite_polynomial_he")
+# NOTE: PyTorch's CPU kernel for He_n compiles x * q - k * p to one fused multiply-add.
+hermite_polynomial_he = _poly(_recurrence(_one, lambda x: x, lambda k, x, b, a: (
+    x.astype(_np.float64) * b - (k * a).astype(_np.float64)).astype(x.dtype)), "hermite_polynomial_he")
 laguerre_polynomial_l = _poly(_recurrence(_one, lambda x: 1 - x,
                                           lambda k, x, b, a: ((2 * k + 1 - x) * b - k * a) / (k + 1)),
                               "laguerre_polynomial_l")

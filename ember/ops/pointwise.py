@@ -20,16 +20,17 @@ def _make(name, fwd, grad, uses_output=False, float_only=True, zero_grad=False, 
     ``grad(g, x, y)`` is the gradient in Tensor ops (differentiable); ``npgrad`` the same on
     arrays, used when backward runs without create_graph (the common, fast case)."""
     attrs = {}
-    if float_only:
+    if float_only and not isinstance(fwd, np.ufunc):
         raw = fwd
 
         def fwd(x):
             # NOTE: PyTorch computes half-precision math in float32 and rounds once; SciPy
-            # may also hand back another float type than it was given.
-            if x.dtype == np.float16:
+            # may also hand back another float type than it was given.  (NumPy's own ufuncs
+            # already do both, so they skip this wrapper.)
+            if x.dtype.char == "e":
                 return raw(x.astype(np.float32)).astype(np.float16)
             y = raw(x)
-            return y if y.dtype == x.dtype else y.astype(x.dtype)
+            return y if y.dtype is x.dtype else y.astype(x.dtype)
     if uses_output:
         def forward(ctx, x):
             y = fwd(x)

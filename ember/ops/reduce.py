@@ -308,6 +308,9 @@ class Var(Function):
         ctx.axes, ctx.c, ctx.keepdim, ctx.shape = axes, correction, keepdim, x.shape
         n = x.size if axes is None else int(np.prod([x.shape[a] for a in axes]))
         ctx.n = n
+        if x.dtype.char == "e":         # half precision accumulates in float32, as PyTorch
+            return np.asarray(np.var(x, axis=axes, ddof=correction, keepdims=keepdim,
+                                     dtype=np.float32)).astype(np.float16)
         return np.var(x, axis=axes, ddof=correction, keepdims=keepdim)
 
     def backward(ctx, g):

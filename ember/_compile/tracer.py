@@ -40,6 +40,12 @@ def _layout(a):
     return (a.__array_interface__["data"][0], a.shape, a.strides, a.dtype.str)
 
 
+def _first_arg(frame):
+    """The first argument of a running function (a forward's module, whatever its name)."""
+    code = frame.f_code
+    return frame.f_locals.get(code.co_varnames[0]) if code.co_argcount else None
+
+
 class GraphBreak(Exception):
     """Raised inside a trace with ``fullgraph=True``; otherwise only recorded."""
 
@@ -68,7 +74,7 @@ def _module_scope(root_names, seen=None):
     f = sys._getframe(2)
     while f is not None:
         if f.f_code.co_name == "forward":
-            m = f.f_locals.get("self")
+            m = _first_arg(f)
             if isinstance(m, Module):
                 scope.append((root_names.get(id(m), ""), type(m).__name__))
                 outer = m
@@ -232,7 +238,7 @@ class Tracer:
         f, outer = sys._getframe(2), None
         while f is not None:
             if f.f_code.co_name == "forward":
-                m = f.f_locals.get("self")
+                m = _first_arg(f)
                 if isinstance(m, Module):
                     outer = m
             f = f.f_back
@@ -597,7 +603,7 @@ class Tracer:
         except GraphBreak as b:
             self._break(b)
             return None
-        if not self.step_mode:
+        if not self.step_mode and not self.segmented:   # (explain() reports the forward)
             grads = self._record_module_backward(result)
             if grads:
                 # the joint graph's output holds the gradients and the outputs that get a

@@ -216,10 +216,6 @@ XFAIL = {
         'lives in nn/_functional/basic.py, being rebuilt by another engineer; not touched: lives in nn/_functional/basic.py, being rebuilt by another engineer; n',
     'nn.functional.feature_alpha_dropout.without_train:grad':
         'AttributeError: torch.utils._mode_utils is not implemented in ember',
-    'nn.functional.grid_sample:fwd-float32':
-        "grid_sample mode='bicubic' is not implemented",
-    'nn.functional.grid_sample:grad':
-        "grid_sample mode='bicubic' is not implemented",
     'nn.functional.group_norm:fwd-float16':
         'float16 rounding: PyTorch computes half precision in float32 and rounds once; sample 0: out: values differ 3 / 18 (16.7%) Greatest absolute difference: 0.0058',
     'nn.functional.huber_loss:fwd-float16':

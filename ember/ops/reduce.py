@@ -479,6 +479,8 @@ class Cumprod(Function):
         from .compare import where
         from .creation import arange
         x, d = ctx.inputs[0], ctx.dim
+        if x._data.size == 0:
+            return g * 0
         y = x.cumprod(d) if MODE.grad_enabled else _wrap(ctx.y)
         # NOTE: sum_{j>=k} g_j y_j / x_k holds before the first zero z of each slice; at z the
         # product leaves x_z out (cumprod with x_z := 1); after z every term holds x_z = 0.
@@ -640,7 +642,7 @@ def quantile(input, q, dim=None, keepdim=False, *, interpolation="linear"):
     # NOTE: NaN sorts last; any NaN in a slice makes its quantiles NaN, as in PyTorch.
     v = where(srt.isnan().any(d, keepdim=True), float("nan"), v)
     v = v.movedim(d, 0)                         # (k, ...the other dims)
-    if keepdim:
+    if keepdim and input.ndim:
         v = v.unsqueeze(d + 1) if dim is not None else v.reshape((len(pos),) + (1,) * input.ndim)
     return v[0] if qa.ndim == 0 else v
 
@@ -686,7 +688,9 @@ def nanquantile(input, q, dim=None, keepdim=False, *, interpolation="linear"):
             v = v_lo
         vals.append(where(_wrap(cnt == 0), float("nan"), v))
     v = stack(vals, 0)                          # (k, ... with 1 at d + 1)
-    if keepdim:
+    if keepdim and not input.ndim:
+        v = v.reshape((len(vals),))
+    elif keepdim:
         if dim is None:
             v = v.reshape((len(vals),) + (1,) * input.ndim)
     else:

@@ -35,7 +35,7 @@ class _Emitter:
     def __init__(self, graph):
         self.graph = graph
         self.ns = {"_new": object.__new__, "_wrap": _wrap,
-                   "_acc": _acc, "_tup": _tup, "_zeros": _zeros, "np": np}
+                   "_acc": _acc, "_tup": _tup, "_zeros": _zeros, "_rule": _rule, "np": np}
         self.const_ids = {}
         self.fn_names = {}
 
@@ -192,7 +192,7 @@ def emit_forward(graph, attrs, train, needs_grad=frozenset()):
             body.append(f"{c}.inputs = tuple(map(_wrap, {c}.a))")
             body.append(f"{c}._edges = {edges!r}")
             grads = ", ".join(f"_wrap({a.name})" for a in n.args)
-            body.append(f"{n.name} = _tup({em.cls(f.target)}.backward({c}, {grads}))"
+            body.append(f"{n.name} = _rule({em.cls(f.target)}, {c}, {grads})"
                         f"  # {f.target.__name__}'s own backward rule")
             body.append(f"del {c}")
         elif n.meta.get("keeps_ctx") and not train:
@@ -351,7 +351,7 @@ def _emit_nodes(graph, em, ins, nodes, attrs, keep, ret, name, params=None, head
             body.append(f"{c}.inputs = tuple(map(_wrap, {c}.a))")
             body.append(f"{c}._edges = {edges!r}")
             grads = ", ".join(f"_wrap({a.name})" for a in n.args)
-            body.append(f"{n.name} = _tup({em.cls(f.target)}.backward({c}, {grads}))"
+            body.append(f"{n.name} = _rule({em.cls(f.target)}, {c}, {grads})"
                         f"  # {f.target.__name__}'s own backward rule")
         elif n.meta.get("keeps_ctx"):
             c = f"c_{n.name}"
@@ -489,6 +489,19 @@ def _backward_lines(nodes, em, needs_grad, grad_inputs, out_nodes):
         body.append(f"{ind}del {c}.inputs")
     rets = [g(n) if n in assigned else "None" for n in grad_inputs]
     return inits + body, rets
+
+
+def _rule(cls, ctx, *grads):
+    """An op's own backward rule on arrays' wrappers, with grad mode off (its fast path, and
+    no graph recorded), as the engine runs it in an ordinary backward."""
+    from ..autograd.grad_mode import MODE
+    prev = MODE.grad_enabled
+    MODE.grad_enabled = False
+    try:
+        r = cls.backward(ctx, *grads)
+    finally:
+        MODE.grad_enabled = prev
+    return r if type(r) is tuple else (r,)
 
 
 def _acc(a, b):

@@ -40,6 +40,16 @@ def _layout(a):
     return (a.__array_interface__["data"][0], a.shape, a.strides, a.dtype.str)
 
 
+# Ops whose gradient rule, written in ember ops, is a few array ops: recorded into the graph.
+# Every other op's rule (norms, softmax, GELU, conv, RNNs, losses, embedding ...) has a fused
+# NumPy form that beats its ops one by one, so the generated code calls that rule itself.
+_RECORDED_RULES = {
+    "Add", "Sub", "Mul", "Div", "AddScalar", "SubScalar", "MulScalar", "DivScalar", "RSubScalar",
+    "RDivScalar", "Neg", "PowScalar", "MatMul", "Linear", "Reshape", "Permute", "Expand", "Sum",
+    "Mean", "Relu", "Tanh", "Exp", "Sigmoid", "ToDtype", "_MaskMul", "Where", "Cat", "Split",
+    "GetItem", "Contiguous", "Clone", "Snapshot", "CopyInto", "Flatten", "Squeeze", "Unsqueeze"}
+
+
 def _first_arg(frame):
     """The first argument of a running function (a forward's module, whatever its name)."""
     code = frame.f_code
@@ -373,7 +383,8 @@ class Tracer:
         (from the ctx its forward op keeps)."""
         cls = type(ctx)
         mark = (len(self.graph.nodes), dict(self.env), dict(self.by_array), len(self.breaks))
-        if not getattr(cls, "_array_backward", False):
+        if cls.__name__ in _RECORDED_RULES and cls.__module__.startswith("ember.") \
+                and not getattr(cls, "_array_backward", False):
             try:
                 out = cls.backward(ctx, *buf)
                 outs = out if type(out) is tuple else (out,)

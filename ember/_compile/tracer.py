@@ -46,7 +46,7 @@ def _layout(a):
 _RECORDED_RULES = {
     "Add", "Sub", "Mul", "Div", "AddScalar", "SubScalar", "MulScalar", "DivScalar", "RSubScalar",
     "RDivScalar", "Neg", "PowScalar", "MatMul", "Linear", "Reshape", "Permute", "Expand", "Sum",
-    "Mean", "Relu", "Tanh", "Exp", "Sigmoid", "ToDtype", "_MaskMul", "Where", "Cat", "Split",
+    "Mean", "Tanh", "Exp", "Sigmoid", "ToDtype", "_MaskMul", "Where", "Cat", "Split",
     "GetItem", "Contiguous", "Clone", "Snapshot", "CopyInto", "Flatten", "Squeeze", "Unsqueeze"}
 
 

@@ -49,6 +49,7 @@ class Function(FunctionCtx, _function.Function):
     ...         (x,) = ctx.saved_tensors
     ...         return 3 * g * x ** 2
     """
+    _is_custom = True   # a user's Function: forward on Tensors (a compiled graph breaks here)
     saved_inputs = ()
     _materialize = True
 

@@ -549,3 +549,13 @@ def test_custom_function_and_checkpoint_run_eagerly_and_correctly():
         for u, v in zip(ga, gb):
             np.testing.assert_allclose(u, v, rtol=1e-5, atol=1e-7)
     assert "custom autograd.Function" in cn._ember_compiled.breaks[0].reason
+
+
+def test_set_logs_prints_generated_code(capsys):
+    torch._logging.set_logs(output_code=True)
+    try:
+        f = torch.compile(lambda x: x.exp() + 1)
+        f(torch.ones(2))
+        assert "def forward" in capsys.readouterr().err
+    finally:
+        torch._logging.set_logs(output_code=False)

@@ -17,8 +17,9 @@ import operator
 
 import numpy as np
 
-from ..fx.graph import Node, _iter_nodes
 from .._tensor import _wrap
+from ..fx.graph import Node, _iter_nodes
+from .step_nodes import AccumulateGrad, Backward, NodeBackward, PyCall, ReadGrad
 
 _LITERALS = (int, float, bool, str, type(None))
 
@@ -126,6 +127,38 @@ def _reuse_line(n, em, dead, protected):
     return None
 
 
+def _getitem_line(n):
+    tail = "._data" if n.args[0].target is NodeBackward else ""
+    return f"{n.name} = {n.args[0].name}[{n.args[1]}]{tail}"
+
+
+def _node_backward_lines(n, em):
+    """An op's own backward rule, called with the ctx its forward kept."""
+    f = n.kwargs["forward"]
+    c = f"c_{f.name}"
+    edges = tuple(True if e else None for e in n.kwargs["edges"])
+    grads = ", ".join(f"_wrap({a.name})" for a in n.args)
+    return [f"{c}.inputs = tuple(map(_wrap, {c}.a))", f"{c}._edges = {edges!r}",
+            f"{n.name} = _rule({em.cls(f.target)}, {c}, {grads})"
+            f"  # {f.target.__name__}'s own backward rule"]
+
+
+def _ctx_call_lines(n, em):
+    """The op with its own ctx, which keeps its input arrays for a later backward."""
+    c = f"c_{n.name}"
+    return [f"{c} = _new({em.cls(n.target)})", f"{n.name} = {em.call(n, c)}{_comment(n)}",
+            f"{c}.a = ({', '.join(a.name for a in n.args)}{',' if len(n.args) == 1 else ''})"]
+
+
+def _plain_lines(n, em, dying, protected):
+    """The op on a fresh ctx, written into a dying input's buffer where it can be."""
+    line = _reuse_line(n, em, dying, protected)
+    lines = [(line or f"{n.name} = {em.call(n, f'_new({em.cls(n.target)})')}") + _comment(n)]
+    if line:
+        lines.append(f"del {n.args[0].name}")
+    return lines
+
+
 def _comment(node):
     shape = node.meta.get("shape")
     dt = node.meta.get("dtype")
@@ -160,7 +193,6 @@ def emit_forward(graph, attrs, train, needs_grad=frozenset()):
     ctxs, the backward runs inline, and nothing is returned for an outer autograd node."""
     from ..autograd.engine import _accumulate
     from ..autograd.grad_mode import MODE
-    from .step_nodes import AccumulateGrad, Backward, NodeBackward, PyCall, ReadGrad
     em = _Emitter(graph)
     em.ns.update(_accumulate=_accumulate, _MODE=MODE)
     bwd = backward_half(graph)
@@ -183,23 +215,12 @@ def emit_forward(graph, attrs, train, needs_grad=frozenset()):
     protected = {a for n in nodes if n.meta.get("keeps_ctx") for a in n.all_input_nodes}
     for n in nodes:
         if n.target is operator.getitem:
-            tail = "._data" if n.args[0].target is NodeBackward else ""
-            body.append(f"{n.name} = {n.args[0].name}[{n.args[1]}]{tail}")
+            body.append(_getitem_line(n))
         elif n.target is NodeBackward:
-            f = n.kwargs["forward"]
-            c = f"c_{f.name}"
-            edges = tuple(True if e else None for e in n.kwargs["edges"])
-            body.append(f"{c}.inputs = tuple(map(_wrap, {c}.a))")
-            body.append(f"{c}._edges = {edges!r}")
-            grads = ", ".join(f"_wrap({a.name})" for a in n.args)
-            body.append(f"{n.name} = _rule({em.cls(f.target)}, {c}, {grads})"
-                        f"  # {f.target.__name__}'s own backward rule")
-            body.append(f"del {c}")
+            body += _node_backward_lines(n, em)
+            body.append(f"del c_{n.kwargs['forward'].name}")
         elif n.meta.get("keeps_ctx") and not train:
-            c = f"c_{n.name}"
-            body.append(f"{c} = _new({em.cls(n.target)})")
-            body.append(f"{n.name} = {em.call(n, c)}{_comment(n)}")
-            body.append(f"{c}.a = ({', '.join(a.name for a in n.args)}{',' if len(n.args) == 1 else ''})")
+            body += _ctx_call_lines(n, em)
         elif n.target is PyCall:
             k = n.kwargs
             call = (f"{em.const(k['run'], 'call')}({em.const(k['obj'], 'obj')}, "
@@ -220,19 +241,14 @@ def emit_forward(graph, attrs, train, needs_grad=frozenset()):
         elif n.target is Backward:
             body += _inline_backward(graph, em, n, needs_grad, ins, attrs)
         elif train and n in needs_grad:
-            c = f"c_{n.name}"
-            ctx_names.append(c)
-            body.append(f"{c} = _new({em.cls(n.target)})")
-            body.append(f"{n.name} = {em.call(n, c)}{_comment(n)}")
-            body.append(f"{c}.a = ({', '.join(a.name for a in n.args)}{',' if len(n.args) == 1 else ''})")
+            ctx_names.append(f"c_{n.name}")
+            body += _ctx_call_lines(n, em)
+        elif train:
+            body += _plain_lines(n, em, set(), protected)
         else:
             dying = {a for a in n.all_input_nodes if last.get(a) == graph.nodes.index(n)
-                     and id(a) not in keep} if not train else set()
-            line = _reuse_line(n, em, dying, protected) if not train else None
-            body.append((line or f"{n.name} = {em.call(n, f'_new({em.cls(n.target)})')}")
-                        + _comment(n))
-            if line:
-                body.append(f"del {n.args[0].name}")
+                     and id(a) not in keep}
+            body += _plain_lines(n, em, dying, protected)
         if not train:
             dead = [a.name for a in _iter_nodes((n.args, n.kwargs))
                     if last.get(a) == graph.nodes.index(n) and id(a) not in keep
@@ -332,7 +348,6 @@ def emit_joint(graph, attrs):
 
 def _emit_nodes(graph, em, ins, nodes, attrs, keep, ret, name, params=None, head=None):
     """Straight-line code for ``nodes`` (infer style: values dropped after their last use)."""
-    from .step_nodes import NodeBackward
     body = list(head or [])
     protected = {a for n in nodes if n.meta.get("keeps_ctx") for a in n.all_input_nodes}
     if params is None:
@@ -342,30 +357,15 @@ def _emit_nodes(graph, em, ins, nodes, attrs, keep, ret, name, params=None, head
     last = _last_uses(nodes)
     for n in nodes:
         if n.target is operator.getitem:
-            tail = "._data" if n.args[0].target is NodeBackward else ""
-            body.append(f"{n.name} = {n.args[0].name}[{n.args[1]}]{tail}")
+            body.append(_getitem_line(n))
         elif n.target is NodeBackward:
-            f = n.kwargs["forward"]
-            c = f"c_{f.name}"
-            edges = tuple(True if e else None for e in n.kwargs["edges"])
-            body.append(f"{c}.inputs = tuple(map(_wrap, {c}.a))")
-            body.append(f"{c}._edges = {edges!r}")
-            grads = ", ".join(f"_wrap({a.name})" for a in n.args)
-            body.append(f"{n.name} = _rule({em.cls(f.target)}, {c}, {grads})"
-                        f"  # {f.target.__name__}'s own backward rule")
+            body += _node_backward_lines(n, em)
         elif n.meta.get("keeps_ctx"):
-            c = f"c_{n.name}"
-            body.append(f"{c} = _new({em.cls(n.target)})")
-            body.append(f"{n.name} = {em.call(n, c)}{_comment(n)}")
-            body.append(f"{c}.a = ({', '.join(a.name for a in n.args)}{',' if len(n.args) == 1 else ''})")
+            body += _ctx_call_lines(n, em)
         else:
             i = nodes.index(n)
             dying = {a for a in n.all_input_nodes if last.get(a) == i and a not in keep and a in nodes}
-            line = _reuse_line(n, em, dying, protected)
-            body.append((line or f"{n.name} = {em.call(n, f'_new({em.cls(n.target)})')}")
-                        + _comment(n))
-            if line:
-                body.append(f"del {n.args[0].name}")
+            body += _plain_lines(n, em, dying, protected)
         i = nodes.index(n)
         dead = [a.name for a in n.all_input_nodes
                 if last.get(a) == i and a not in keep and a.op == "call_function" and a in nodes

@@ -10,7 +10,7 @@ and eager parts alike.
 import operator
 import threading
 
-from .._tensor import Tensor, _wrap
+from .._tensor import _wrap
 from ..autograd.function import Function
 from ..autograd.grad_mode import MODE
 from ..fx.graph import Node

@@ -437,8 +437,8 @@ class Tracer:
         ``AccumulateGrad`` node per leaf.  Returns False, with the graph as it was, when a
         rule does something a graph cannot hold (the caller falls back to calling each op's
         backward from the generated code)."""
-        from ..autograd import grad as autograd_grad
         from .._tensor import _wrap
+        from ..autograd import grad as autograd_grad
         if leaves is None:
             leaves = [e[1] for e in self.env.values()
                       if e[0].op in ("placeholder", "get_attr") and e[1].requires_grad
@@ -630,8 +630,8 @@ class Tracer:
         graph the code generator splits), with one tangent placeholder per output that needs
         a gradient.  Returns ((input node, grad node or None), ...) or None (the generated
         code then calls each op's backward rule instead)."""
-        from ..autograd import grad as autograd_grad
         from .._tensor import _wrap
+        from ..autograd import grad as autograd_grad
         from ..autograd.grad_mode import MODE
         outs = []
         for t in _tensor_leaves(result):

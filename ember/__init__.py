@@ -13,7 +13,8 @@ _allocator.tune()
 _np.seterr(divide="ignore", invalid="ignore", over="ignore", under="ignore")
 
 from ._dtype import (bool_ as bool, uint8, int8, int16, int32, int64, float16, float32, float64,  # noqa: E402
-                     bfloat16, dtype, get_default_dtype, set_default_dtype, promote_types)
+                     bfloat16, complex64, complex128, dtype, get_default_dtype, set_default_dtype,
+                     promote_types)
 from ._dtype import result_type as _result_type  # noqa: E402
 from ._device import (device, strided, sparse_coo, memory_format, contiguous_format,  # noqa: E402
                       preserve_format, channels_last, channels_last_3d)
@@ -79,7 +80,8 @@ half = float16
 long = int64
 int = int32  # noqa: A001
 short = int16
-cfloat = complex64 = None
+cfloat = complex64
+cdouble = complex128
 uint16 = uint32 = uint64 = None
 __version__ = "2.13.0+ember"
 
@@ -219,7 +221,7 @@ def is_floating_point(input):
 
 
 def is_complex(input):
-    return False
+    return input.is_complex()
 
 
 def numel(input):
@@ -320,8 +322,9 @@ from .ops.pointwise import frexp, ldexp, nextafter  # noqa: E402
 from .ops.copies import (alias_copy, as_strided_copy, diagonal_copy, expand_copy, narrow_copy,  # noqa: E402
                          permute_copy, split_with_sizes_copy, squeeze_copy, t_copy, transpose_copy,
                          unbind_copy, unfold_copy, unsqueeze_copy, view_copy, unsafe_chunk,
-                         unsafe_split, conj, conj_physical, resolve_conj, resolve_neg, real, angle,
-                         fill, constant_pad_nd)
+                         unsafe_split, fill, constant_pad_nd)
+from .ops.complex import (complex, polar, real, imag, view_as_real, view_as_complex, conj,  # noqa: E402
+                          conj_physical, resolve_conj, resolve_neg, is_conj, is_neg, angle)
 from .special import i0, polygamma, mvlgamma, igamma, igammac  # noqa: E402
 from . import linalg  # noqa: E402
 from . import cuda, backends, accelerator  # noqa: E402,F401

@@ -11,6 +11,7 @@ from .autograd import hooks as _hooks
 from .ops import (arith, compare, composite, creation, index, matmul, pointwise, random, reduce,
                   shape, softmax)
 from .ops import copies as _copies
+from .ops import complex as _complex
 from .ops.index import _inplace_record
 
 
@@ -60,8 +61,8 @@ def requires_grad_(self, requires_grad=True):
         raise RuntimeError("you can only change requires_grad flags of leaf variables. If you want to "
                            "use a computed variable in a subgraph that doesn't require differentiation "
                            "use var_no_grad = var.detach().")
-    if requires_grad and self._data.dtype.kind != "f":
-        raise RuntimeError("only Tensors of floating point dtype can require gradients")
+    if requires_grad and self._data.dtype.kind not in "fc":
+        raise RuntimeError("only Tensors of floating point and complex dtype can require gradients")
     self.requires_grad = requires_grad
     return self
 
@@ -360,14 +361,26 @@ def mT(self):
     return shape.transpose(self, -2, -1)
 
 
-@property
-def H(self):
-    return T.fget(self)
 
 
 @property
 def real(self):
-    return self
+    return _complex.real(self)
+
+
+@property
+def imag(self):
+    return _complex.imag(self)
+
+
+@property
+def mH(self):
+    return _complex.adjoint(self)
+
+
+@property
+def H(self):
+    return _complex.conj(T.fget(self))
 
 
 def _linalg():
@@ -480,8 +493,9 @@ METHODS = dict(
     igamma=lambda self, other: _special().igamma(self, other),
     igammac=lambda self, other: _special().igammac(self, other),
     frexp=pointwise.frexp, ldexp=pointwise.ldexp, nextafter=pointwise.nextafter,
-    conj=_copies.conj, conj_physical=_copies.conj_physical, resolve_conj=_copies.resolve_conj,
-    resolve_neg=_copies.resolve_neg, angle=_copies.angle, unsafe_chunk=_copies.unsafe_chunk,
+    conj=_complex.conj, conj_physical=_complex.conj_physical, resolve_conj=_complex.resolve_conj,
+    resolve_neg=_complex.resolve_neg, angle=_complex.angle, is_conj=_complex.is_conj,
+    is_neg=_complex.is_neg, unsafe_chunk=_copies.unsafe_chunk,
     unsafe_split=_copies.unsafe_split, index_reduce=index.index_reduce,
     nanquantile=reduce.nanquantile,
     slice_scatter=index.slice_scatter, select_scatter=index.select_scatter,
@@ -497,6 +511,7 @@ METHODS = dict(
     cpu=cpu, cuda=cuda, float=_cast_method(_dtype.float32), double=_cast_method(_dtype.float64),
     half=_cast_method(_dtype.float16), bfloat16=_cast_method(_dtype.bfloat16),
     long=_cast_method(_dtype.int64), int=_cast_method(_dtype.int32), short=_cast_method(_dtype.int16),
+    cfloat=_cast_method(_dtype.complex64), cdouble=_cast_method(_dtype.complex128),
     char=_cast_method(_dtype.int8), byte=_cast_method(_dtype.uint8), bool=_cast_method(_dtype.bool_),
     type_as=lambda self, other: creation.cast(self, other.dtype),
     new_tensor=new_tensor, new_zeros=_new(creation.zeros), new_ones=_new(creation.ones),
@@ -526,7 +541,7 @@ METHODS = dict(
     __eq__=_eq, __ne__=_ne, __lt__=compare.lt, __le__=compare.le, __gt__=compare.gt, __ge__=compare.ge,
     __and__=_and, __rand__=_and, __or__=_or, __ror__=_or, __xor__=_xor, __rxor__=_xor,
     __invert__=_invert,
-    T=T, mT=mT, mH=mT, H=H, real=real, retains_grad=retains_grad, is_cpu=is_cpu, output_nr=output_nr,
+    T=T, mT=mT, mH=mH, H=H, real=real, imag=imag, retains_grad=retains_grad, is_cpu=is_cpu, output_nr=output_nr,
 )
 
 for _name in ("exp", "exp2", "expm1", "log", "log1p", "log2", "log10", "sqrt", "rsqrt", "sin", "cos",

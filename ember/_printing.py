@@ -73,6 +73,22 @@ class _Formatter:
         return self._fmt_plain(v).rjust(self.width)
 
 
+class _ComplexFormatter:
+    """PyTorch's complex layout: the real parts share one format, the imaginary parts another,
+    joined as ``1.5000-2.0000j`` (the imaginary part unpadded, its sign as the joint)."""
+    floating = True
+
+    def __init__(self, values):
+        self.re = _Formatter(values.real, True)
+        self.im = _Formatter(values.imag, True)
+        self.width = self.re.width + self.im.width + 1
+
+    def format(self, v):
+        v = complex(v)
+        imag = (self.im.format(v.imag) + "j").lstrip()
+        return self.re.format(v.real) + (imag if imag[0] in "+-" else "+" + imag)
+
+
 def _summarize(a, edge):
     if a.ndim == 0:
         return a.reshape(-1)
@@ -118,10 +134,13 @@ def tensor_repr(t):
         fmt = _Formatter(np.array([str(bool(v)) for v in vals_fmt]) if vals.size else vals, False)
         fmt.format = lambda v: str(bool(v)).rjust(fmt.width)
         fmt.width = max((len(str(bool(v))) for v in vals.tolist()), default=1)
+    elif a.dtype.kind == "c":
+        fmt = _ComplexFormatter(vals)
     else:
         fmt = _Formatter(vals, floating)
     suffix = []
-    default_dtypes = ("float32", "int64", "bool")
+    from ._dtype import default_complex, get_default_dtype
+    default_dtypes = (get_default_dtype().name, "int64", "bool", default_complex().name)
     if a.size == 0 and a.shape != (0,):
         body = "[]"
         suffix.append(f"size={tuple(a.shape)}")

@@ -12,7 +12,7 @@ from .ops.reduce import vector_norm, _tname
 
 
 def _float_check(op, A):
-    if not A.is_floating_point():
+    if not (A.is_floating_point() or A.is_complex()):
         raise RuntimeError(f"linalg.{op}: Expected a floating point or complex tensor as input. "
                            f"Got {_tname(A)}")
     if A.ndim < 2:
@@ -30,7 +30,7 @@ def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None):
     """Matrix norms over the two dims ``dim``: 'fro', 'nuc', inf, -inf, 1, -1, 2, -2."""
     if dtype is not None:
         A = A.to(dtype)
-    if not A.is_floating_point():
+    if not (A.is_floating_point() or A.is_complex()):
         raise RuntimeError(f"linalg.matrix_norm: Expected a floating point or complex tensor as "
                            f"input. Got {_tname(A)}")
     if A.ndim < 2:

@@ -98,7 +98,7 @@ class Function(FunctionCtx, _function.Function):
                              for o in outs]
             fixed = []
             for i, o in enumerate(outs):
-                if isinstance(o, Tensor) and id(o) not in non_diff and o.dtype.is_floating_point:
+                if isinstance(o, Tensor) and id(o) not in non_diff and (o.dtype.is_floating_point or o.dtype.is_complex):
                     if any(o is a for a in args) or o.grad_fn is not None or o.requires_grad:
                         o = _wrap_view(o._data, o)  # returning an input: the output is a new node
                     o.requires_grad = True

@@ -221,6 +221,9 @@ def _call_backward(node, nd, buf, edges):
             r = h(tuple(buf))
             if r is not None:
                 buf = list(r)
+    cplx = node._cplx
+    if cplx:                                # see Function.complex_rule
+        buf = [g.conj() for g in buf]
     if TRACERS:
         from .function import active_tracer
         tr = active_tracer()
@@ -232,6 +235,8 @@ def _call_backward(node, nd, buf, edges):
         out = type(node).backward(node, *buf)
     if type(out) is not tuple:
         out = (out,)
+    if cplx:
+        out = tuple(None if g is None else g.conj() for g in out)
     post = nd.get("_post_hooks")
     if post:
         for h in list(post.values()):

@@ -64,6 +64,13 @@ class Function:
     n_diff_outputs = None
     _released = False
     _edges = ()
+    # Complex numbers: a rule ``g * f'(z)`` written for real numbers is the right one for a
+    # holomorphic op once conjugated (PyTorch's convention gives ``g * conj(f'(z))``), so the
+    # engine runs it as conj(rule(conj(g))) on nodes with complex outputs (``_cplx``).  Ops that
+    # are not holomorphic (abs, conj, real, view_as_real, ...) set ``complex_rule`` and handle
+    # complex values in their own backward.
+    complex_rule = False
+    _cplx = False
 
     @classmethod
     def apply(cls, *inputs, **attrs):
@@ -94,6 +101,8 @@ class Function:
                         o._output_nr = i
                 if cls.saves_output:
                     ctx._out_vers = [(o._vbox, o._vbox[0]) for o in outs]
+                if not cls.complex_rule and any(o.dtype.kind == "c" for o in out):
+                    ctx._cplx = True
         else:
             outs = _wrap(out)
             if record:
@@ -102,6 +111,8 @@ class Function:
                 outs.grad_fn = ctx
                 if cls.saves_output:
                     ctx._out_vers = [(outs._vbox, outs._vbox[0])]
+                if out.dtype.kind == "c" and not cls.complex_rule:
+                    ctx._cplx = True
         if TRACERS:
             notify_tracers(cls, inputs, attrs, outs)
         return outs

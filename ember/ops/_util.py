@@ -21,7 +21,7 @@ def as_tensor_like(x, ref=None):
 def scalar(x):
     """A Python number for a NumPy scalar (PyTorch treats those as weak Python scalars)."""
     t = type(x)
-    if t is float or t is int or t is bool:
+    if t is float or t is int or t is bool or t is complex:
         return x
     if isinstance(x, np.generic):
         return x.item()

@@ -31,11 +31,13 @@ def promote2(a, b, op):
 def promote_scalar(a, s):
     """Cast tensor ``a`` up when the Python scalar ``s`` is of a higher category."""
     k = _dtype.scalar_kind(s)
-    dk = a._data.dtype.kind
-    ak = 2 if dk == "f" else (0 if dk == "b" else 1)
+    ak = _KIND[a._data.dtype.kind]
     if k > ak:
-        return a.to(_dtype.int64 if k == 1 else _dtype.get_default_dtype())
+        return a.to(_dtype.result_type(((_FROM_NP[a._data.dtype], 1),), (s,)))
     return a
+
+
+_KIND = {"b": 0, "u": 1, "i": 1, "f": 2, "c": 3}   # PyTorch's promotion categories
 
 
 def to_float(a):
@@ -79,12 +81,12 @@ def binary(cls, scls, rcls, a, b, op, float_result=False):
                     raise RuntimeError(_bcast_msg(op, a.shape, b.shape)) from None
                 raise
         b = scalar(b)
-        if not isinstance(b, (int, float, bool)):
+        if not isinstance(b, (int, float, bool, complex)):
             return binary(cls, scls, rcls, a, _as_tensor(b, a), op, float_result)
         a = to_float(a) if float_result else promote_scalar(a, b)
         return scls.apply(a, s=b)
     a = scalar(a)
-    if not isinstance(a, (int, float, bool)):
+    if not isinstance(a, (int, float, bool, complex)):
         return binary(cls, scls, rcls, _as_tensor(a, b), b, op, float_result)
     b = to_float(b) if float_result else promote_scalar(b, a)
     return rcls.apply(b, s=a)

@@ -1,6 +1,5 @@
 """The ``*_copy`` variants of view ops (PyTorch's functionalization names: the same values as
-the view, in fresh memory), the unsafe_ split aliases, and the complex-number no-ops that real
-tensors still answer (conj, resolve_conj, resolve_neg, real, angle)."""
+the view, in fresh memory), the unsafe_ split aliases, fill and constant_pad_nd."""
 import numpy as np
 
 from .._tensor import Tensor
@@ -36,27 +35,6 @@ view_copy = _copy(lambda x, *shape: x.view(*shape) if not (len(shape) == 1 and n
     shape[0], (tuple, list, int))) else x.view(shape[0]), "``view`` into new memory.")
 unsafe_chunk = _shape.chunk
 unsafe_split = _shape.split
-
-
-# --- complex-number functions on real tensors ------------------------------------------------
-def conj(input):
-    """The complex conjugate: a real tensor is its own (PyTorch returns it unchanged)."""
-    return input
-
-
-resolve_conj = resolve_neg = real = conj
-
-
-def conj_physical(input):
-    return input.clone()
-
-
-def angle(input):
-    """pi where input < 0, else 0 (NaN stays NaN); integer inputs give floats."""
-    from .arith import to_float
-    from .compare import where
-    x = to_float(input)
-    return where(x < 0, np.pi, where(x.isnan(), x, x * 0))
 
 
 def fill(input, value):

@@ -28,7 +28,11 @@ def _infer_np(data):
         return arr.astype(np.int64)
     if k == "b":
         return arr
-    if k == "O" or k in "USc":
+    if k == "c":
+        if isinstance(data, np.generic):
+            return arr
+        return arr.astype(_dtype.default_complex().np)
+    if k == "O" or k in "US":
         raise TypeError(f"new(): invalid data type '{type(data).__name__}'" if k in "US" else
                         "could not convert the data to a tensor: ragged nested sequences "
                         "(each row must have the same length)")
@@ -254,8 +258,10 @@ class ToDtype(Function):
         return x.astype(dtype)
 
     def backward(ctx, g):
-        if ctx.src.kind != "f":
+        if ctx.src.kind not in "fc":
             return None
+        if ctx.src.kind == "f" and g._data.dtype.kind == "c":
+            g = g.real           # a real input's gradient is the real part, as PyTorch's
         return g.to(_dtype.from_np(ctx.src))
 
 
@@ -264,6 +270,6 @@ def cast(t, dtype):
     d = _dtype.to_dtype(dtype)
     if t._data.dtype == d.np:
         return t
-    if t.requires_grad and not d.is_floating_point:
+    if t.requires_grad and not (d.is_floating_point or d.is_complex):
         return _wrap(t._data.astype(d.np))
     return ToDtype.apply(t, dtype=d.np)

@@ -27,7 +27,7 @@ class CopyInto(Function):
     def backward(ctx, g):
         # NOTE: the old value of dst is overwritten, so it gets no gradient; src gets all.
         gs = sum_to(g, ctx.src_shape)
-        if ctx.src_dtype is not None and gs._data.dtype != ctx.src_dtype and ctx.src_dtype.kind == "f":
+        if ctx.src_dtype is not None and gs._data.dtype != ctx.src_dtype and ctx.src_dtype.kind in "fc":
             gs = gs.to(_dtype_of(ctx.src_dtype))
         return None, gs
 

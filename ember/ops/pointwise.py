@@ -134,10 +134,20 @@ Reciprocal, reciprocal = _make("reciprocal", lambda x: 1 / x, lambda g, x, y: -g
                                uses_output=True)
 Neg, neg = _make("neg", np.negative, lambda g, x, y: -g, float_only=False, zero_grad=True,
                  npgrad=lambda g, x, y: -g)
-Abs, abs = _make("abs", np.abs, lambda g, x, y: g * x.sign(), float_only=False,
+# NOTE: np.sign of a complex z is z/|z|, the gradient of |z| (PyTorch's sgn).
+Abs, abs = _make("abs", np.abs, lambda g, x, y: g * x.sgn(), float_only=False,
                  npgrad=lambda g, x, y: g * np.sign(x))
-Sign, sign = _make("sign", lambda x: x.copy() if x.dtype.kind == "b" else np.sign(x), _zero,
-                   float_only=False, zero_grad=True)
+Abs.complex_rule = True   # the real |z| of a complex z: the rule above is the complex one
+Sign, _sign = _make("sign", lambda x: x.copy() if x.dtype.kind == "b" else np.sign(x), _zero,
+                    float_only=False, zero_grad=True)
+
+
+def sign(input, *, out=None):
+    """-1, 0 or 1; complex tensors have ``sgn`` instead, as in PyTorch."""
+    if input._data.dtype.kind == "c":
+        raise RuntimeError("Unlike NumPy, torch.sign is not intended to support complex numbers. "
+                           "Please use torch.sgn instead.")
+    return _sign(input, out=out)
 Floor, floor = _make("floor", np.floor, _zero, float_only=False, zero_grad=True)
 Ceil, ceil = _make("ceil", np.ceil, _zero, float_only=False, zero_grad=True)
 Trunc, trunc = _make("trunc", np.trunc, _zero, float_only=False, zero_grad=True)
@@ -156,7 +166,13 @@ Relu, relu = _make("relu", lambda x: np.maximum(x, 0), lambda g, x, y: g * (y > 
                    uses_output=True, float_only=False, npgrad=lambda g, x, y: g * (y > 0))
 negative, absolute, fix = neg, abs, trunc
 arcsin, arccos, arctan, arcsinh, arccosh, arctanh = asin, acos, atan, asinh, acosh, atanh
-Sgn, sgn = Sign, sign
+Sgn = Sign
+
+
+def sgn(input, *, out=None):
+    """z / |z| for complex tensors (0 at 0), the sign for real ones."""
+    from .complex import sgn as _sgn
+    return _sgn(input, out=out)
 
 
 def _round_fwd(x, decimals=0):

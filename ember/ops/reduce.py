@@ -115,7 +115,7 @@ class Mean(Function):
 def mean(input, dim=None, keepdim=False, *, dtype=None, out=None):
     if dtype is not None:
         input = input.to(dtype)
-    if not input.is_floating_point():
+    if not (input.is_floating_point() or input.is_complex()):
         raise RuntimeError("mean(): could not infer output dtype. Input dtype must be either a "
                            f"floating point or complex dtype. Got: {_tname(input)}")
     return _out(Mean.apply(input, axes=_axes(input, dim, "mean"), keepdim=keepdim), out)
@@ -322,7 +322,7 @@ class Var(Function):
 def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     """Variance with Bessel's correction by default (``correction=1``)."""
     dim, unbiased = _var_args(dim, unbiased)
-    if not input.is_floating_point():
+    if not (input.is_floating_point() or input.is_complex()):
         raise RuntimeError("std and var only support floating point and complex dtypes")
     return Var.apply(input, axes=_axes(input, dim, "var"), correction=_correction(unbiased, correction),
                      keepdim=keepdim)
@@ -367,7 +367,7 @@ def vector_norm(input, ord=2, dim=None, keepdim=False, *, dtype=None):
     """The ``ord``-norm of the flattened input, or over ``dim``."""
     if dtype is not None:
         input = input.to(dtype)
-    if not input.is_floating_point():
+    if not (input.is_floating_point() or input.is_complex()):
         raise RuntimeError(f"linalg.vector_norm: Expected a floating point or complex tensor as "
                            f"input. Got {_tname(input)}")
     axes = _axes(input, dim, "norm")

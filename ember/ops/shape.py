@@ -138,7 +138,8 @@ def t(input):
 
 
 def adjoint(input):
-    return transpose(input, -2, -1)
+    from .complex import conj
+    return conj(transpose(input, -2, -1))
 
 
 def movedim(input, source, destination):

@@ -803,7 +803,8 @@ class Module:
                                 f"desired dtype={dtype}")
 
             def convert(t):
-                if t.is_floating_point():
+                # NOTE: as PyTorch, a complex dtype converts floating and complex tensors.
+                if t.is_floating_point() or (dtype.is_complex and t.is_complex()):
                     return t.to(dtype)
                 return t
             return self._apply(convert)

@@ -18,7 +18,7 @@ import warnings
 from .._tensor import Tensor
 from ..autograd.function import add_tracer, remove_tracer
 from ..autograd.grad_mode import MODE
-from . import config
+from . import config, optim_codegen
 from .runtime import CompiledGraph
 from .tracer import GraphBreak, Tracer
 
@@ -171,6 +171,8 @@ class _Compiled:
         self.signature_of = None
         self._effects = None
         self._free = None
+        self.opt_guards = []      # [optimizer, hyperparameters read at run time, folded tests]
+        self.grad_guards = []     # parameters whose having a .grad the step does not decide
         ALL_COMPILED.append(self)
 
     def _structure(self):
@@ -204,7 +206,29 @@ class _Compiled:
             parts.append(self._struct_token)
             if grad:
                 parts.append(tuple(p.requires_grad for p in self._params))
+        if self.opt_guards:
+            parts.append(optim_codegen.guard_key(self.opt_guards, self.grad_guards))
         return tuple(parts)
+
+    def _add_optimizer_guards(self, graph):
+        """Guard what the generated optimizer updates of ``graph`` baked in; True if any."""
+        found = False
+        for n in graph.nodes:
+            gd = n.meta.get("guard")
+            if gd is None:
+                continue
+            found = True
+            opt, runtime, preds = gd
+            entry = next((e for e in self.opt_guards if e[0] is opt), None)
+            if entry is None:
+                self.opt_guards.append((opt, set(runtime), list(preds)))
+            else:
+                entry[1].update(runtime)
+                entry[2].extend(preds)
+            for p in n.meta.get("grad_guards", ()):
+                if all(p is not q for q in self.grad_guards):
+                    self.grad_guards.append(p)
+        return found
 
     def _free_key(self):
         """What the function reads from outside: globals and closure cells by value (plain
@@ -287,6 +311,11 @@ class _Compiled:
             g.flat_args = all(type(a) is Tensor for a in args) and not kwargs
             self.cache[key] = g
             _log("output_code", f"Output code of {self.name}:\n{g.code}")
+            if self._add_optimizer_guards(g.graph):
+                # keyed as things are now: the traced step made the optimizer's state
+                new = self.key(args, kwargs)
+                self.cache[new] = self.cache.pop(key)
+                key = new
         if self.root is None and tracer.modules_seen:
             # a function's graph also bakes in the modules it called (training flags, ...)
             known = {id(m) for m in self.modules}

@@ -19,7 +19,7 @@ import numpy as np
 
 from .._tensor import _wrap
 from ..fx.graph import Node, _iter_nodes
-from .step_nodes import AccumulateGrad, Backward, NodeBackward, PyCall, ReadGrad
+from .step_nodes import AccumulateGrad, Backward, NodeBackward, OptimizerStep, PyCall, ReadGrad, ZeroGrad
 
 _LITERALS = (int, float, bool, str, type(None))
 
@@ -221,14 +221,10 @@ def emit_forward(graph, attrs, train, needs_grad=frozenset()):
             body.append(f"del c_{n.kwargs['forward'].name}")
         elif n.meta.get("keeps_ctx") and not train:
             body += _ctx_call_lines(n, em)
+        elif n.target is OptimizerStep or n.target is ZeroGrad:
+            body += _optimizer_lines(graph, n, em, attrs) or [_pycall_line(n, em)]
         elif n.target is PyCall:
-            k = n.kwargs
-            call = (f"{em.const(k['run'], 'call')}({em.const(k['obj'], 'obj')}, "
-                    f"{em.const(k['args'], 'args')}, {em.const(k['kwargs'], 'kwargs')})")
-            what = f"  # {type(k['obj']).__name__}.{_method_name(k['run'])}" if k["obj"] is not None \
-                else "  # gradient clipping"
-            body.append(f"{n.name} = {call}._data{what}" if n.meta.get("returns_tensor")
-                        else call + what)
+            body.append(_pycall_line(n, em))
         elif n.target is ReadGrad:
             body.append(f"{n.name} = {_tensor_expr(em, n.kwargs['leaf'], ins, attrs)}.grad._data")
         elif n.target is Backward and n.kwargs.get("recorded"):
@@ -270,6 +266,28 @@ def emit_forward(graph, attrs, train, needs_grad=frozenset()):
     src = f"def {name}({', '.join(params)}):\n" + "".join(
         f"    {line}\n" for line in head + body)
     return src, em.ns, ctx_names
+
+
+def _pycall_line(n, em):
+    """The call the trace kept, made again at its place."""
+    k = n.kwargs
+    call = (f"{em.const(k['run'], 'call')}({em.const(k['obj'], 'obj')}, "
+            f"{em.const(k['args'], 'args')}, {em.const(k['kwargs'], 'kwargs')})")
+    what = f"  # {type(k['obj']).__name__}.{_method_name(k['run'])}" if k["obj"] is not None \
+        else "  # gradient clipping"
+    return f"{n.name} = {call}._data{what}" if n.meta.get("returns_tensor") else call + what
+
+
+def _optimizer_lines(graph, n, em, attrs):
+    """``opt.step()`` / ``opt.zero_grad()`` written out (optim_codegen.py), or None."""
+    from . import optim_codegen
+    names = {id(t): target for target, t in attrs.items()}
+    if n.target is ZeroGrad:
+        return optim_codegen.emit_zero_grad(n, em, names)
+    reserved = set(em.ns) | {"np"}
+    for m in graph.nodes:
+        reserved |= {m.name, f"{m.name}_t"}
+    return optim_codegen.emit_step(n, em, reserved, names)
 
 
 def line_reused(body, a):

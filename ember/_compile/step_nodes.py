@@ -6,6 +6,8 @@
 * ``Backward``: ``loss.backward()``; the generated code runs the backward rule of every op
   before it, in reverse, and accumulates into the leaves' ``.grad`` as the engine does.
 * ``ReadGrad``: a leaf's ``.grad`` read after the backward (gradient clipping, logging).
+* ``OptimizerStep``, ``ZeroGrad``: ``opt.step()`` and ``opt.zero_grad()`` written out as
+  generated lines (the optimizer's own rule, specialised).
 """
 
 
@@ -37,3 +39,19 @@ class NodeBackward:
     arrays (the trace cannot see inside them): ``Cls.backward(ctx_of_its_forward, *grads)``."""
     impure = False
     __name__ = "NodeBackward"
+
+
+class OptimizerStep:
+    """``opt.step()`` written out as the optimizer's own update rule, parameter by parameter
+    (ember/_compile/optim_codegen.py); the generated code falls back to the call when the
+    rule cannot be written out."""
+    impure = True
+    writes = True
+    __name__ = "OptimizerStep"
+
+
+class ZeroGrad:
+    """``opt.zero_grad()`` (set_to_none): each parameter's ``.grad = None``."""
+    impure = True
+    writes = True
+    __name__ = "ZeroGrad"

@@ -25,7 +25,7 @@ from .. import _tensor
 from ..fx.graph import Graph, Node
 from ..ops.index import IndexPut
 from ..ops.inplace import CopyInto, Snapshot
-from .step_nodes import AccumulateGrad, Backward, NodeBackward, PyCall, ReadGrad
+from .step_nodes import AccumulateGrad, Backward, NodeBackward, OptimizerStep, PyCall, ReadGrad, ZeroGrad
 
 _EMBER_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
 # Modules whose tensors made outside the dispatch point are constants of the shapes/values
@@ -129,6 +129,8 @@ class Tracer:
         self.fresh = {}          # id -> tensor made during the trace by a creation function
         self.fresh_arrays = {}   # id(array) -> such a tensor
         self.fresh_layout = {}   # memory layout -> that tensor (its views are constants too)
+        self.grad_known = {}     # id(leaf) -> whether it has a .grad, where the step decides it
+        self.grads_dynamic = False   # the backward is not ops of this graph: grads unknown
 
     # --- inputs --------------------------------------------------------------------------
     def _bind(self, t, node):
@@ -314,11 +316,45 @@ class Tracer:
             elif not all(self._call_arg_ok(a) for a in (*args, *kwargs.values())):
                 self._break(GraphBreak(f"an input, an intermediate or a function passed to {what}"))
             else:
-                node = self.graph.call_function(PyCall, (), {"run": run, "obj": obj, "args": args,
-                                                             "kwargs": kwargs},
-                                                name=type(obj).__name__.lower() + "_call")
+                node = self._optimizer_node(run, obj, args, kwargs)
+                if node is None:
+                    node = self.graph.call_function(PyCall, (), {"run": run, "obj": obj, "args": args,
+                                                                 "kwargs": kwargs},
+                                                    name=type(obj).__name__.lower() + "_call")
                 self._annotate(node)
         self.suspended += 1
+
+    def _optimizer_node(self, run, obj, args, kwargs):
+        """``opt.zero_grad()`` and ``opt.step()`` as nodes the code generator writes out as
+        lines (optim_codegen.py), or None: the call stays a call."""
+        from ..optim.optimizer import Optimizer
+        from . import optim_codegen
+        kind = getattr(run, "_ember_call", None)
+        call = {"run": run, "obj": obj, "args": args, "kwargs": kwargs}
+        if kind == "zero_grad":
+            to_none = kwargs.get("set_to_none", args[0] if args else True)
+            if to_none is not True or len(args) + len(kwargs) > 1 \
+                    or type(obj).zero_grad is not Optimizer.zero_grad:
+                return None
+            for g in obj.param_groups:
+                for p in g["params"]:
+                    self.grad_known[id(p)] = False
+            return self.graph.call_function(ZeroGrad, (), {"opt": obj, **call}, name="zero_grad")
+        if kind != "step" or self.grads_dynamic or optim_codegen.plan_ok(obj, args, kwargs):
+            return None
+        unknown = []        # which of these have a .grad is decided before the step: guarded
+        for g in obj.param_groups:
+            for p in g["params"]:
+                known = self.grad_known.get(id(p))
+                if known is None:
+                    unknown.append(p)
+                elif known != (p.grad is not None):
+                    return None
+        node = self.graph.call_function(OptimizerStep, (), {"opt": obj, **call,
+                                                            "groups": optim_codegen.snapshot(obj)},
+                                        name=type(obj).__name__.lower() + "_step")
+        node.meta["grad_guards"] = unknown
+        return node
 
     def _call_arg_ok(self, a):
         """A recorded call may take plain values and parameters (the same objects at every
@@ -376,6 +412,7 @@ class Tracer:
         node = self.graph.call_function(Backward, args, {}, name="backward")
         self._annotate(node)
         self.backward_node = node
+        self.grads_dynamic = True
 
     def node_backward(self, ctx, buf):
         """One op's gradient rule while the backward is recorded: its own ember ops when they
@@ -476,6 +513,7 @@ class Tracer:
             return False
         for leaf, gnode in zip(leaves, nodes):
             if gnode is not None:
+                self.grad_known[id(leaf)] = True
                 acc = self.graph.call_function(AccumulateGrad, (gnode,), {"leaf": leaf},
                                                name="accumulate_grad")
                 acc.meta["scope"] = []

@@ -3,6 +3,7 @@ import numpy as np
 
 from ._validate import check_lr, check_nonneg
 from .optimizer import Optimizer, _to_scalar
+from ._rule import GRAD, LR, PARAM, STEP, Hyper, State, Update  # noqa: F401
 
 __all__ = ["Adadelta"]
 
@@ -38,6 +39,13 @@ class Adadelta(Optimizer):
         defaults = dict(lr=lr, rho=rho, eps=eps, weight_decay=weight_decay, maximize=maximize,
                         capturable=capturable, foreach=foreach, differentiable=differentiable)
         super().__init__(params, defaults)
+
+    def _compiled_update(self, group):
+        """The rule a compiled step pastes in for each parameter, and its arguments (_rule.py)."""
+        return Update(_adadelta, dict(p=PARAM, g=GRAD, sq=State("square_avg"), acc=State("acc_delta"),
+                                      lr=LR, rho=Hyper("rho"), eps=Hyper("eps"),
+                                      weight_decay=Hyper("weight_decay"), maximize=Hyper("maximize")),
+                      counts_steps=True)
 
     def step(self, closure=None):
         loss = None if closure is None else self._closure_loss(closure)

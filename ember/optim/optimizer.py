@@ -87,6 +87,7 @@ def _wrap_step(step):
         for hook in chain(self._optimizer_step_post_hooks.values(), _global_step_post_hooks.values()):
             hook(self, args, kwargs)
         return out
+    run._ember_call = "step"    # a compiled step may write this call out (optim_codegen.py)
 
     @functools.wraps(step)
     def wrapper(self, *args, **kwargs):
@@ -102,6 +103,7 @@ def _reported(method):
     """``method`` whose call a trace records as one call (see ``traced_call``)."""
     def run(self, args, kwargs):
         return method(self, *args, **kwargs)
+    run._ember_call = method.__name__
 
     @functools.wraps(method)
     def wrapper(self, *args, **kwargs):

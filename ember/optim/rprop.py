@@ -3,6 +3,7 @@ import numpy as np
 
 from ._validate import check_lr
 from .optimizer import Optimizer, _scalar_state, _to_scalar, _wrap
+from ._rule import GRAD, LR, PARAM, STEP, Hyper, State, Update  # noqa: F401
 
 __all__ = ["Rprop"]
 
@@ -32,6 +33,14 @@ class Rprop(Optimizer):
         defaults = dict(lr=lr, etas=etas, step_sizes=step_sizes, foreach=foreach,
                         maximize=maximize, differentiable=differentiable, capturable=capturable)
         super().__init__(params, defaults)
+
+    def _compiled_update(self, group):
+        """The rule a compiled step pastes in for each parameter, and its arguments (_rule.py)."""
+        return Update(_rprop, dict(p=PARAM, g=GRAD, prev=State("prev"), step_size=State("step_size"),
+                                   etaminus=Hyper("etas", 0), etaplus=Hyper("etas", 1),
+                                   step_size_min=Hyper("step_sizes", 0),
+                                   step_size_max=Hyper("step_sizes", 1), maximize=Hyper("maximize")),
+                      counts_steps=True)
 
     def step(self, closure=None):
         loss = None if closure is None else self._closure_loss(closure)

@@ -1,0 +1,475 @@
+"""An optimizer's update as generated code: its own rule, specialised, pasted into the step.
+
+Each optimizer's eager ``step`` calls one small NumPy rule per parameter (``_sgd``,
+``_adam``...), and its ``_compiled_update(group)`` (ember/optim/_rule.py) says what each of the
+rule's arguments is.  Here the rule's source is *specialised*: hyperparameters other than the
+learning rate become constants, every ``if`` whose test is then known is resolved (``if
+maximize:``, ``if weight_decay != 0:``, ``if buf is None:`` for an existing buffer), helper
+rules it calls (``_lerp_``, ``_decayed_grad``) are inlined, and what is left is pasted into the
+generated step once per parameter, after lines that bind the parameter, its gradient and the
+optimizer's own state arrays.  So eager and compiled steps run one formula, statement for
+statement: the results agree bit for bit, and the optimizer's state (buffers, ``step``
+counts) is the one ``state_dict()`` saves.
+
+What changes between steps is read at run time: the learning rate (``param_groups[i]["lr"]``,
+whatever scheduler set it), the step counts and buffers (the state tensors, incremented in
+place), and any hyperparameter the step itself changed while it was traced (OneCycleLR's
+``cycle_momentum`` moves ``momentum`` or ``betas`` at every step).  The constants baked in are
+guarded (``guard_key``): a changed hyperparameter, a new param group, new hooks, a state that
+lost its buffers, or a different set of parameters with a ``.grad`` traces again.
+"""
+import ast
+import builtins
+import copy
+import inspect
+import textwrap
+
+import numpy as np
+
+from .._tensor import Tensor
+
+_UNKNOWN = object()
+
+
+class _Array:
+    """The value a fold sees for an array (a parameter, a gradient, a state buffer): it is
+    not None, and nothing else about it is known."""
+
+
+_ARRAY = _Array()
+
+
+class Unsupported(Exception):
+    """The rule does something this specialiser does not handle: the step stays a call."""
+
+
+class _Const:
+    def __init__(self, expr, value):
+        self.expr, self.value = expr, value
+
+
+class _Var:
+    """A generated local (or a name the caller passed); ``value`` is known for hyperparameters
+    read at run time (``guard`` is then the expression of it over ``group``) and for arrays."""
+
+    def __init__(self, name, value=_UNKNOWN, guard=None):
+        self.name, self.value, self.guard = name, value, guard
+
+
+def _literal(v):
+    if type(v) is float and not np.isfinite(v):
+        raise Unsupported(f"non-finite hyperparameter {v!r}")
+    if v is None or type(v) in (int, float, bool, str):
+        return ast.Constant(v)
+    if type(v) in (tuple, list):
+        return ast.Tuple([_literal(a) for a in v], ast.Load())
+    raise Unsupported(f"hyperparameter of type {type(v).__name__}")
+
+
+def _source_tree(fn):
+    tree = ast.parse(textwrap.dedent(inspect.getsource(fn)))
+    return tree.body[0]
+
+
+def _is_inlinable(fn):
+    return inspect.isfunction(fn) and fn.__module__.startswith("ember.optim")
+
+
+class Specialiser:
+    """Turns ``rule(**bindings)`` into straight-line statements (``ast`` nodes)."""
+
+    def __init__(self, reserved):
+        self.reserved = set(reserved)
+        self.used = set()
+        self.predicates = []      # (guard expression ast, outcome) of tests folded on run-time values
+
+    def fresh(self, base):
+        name = base
+        while name in self.reserved or name in self.used:
+            name += "_"
+        self.used.add(name)
+        return name
+
+    # --- the rule --------------------------------------------------------------------------
+    def rule(self, fn, bindings):
+        tree = _source_tree(fn)
+        scope = {"__globals__": fn.__globals__, "__owned__": set()}
+        for a in tree.args.args:
+            if a.arg not in bindings:
+                raise Unsupported(f"{fn.__name__}: no binding for {a.arg}")
+            scope[a.arg] = bindings[a.arg]
+            if isinstance(bindings[a.arg], _Var):
+                scope["__owned__"].add(a.arg)
+        out, ret = self.block(tree.body, scope, depth=0, top=True)
+        return out
+
+    def block(self, body, scope, depth, top=False):
+        out, ret = [], None
+        for i, st in enumerate(body):
+            if ret is not None:
+                raise Unsupported("statements after a return")
+            if isinstance(st, ast.Expr) and isinstance(st.value, ast.Constant):
+                continue                                    # a docstring
+            if isinstance(st, ast.If):
+                known = self.fold(self.expr(st.test, scope))
+                if known is not _UNKNOWN:
+                    sub, r = self.block(st.body if known else st.orelse, scope, depth)
+                    out += sub
+                    ret = r
+                    continue
+                test = self.expr(st.test, scope)
+                body_, r1 = self.block(st.body, scope, depth + 1)
+                else_, r2 = self.block(st.orelse, scope, depth + 1)
+                if r1 is not None or r2 is not None:
+                    raise Unsupported("a return inside a branch")
+                out.append(ast.If(test, body_ or [ast.Pass()], else_))
+                continue
+            call = st.value if isinstance(st, (ast.Expr, ast.Assign)) else None
+            if isinstance(call, ast.Call) and isinstance(call.func, ast.Name) \
+                    and _is_inlinable(scope["__globals__"].get(call.func.id)) \
+                    and call.func.id not in scope:
+                target = None
+                if isinstance(st, ast.Assign):
+                    if len(st.targets) != 1 or not isinstance(st.targets[0], ast.Name):
+                        raise Unsupported("a helper's result unpacked")
+                    target = st.targets[0].id
+                out += self.inline(scope["__globals__"][call.func.id], call, scope, target, depth)
+                continue
+            if isinstance(st, ast.Return):
+                ret = st.value
+                if top:
+                    continue                                # the rule's result is not needed
+                continue
+            if isinstance(st, ast.Assign):
+                value = self.expr(st.value, scope)
+                targets = [self.store(t, scope, depth) for t in st.targets]
+                out.append(ast.Assign(targets, value, lineno=0))
+                continue
+            if isinstance(st, ast.AugAssign):
+                if not isinstance(st.target, ast.Name):
+                    target = self.expr(st.target, scope)
+                else:
+                    b = scope.get(st.target.id)
+                    if not isinstance(b, _Var) or (b.value is not _ARRAY
+                                                   and st.target.id not in scope["__owned__"]):
+                        raise Unsupported(f"in-place update of {st.target.id}")
+                    target = ast.Name(b.name, ast.Store())
+                    if b.value is not _ARRAY:
+                        b.value, b.guard = _UNKNOWN, None
+                out.append(ast.AugAssign(target, st.op, self.expr(st.value, scope)))
+                continue
+            if isinstance(st, ast.Expr):
+                out.append(ast.Expr(self.expr(st.value, scope)))
+                continue
+            raise Unsupported(f"a {type(st).__name__} statement")
+        if ret is not None and top:
+            ret = None
+        return out, ret
+
+    def inline(self, fn, call, scope, target, depth):
+        """A helper rule's body in place of its call; its parameters alias the caller's
+        names (no copy) unless it rebinds them."""
+        if call.keywords or any(isinstance(a, ast.Starred) for a in call.args):
+            raise Unsupported("a helper called with keywords")
+        tree = _source_tree(fn)
+        params = [a.arg for a in tree.args.args]
+        if len(params) != len(call.args) or tree.args.defaults:
+            raise Unsupported(f"helper {fn.__name__}'s arguments")
+        inner = {"__globals__": fn.__globals__, "__owned__": set()}
+        out = []
+        args = [self.expr(a, scope) for a in call.args]
+        aliased = [a.id for a in args if isinstance(a, ast.Name)]
+        for name, a in zip(params, args):
+            if isinstance(a, ast.Name):
+                b = self._binding_of_name(a.id, scope)
+                inner[name] = b
+                if a.id == target and aliased.count(a.id) == 1:
+                    inner["__owned__"].add(name)   # ``g = helper(g)``: it may rebind g itself
+                continue
+            value = self.fold(a, record=False)
+            if value is not _UNKNOWN and not self._has_guarded(a):
+                inner[name] = _Const(a, value)
+                continue
+            tmp = self.fresh(name)
+            out.append(ast.Assign([ast.Name(tmp, ast.Store())], a, lineno=0))
+            inner[name] = _Var(tmp, value, self._guard_of(a) if value is not _UNKNOWN else None)
+        body, ret = self.block(tree.body, inner, depth)
+        out += body
+        if target is not None:
+            if ret is None:
+                raise Unsupported(f"helper {fn.__name__} returns nothing")
+            value = self.expr(ret, inner)
+            store = self.store(ast.Name(target, ast.Store()), scope, depth)
+            if not (isinstance(value, ast.Name) and value.id == store.id):
+                out.append(ast.Assign([store], value, lineno=0))
+        return out
+
+    # --- names -----------------------------------------------------------------------------
+    def _names(self):
+        return self.__dict__.setdefault("_by_name", {})
+
+    def _binding_of_name(self, gen, scope):
+        """The binding behind a generated name (so a helper sees its known value)."""
+        return self._names().get(gen) or _Var(gen)
+
+    def store(self, t, scope, depth):
+        if isinstance(t, ast.Name):
+            b = scope.get(t.id)
+            if isinstance(b, _Var) and t.id in scope["__owned__"]:
+                b.value, b.guard = _UNKNOWN, None
+                return ast.Name(b.name, ast.Store())
+            if b is not None and depth > 0:
+                raise Unsupported(f"rebinding {t.id} inside a branch")
+            v = _Var(self.fresh(t.id))
+            scope[t.id] = v
+            scope["__owned__"].add(t.id)
+            self._names()[v.name] = v
+            return ast.Name(v.name, ast.Store())
+        if isinstance(t, (ast.Subscript, ast.Attribute)):
+            return self.expr(t, scope, ctx=ast.Store())
+        if isinstance(t, ast.Tuple):
+            return ast.Tuple([self.store(e, scope, depth) for e in t.elts], ast.Store())
+        raise Unsupported(f"assignment to a {type(t).__name__}")
+
+    def expr(self, e, scope, ctx=None):
+        sp = self
+
+        class Sub(ast.NodeTransformer):
+            def visit_Name(self, n):
+                b = scope.get(n.id)
+                if isinstance(b, _Const):
+                    return copy.deepcopy(b.expr)
+                if isinstance(b, _Var):
+                    sp._names().setdefault(b.name, b)
+                    return ast.Name(b.name, ast.Load())
+                g = scope["__globals__"].get(n.id, _UNKNOWN)
+                if g is np or (g is _UNKNOWN and hasattr(builtins, n.id)):
+                    return ast.Name(n.id, ast.Load())
+                raise Unsupported(f"the rule reads the global {n.id}")
+
+            def visit_IfExp(self, n):
+                n = self.generic_visit(n)
+                known = sp.fold(n.test)
+                if known is _UNKNOWN:
+                    return n
+                return n.body if known else n.orelse
+
+        out = Sub().visit(copy.deepcopy(e))
+        if ctx is not None:
+            out.ctx = ctx
+        return out
+
+    # --- folding ---------------------------------------------------------------------------
+    def _known(self, e):
+        vals = {}
+        for n in ast.walk(e):
+            if isinstance(n, ast.Name):
+                b = self._names().get(n.id)
+                if b is None or b.value is _UNKNOWN:
+                    return None
+                vals[n.id] = b.value
+            elif isinstance(n, (ast.Call, ast.Attribute, ast.Subscript)):
+                return None
+        return vals
+
+    def _has_guarded(self, e):
+        return any(isinstance(n, ast.Name) and getattr(self._names().get(n.id), "guard", None)
+                   is not None for n in ast.walk(e))
+
+    def _guard_of(self, e):
+        names = self._names()
+
+        class G(ast.NodeTransformer):
+            def visit_Name(self, n):
+                b = names.get(n.id)
+                return copy.deepcopy(b.guard) if b is not None and b.guard is not None else n
+        return G().visit(copy.deepcopy(e))
+
+    def fold(self, e, record=True):
+        """The value of ``e`` if every name in it is known, else ``_UNKNOWN``; a test on a
+        hyperparameter read at run time is remembered, to be guarded."""
+        vals = self._known(e)
+        if vals is None:
+            return _UNKNOWN
+        try:
+            v = eval(compile(ast.Expression(ast.fix_missing_locations(copy.deepcopy(e))),
+                             "<fold>", "eval"), {"__builtins__": {}}, vals)
+        except Exception:   # noqa: BLE001 - arithmetic on an array placeholder: not known
+            return _UNKNOWN
+        if record and self._has_guarded(e):
+            self.predicates.append((self._guard_of(e), bool(v)))
+        return v
+
+
+# --- one optimizer step as lines of the generated step ----------------------------------------
+def plan_ok(opt, args, kwargs):
+    """Why ``opt.step(*args, **kwargs)`` must stay a call, or None when it can be generated."""
+    from ..optim.optimizer import _global_step_post_hooks, _global_step_pre_hooks
+    owner = next((c for c in type(opt).__mro__ if "_compiled_update" in c.__dict__), None)
+    if owner is None:
+        return f"{type(opt).__name__} has no generated update"
+    if type(opt).step is not owner.__dict__.get("step", owner.step):
+        return f"{type(opt).__name__}.step is overridden"
+    if args or any(v is not None for v in kwargs.values()):
+        return "a closure"
+    if (opt._optimizer_step_pre_hooks or opt._optimizer_step_post_hooks
+            or _global_step_pre_hooks or _global_step_post_hooks):
+        return "step hooks"
+    if any(g.get("differentiable") for g in opt.param_groups):
+        return "differentiable=True"
+    return None
+
+
+def snapshot(opt):
+    """The groups as the traced step sees them: hyperparameters and which params have a grad."""
+    return [({k: v for k, v in g.items() if k != "params"},
+             [p for p in g["params"] if p.grad is not None]) for g in opt.param_groups]
+
+
+def emit_step(node, em, reserved, names):
+    """The lines of one ``opt.step()`` (see the module docstring), or None to keep the call.
+    ``names``: id(tensor) -> its name in the program (``0.weight``), for comments."""
+    try:
+        return _emit_step(node, em, reserved, names)
+    except Unsupported:
+        return None
+
+
+def _emit_step(node, em, reserved, names):
+    from ..optim import _rule as R
+    opt, snap = node.kwargs["opt"], node.kwargs["groups"]
+    if len(snap) != len(opt.param_groups):
+        return None
+    o = em.const(opt, "opt")
+    lines = []
+    runtime = set()
+    preds = []
+    for gi, ((hyper, with_grad), group) in enumerate(zip(snap, opt.param_groups)):
+        changed = {k for k, v in hyper.items() if k != "lr" and not _same(group.get(k), v)}
+        runtime |= changed
+        upd = opt._compiled_update({**hyper, "params": group["params"]})
+        sp = Specialiser(reserved)      # (each group's lines bind their own names)
+        head, binds, per = [], {}, {}
+        for arg, b in upd.args.items():
+            if b is R.PARAM or b is R.GRAD or isinstance(b, R.State):
+                binds[arg] = _Var(sp.fresh(arg), _ARRAY)
+                per[arg] = b
+            elif b is R.STEP:
+                binds[arg] = _Var(sp.fresh(arg))
+                per[arg] = b
+            elif b is R.LR or (isinstance(b, R.Hyper) and b.key in changed):
+                key, idx = ("lr", None) if b is R.LR else (b.key, b.index)
+                read = f'{o}.param_groups[{gi}]["{key}"]' + ("" if idx is None else f"[{idx}]")
+                if key == "lr" and isinstance(hyper["lr"], Tensor):
+                    read = f"{em.const(_to_scalar, '_to_scalar')}({read})"
+                name = sp.fresh(arg)
+                guard = ast.parse(f"group[{key!r}]" + ("" if idx is None else f"[{idx}]"),
+                                  mode="eval").body
+                value = hyper[key] if idx is None else hyper[key][idx]
+                binds[arg] = _Var(name, value if key != "lr" else _UNKNOWN,
+                                  guard if key != "lr" else None)
+                sp._names()[name] = binds[arg]
+                head.append(f"{name} = {read}")
+                if key != "lr":
+                    preds.append((gi, guard, bool(value)))
+            elif isinstance(b, R.Hyper):
+                v = b.value(hyper)
+                binds[arg] = _Const(_literal(v), v)
+            else:
+                binds[arg] = _Const(_literal(b), b)
+        for v in binds.values():
+            if isinstance(v, _Var):
+                sp._names()[v.name] = v
+        sp.predicates = []
+        stmts = sp.rule(upd.rule, binds)
+        if any(isinstance(x, ast.Name) and hasattr(builtins, x.id) and x.id in reserved
+               for s in stmts for x in ast.walk(s)) or "float" in reserved:
+            raise Unsupported("a builtin the rule calls is shadowed by a name of the program")
+        body = [ast.unparse(ast.fix_missing_locations(s)) for s in stmts]
+        preds += [(gi, g, out) for g, out in sp.predicates]
+        needs_st = any(isinstance(b, R.State) or b is R.STEP for b in per.values()) or upd.counts_steps
+        st = sp.fresh("st") if needs_st else None
+        consts = ", ".join(f"{a}={b.value(hyper)!r}" for a, b in upd.args.items()
+                           if isinstance(b, R.Hyper) and b.key not in changed)
+        lines.append(f"# {type(opt).__name__}.step, param group {gi}: {upd.rule.__name__} "
+                     f"({upd.rule.__module__.replace('.', '/')}.py) for each parameter with a "
+                     f"grad; {consts}")
+        lines += head
+        counts = R.STEP in per.values() or upd.counts_steps
+        want = [b.name for b in per.values() if isinstance(b, R.State)] + (["step"] if counts else [])
+        for p in with_grad:
+            state = opt.state.get(p)
+            if want and (state is None or any(k not in state for k in want)):
+                return None         # no state yet (or not the eager layout): keep the call
+            pn = em.const(p, "p")
+            shape = "x".join(map(str, p._data.shape)) or "scalar"
+            lines.append(f"# {names.get(id(p), pn)}: {p._data.dtype}[{shape}]")
+            if needs_st:
+                lines.append(f"{st} = {o}.state[{pn}]")
+            if counts:
+                lines.append(f'{st}["step"]._data += 1')
+            lhs, rhs = [], []
+            for arg, b in per.items():
+                lhs.append(binds[arg].name)
+                rhs.append(f"{pn}._data" if b is R.PARAM else f"{pn}.grad._data" if b is R.GRAD
+                           else f'float({st}["step"]._data)' if b is R.STEP
+                           else f'{st}["{b.name}"]._data')
+            lines.append(f"{', '.join(lhs)} = {', '.join(rhs)}")
+            lines += body
+            lines.append(f"{pn}._vbox[0] += 1")
+    node.meta["guard"] = (opt, runtime, [(gi, _compile_pred(g), out) for gi, g, out in preds])
+    return [ln for chunk in lines for ln in chunk.split("\n")]
+
+
+def emit_zero_grad(node, em, names):
+    opt = node.kwargs["opt"]
+    lines = [f"# {type(opt).__name__}.zero_grad(): each parameter's .grad = None"]
+    for g in opt.param_groups:
+        for p in g["params"]:
+            pn = em.const(p, "p")
+            lines.append(f"{pn}.grad = None  # {names.get(id(p), pn)}")
+    node.meta["guard"] = (opt, set(), [])
+    return lines
+
+
+def _to_scalar(x):
+    from ..optim.optimizer import _to_scalar as f
+    return f(x)
+
+
+def _same(a, b):
+    try:
+        return bool(a == b) if type(a) is type(b) else False
+    except Exception:   # noqa: BLE001 - arrays and such: compare by identity
+        return a is b
+
+
+def _compile_pred(expr):
+    src = ast.unparse(ast.Expression(expr))
+    return eval(f"lambda group: bool({src})")
+
+
+# --- guards ------------------------------------------------------------------------------------
+def guard_key(guards, grad_guards):
+    """What the generated updates baked in, re-read at every call: for each optimizer, its
+    param groups (parameters by identity, hyperparameters by value, the lr's kind), its hooks,
+    how many state entries each parameter has, the outcome of each test folded on a value read
+    at run time; and which of ``grad_guards`` (parameters the step does not itself give or
+    take a grad) have a ``.grad``."""
+    from ..optim.optimizer import _global_step_post_hooks, _global_step_pre_hooks
+    from .api import _value_key
+    parts = [bool(_global_step_pre_hooks or _global_step_post_hooks)]
+    for opt, runtime, preds in guards:
+        groups = opt.param_groups
+        parts.append((bool(opt._optimizer_step_pre_hooks or opt._optimizer_step_post_hooks),
+                      len(groups)))
+        state = opt.state
+        for g in groups:
+            parts.append(tuple(map(id, g["params"])))
+            parts.append(tuple((k, _value_key(v)) for k, v in g.items()
+                               if k != "params" and k != "lr" and k not in runtime))
+            parts.append(isinstance(g["lr"], Tensor))
+            parts.append(tuple(len(state.get(p, ())) for p in g["params"]))
+        parts.append(tuple(f(groups[i]) if i < len(groups) else None for i, f, _ in preds))
+    parts.append(tuple(p.grad is None for p in grad_guards))
+    return tuple(parts)

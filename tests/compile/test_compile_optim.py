@@ -1,0 +1,331 @@
+"""A compiled training step writes the optimizer's update out as generated code: for every
+optimizer and option set, N compiled steps give the parameters and the optimizer state_dict
+of N eager steps; lr comes from any scheduler at run time; baked hyperparameters are guarded."""
+import numpy as np
+import pytest
+
+import ember as torch
+import ember.nn as nn
+import ember.nn.functional as F
+
+O = torch.optim
+N = 5
+
+OPTIMIZERS = {
+    "sgd": lambda p: O.SGD(p, lr=0.1),
+    "sgd_momentum": lambda p: O.SGD(p, lr=0.1, momentum=0.9),
+    "sgd_nesterov_wd": lambda p: O.SGD(p, lr=0.1, momentum=0.9, nesterov=True, weight_decay=1e-2),
+    "sgd_dampening_maximize": lambda p: O.SGD(p, lr=0.05, momentum=0.8, dampening=0.3, maximize=True),
+    "adam": lambda p: O.Adam(p, lr=0.01),
+    "adam_amsgrad_wd": lambda p: O.Adam(p, lr=0.01, amsgrad=True, weight_decay=0.1),
+    "adam_maximize": lambda p: O.Adam(p, lr=0.01, maximize=True, betas=(0.3, 0.9)),
+    "adamw": lambda p: O.AdamW(p, lr=0.01, weight_decay=0.1),
+    "adamw_amsgrad": lambda p: O.AdamW(p, lr=0.01, amsgrad=True, foreach=True),
+    "adagrad": lambda p: O.Adagrad(p, lr=0.1, lr_decay=0.01, weight_decay=0.1,
+                                   initial_accumulator_value=0.1),
+    "adadelta": lambda p: O.Adadelta(p, lr=1.0, weight_decay=0.1),
+    "adamax": lambda p: O.Adamax(p, lr=0.01, weight_decay=0.1),
+    "asgd": lambda p: O.ASGD(p, lr=0.01, t0=2),          # (t0=2: its averaging starts here)
+    "asgd_default": lambda p: O.ASGD(p, lr=0.01, weight_decay=0.1, maximize=True),
+    "nadam": lambda p: O.NAdam(p, lr=0.01),
+    "nadam_decoupled": lambda p: O.NAdam(p, lr=0.01, weight_decay=0.1, decoupled_weight_decay=True),
+    "radam": lambda p: O.RAdam(p, lr=0.01, betas=(0.9, 0.5)),   # rho_t > 5 from step 1
+    "radam_wd": lambda p: O.RAdam(p, lr=0.01, weight_decay=0.1, decoupled_weight_decay=True),
+    "rmsprop": lambda p: O.RMSprop(p, lr=0.01),
+    "rmsprop_centered_momentum": lambda p: O.RMSprop(p, lr=0.01, centered=True, momentum=0.9,
+                                                     weight_decay=0.1),
+    "rprop": lambda p: O.Rprop(p, lr=0.01),
+    "rprop_maximize": lambda p: O.Rprop(p, lr=0.01, maximize=True, etas=(0.3, 1.5)),
+}
+
+
+def data(steps=N, seed=3):
+    rng = np.random.default_rng(seed)
+    return [(torch.tensor(rng.standard_normal((8, 4)).astype(np.float32)),
+             torch.tensor(rng.integers(0, 3, 8))) for _ in range(steps)]
+
+
+def setup(make_opt, sched=None):
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Linear(4, 16), nn.Tanh(), nn.Linear(16, 3))
+    opt = make_opt(model.parameters())
+    s = sched(opt) if sched else None
+
+    def step(x, y):
+        opt.zero_grad()
+        loss = F.cross_entropy(model(x), y)
+        loss.backward()
+        opt.step()
+        if s is not None:
+            s.step()
+        return loss
+    return model, opt, step
+
+
+def run(make_opt, compiled, sched=None, batches=None):
+    model, opt, step = setup(make_opt, sched)
+    fn = torch.compile(step) if compiled else step
+    losses = [fn(x, y).item() for x, y in (batches or data())]
+    return losses, model, opt, fn
+
+
+def flat_state(opt):
+    sd = opt.state_dict()
+    out = {}
+    for i, st in sd["state"].items():
+        for k, v in st.items():
+            out[(i, k)] = v.numpy() if hasattr(v, "numpy") else v
+    return out, sd["param_groups"]
+
+
+def assert_same(a, b, rtol=1e-6, atol=1e-7):
+    la, ma, oa = a[:3]
+    lb, mb, ob = b[:3]
+    np.testing.assert_allclose(la, lb, rtol=rtol, atol=atol)
+    for pa, pb in zip(ma.parameters(), mb.parameters()):
+        np.testing.assert_allclose(pa.detach().numpy(), pb.detach().numpy(), rtol=rtol, atol=atol)
+    (sa, ga), (sb, gb) = flat_state(oa), flat_state(ob)
+    assert sa.keys() == sb.keys()
+    for k in sa:
+        np.testing.assert_allclose(sa[k], sb[k], rtol=rtol, atol=atol, err_msg=str(k))
+    assert ga == gb
+
+
+def update_code(fn):
+    code = torch.compiler.code(fn)
+    return code[code.index("end of backward"):]
+
+
+@pytest.mark.parametrize("name", sorted(OPTIMIZERS))
+def test_generated_update_matches_eager(name):
+    eager = run(OPTIMIZERS[name], False)
+    comp = run(OPTIMIZERS[name], True)
+    assert_same(eager, comp)
+    fn = comp[3]
+    assert not fn._ember_compiled.breaks and len(fn._ember_compiled.graphs()) == 1
+    code = update_code(fn)
+    # the update is written out (no call of the optimizer's step), lr read at each step
+    assert ".step" not in code.replace(".step,", "") and "_run" not in code
+    assert "p -= " in code or "p += " in code
+    if name != "rprop" and name != "rprop_maximize":
+        assert '.param_groups[0]["lr"]' in code
+
+
+def test_sgd_momentum_code_reads_as_the_rule():
+    fn = run(OPTIMIZERS["sgd_momentum"], True)[3]
+    code = update_code(fn)
+    for line in ("buf *= 0.9", "buf += g", "p -= lr * g", '.grad = None'):
+        assert line in torch.compiler.code(fn)
+    assert "momentum_buffer" in code and "if " not in code
+
+
+@pytest.mark.parametrize("sched", [
+    lambda o: O.lr_scheduler.StepLR(o, 2, gamma=0.5),
+    lambda o: O.lr_scheduler.LambdaLR(o, lambda e: 1.0 / (1 + e)),
+    lambda o: O.lr_scheduler.OneCycleLR(o, max_lr=0.5, total_steps=20),
+], ids=["StepLR", "LambdaLR", "OneCycleLR"])
+@pytest.mark.parametrize("opt", ["sgd_momentum", "adam"])
+def test_schedules_are_followed(sched, opt):
+    batches = data(8)
+    eager = run(OPTIMIZERS[opt], False, sched, batches)
+    comp = run(OPTIMIZERS[opt], True, sched, batches)
+    assert_same(eager, comp)
+    c = comp[3]._ember_compiled
+    assert c.recompiles == 0 and not c.breaks
+    assert comp[2].param_groups[0]["lr"] == eager[2].param_groups[0]["lr"]
+
+
+def test_onecycle_momentum_is_read_at_run_time():
+    fn = run(OPTIMIZERS["sgd_momentum"], True,
+             lambda o: O.lr_scheduler.OneCycleLR(o, max_lr=0.5, total_steps=20))[3]
+    code = update_code(fn)
+    assert '.param_groups[0]["momentum"]' in code and "buf *= momentum" in code
+
+
+def test_changing_a_hyperparameter_recompiles():
+    batches = data(6)
+    results = []
+    for compiled in (False, True):
+        model, opt, step = setup(OPTIMIZERS["sgd_momentum"])
+        fn = torch.compile(step) if compiled else step
+        for i, (x, y) in enumerate(batches):
+            if i == 3:
+                opt.param_groups[0]["momentum"] = 0.5
+            fn(x, y)
+        results.append((model, opt, fn))
+    for pa, pb in zip(results[0][0].parameters(), results[1][0].parameters()):
+        np.testing.assert_allclose(pa.detach().numpy(), pb.detach().numpy(), rtol=1e-6)
+    fn = results[1][2]
+    assert fn._ember_compiled.recompiles == 1
+    assert "buf *= 0.5" in torch.compiler.code(fn)
+
+
+def test_new_param_group_recompiles():
+    torch.manual_seed(0)
+    body, head = nn.Linear(4, 8), nn.Linear(8, 3)
+    opt = O.Adam(body.parameters(), lr=0.01)
+
+    def step(x, y):
+        opt.zero_grad()
+        F.cross_entropy(head(body(x).relu()), y).backward()
+        opt.step()
+    fn = torch.compile(step)
+    batches = data(4)
+    for x, y in batches[:2]:
+        fn(x, y)
+    w = head.weight.detach().numpy().copy()
+    opt.add_param_group({"params": head.parameters(), "lr": 0.1})
+    for x, y in batches[2:]:
+        fn(x, y)
+    assert fn._ember_compiled.recompiles == 1
+    assert not np.array_equal(w, head.weight.detach().numpy())     # the new group trains
+    assert '.param_groups[1]["lr"]' in torch.compiler.code(fn)
+
+
+def test_interleaving_eager_and_compiled_steps():
+    batches = data(8)
+    ref = run(OPTIMIZERS["adam_amsgrad_wd"], False, batches=batches)
+    model, opt, step = setup(OPTIMIZERS["adam_amsgrad_wd"])
+    cstep = torch.compile(step)
+    losses = [(cstep if i % 3 else step)(x, y).item() for i, (x, y) in enumerate(batches)]
+    assert_same(ref, (losses, model, opt))
+
+
+def test_parameters_without_grad_are_skipped():
+    def make(p):
+        return O.Adam(p, lr=0.01)
+    results = []
+    for compiled in (False, True):
+        torch.manual_seed(0)
+        a, b, unused = nn.Linear(4, 8), nn.Linear(8, 3), nn.Linear(3, 3)
+        opt = make([*a.parameters(), *b.parameters(), *unused.parameters()])
+        b.bias.requires_grad_(False)
+
+        def step(x, y):
+            opt.zero_grad()
+            F.cross_entropy(b(a(x).tanh()), y).backward()
+            opt.step()
+        fn = torch.compile(step) if compiled else step
+        for x, y in data():
+            fn(x, y)
+        results.append((a, b, unused, opt, fn))
+    for ma, mb in zip(results[0][:3], results[1][:3]):
+        for pa, pb in zip(ma.parameters(), mb.parameters()):
+            np.testing.assert_array_equal(pa.detach().numpy(), pb.detach().numpy())
+    assert len(results[1][3].state) == len(results[0][3].state) == 3
+    code = update_code(results[1][4])
+    assert code.count("+= upd") == 3
+
+
+def test_zero_grad_outside_the_step_guards_which_grads_exist():
+    torch.manual_seed(0)
+    a, b = nn.Linear(4, 8), nn.Linear(8, 3)
+    opt = O.SGD([*a.parameters(), *b.parameters()], lr=0.1, momentum=0.9)
+    use_b = [True]
+
+    def fwd(x, y):
+        h = a(x).tanh()
+        return F.cross_entropy(b(h) if use_b[0] else h[:, :3], y)
+
+    def step(x, y):
+        fwd(x, y).backward()
+        opt.step()
+    fn = torch.compile(step)
+    ref_a, ref_b = nn.Linear(4, 8), nn.Linear(8, 3)
+    ref_a.load_state_dict(a.state_dict())
+    ref_b.load_state_dict(b.state_dict())
+    for i, (x, y) in enumerate(data(6)):
+        opt.zero_grad()
+        fn(x, y)
+    assert fn._ember_compiled.recompiles == 0
+    assert "grad = None" not in torch.compiler.code(fn)
+
+
+def test_state_dict_save_load_after_compiled_steps_resumes(tmp_path):
+    batches = data(8)
+    ref = run(OPTIMIZERS["adam"], False, batches=batches)
+    model, opt, step = setup(OPTIMIZERS["adam"])
+    cstep = torch.compile(step)
+    for x, y in batches[:4]:
+        cstep(x, y)
+    torch.save({"model": model.state_dict(), "opt": opt.state_dict()}, tmp_path / "ck.pt")
+    model2, opt2, step2 = setup(OPTIMIZERS["adam"])
+    ck = torch.load(tmp_path / "ck.pt")
+    model2.load_state_dict(ck["model"])
+    opt2.load_state_dict(ck["opt"])
+    cstep2 = torch.compile(step2)
+    losses = [cstep2(x, y).item() for x, y in batches[4:]]
+    np.testing.assert_allclose(losses, ref[0][4:], rtol=1e-6)
+    assert_same(ref, (ref[0], model2, opt2))
+    # loading into the optimizer a compiled step already uses: the next steps read the new state
+    opt.load_state_dict(ck["opt"])
+    model.load_state_dict(ck["model"])
+    losses = [cstep(x, y).item() for x, y in batches[4:]]
+    np.testing.assert_allclose(losses, ref[0][4:], rtol=1e-6)
+
+
+def test_hooks_and_differentiable_keep_the_call():
+    calls = []
+    model, opt, step = setup(OPTIMIZERS["adam"])
+    fn = torch.compile(step)
+    x, y = data(1)[0]
+    fn(x, y)
+    fn(x, y)
+    assert "_adam" in torch.compiler.code(fn)
+    h = opt.register_step_post_hook(lambda o, a, k: calls.append(1))
+    fn(x, y)
+    fn(x, y)
+    assert calls == [1, 1]
+    assert "Adam.step" in torch.compiler.code(fn).split("def step")[-1]
+    h.remove()
+    model, opt, step = setup(lambda p: O.SGD(p, lr=0.1, momentum=0.9, differentiable=True))
+    fn = torch.compile(step)
+    fn(x, y)
+    fn(x, y)
+    assert "SGD.step" in torch.compiler.code(fn) and "buf *=" not in torch.compiler.code(fn)
+
+
+def test_lbfgs_closure_stays_eager():
+    torch.manual_seed(0)
+    model = nn.Linear(4, 3)
+    opt = O.LBFGS(model.parameters(), lr=0.5, max_iter=3)
+    x, y = data(1)[0]
+
+    def step():
+        def closure():
+            opt.zero_grad()
+            loss = F.cross_entropy(model(x), y)
+            loss.backward()
+            return loss
+        return opt.step(closure)
+    fn = torch.compile(step)
+    fn()
+    fn()
+    assert fn._ember_compiled.breaks     # (a closure is a function passed to the step)
+
+
+@pytest.mark.parametrize("name", ["adam", "sgd_momentum"])
+def test_against_pytorch(name):
+    torch_ = pytest.importorskip("torch")
+    make = {"adam": lambda m, p: m.optim.Adam(p, lr=0.01),
+            "sgd_momentum": lambda m, p: m.optim.SGD(p, lr=0.1, momentum=0.9)}[name]
+    batches = data()
+    losses, model, opt, fn = run(lambda p: make(torch, p), True, batches=batches)
+    tm = torch_.nn.Sequential(torch_.nn.Linear(4, 16), torch_.nn.Tanh(), torch_.nn.Linear(16, 3))
+    torch.manual_seed(0)
+    init = nn.Sequential(nn.Linear(4, 16), nn.Tanh(), nn.Linear(16, 3))
+    with torch_.no_grad():
+        for tp, ep in zip(tm.parameters(), init.parameters()):
+            tp.copy_(torch_.tensor(ep.detach().numpy()))
+    topt = make(torch_, tm.parameters())
+    tl = []
+    for x, y in batches:
+        topt.zero_grad()
+        loss = torch_.nn.functional.cross_entropy(tm(torch_.tensor(x.numpy())),
+                                                  torch_.tensor(y.numpy()))
+        loss.backward()
+        topt.step()
+        tl.append(loss.item())
+    np.testing.assert_allclose(losses, tl, rtol=1e-5)
+    for tp, ep in zip(tm.parameters(), model.parameters()):
+        np.testing.assert_allclose(tp.detach().numpy(), ep.detach().numpy(), rtol=1e-5, atol=1e-6)

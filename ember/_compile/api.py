@@ -171,7 +171,7 @@ class _Compiled:
         self.signature_of = None
         self._effects = None
         self._free = None
-        self.opt_guards = []      # [optimizer, hyperparameters read at run time, folded tests]
+        self.opt_guards = []      # (optimizer, group keys not guarded by value, folded tests)
         self.grad_guards = []     # parameters whose having a .grad the step does not decide
         ALL_COMPILED.append(self)
 
@@ -221,7 +221,7 @@ class _Compiled:
             opt, runtime, preds = gd
             entry = next((e for e in self.opt_guards if e[0] is opt), None)
             if entry is None:
-                self.opt_guards.append((opt, set(runtime), list(preds)))
+                self.opt_guards.append((opt, {"params", "lr"} | runtime, list(preds)))
             else:
                 entry[1].update(runtime)
                 entry[2].extend(preds)

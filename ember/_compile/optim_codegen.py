@@ -337,7 +337,7 @@ def emit_step(node, em, reserved, names):
 
 def _emit_step(node, em, reserved, names):
     from ..optim import _rule as R
-    opt, snap = node.kwargs["opt"], node.kwargs["groups"]
+    opt, snap = node.kwargs["opt"], node.meta["groups"]
     if len(snap) != len(opt.param_groups):
         return None
     o = em.const(opt, "opt")
@@ -450,26 +450,42 @@ def _compile_pred(expr):
 
 
 # --- guards ------------------------------------------------------------------------------------
+_PLAIN = {int, float, bool, str, type(None)}
+
+
 def guard_key(guards, grad_guards):
     """What the generated updates baked in, re-read at every call: for each optimizer, its
     param groups (parameters by identity, hyperparameters by value, the lr's kind), its hooks,
     how many state entries each parameter has, the outcome of each test folded on a value read
     at run time; and which of ``grad_guards`` (parameters the step does not itself give or
     take a grad) have a ``.grad``."""
-    from ..optim.optimizer import _global_step_post_hooks, _global_step_pre_hooks
-    from .api import _value_key
-    parts = [bool(_global_step_pre_hooks or _global_step_post_hooks)]
-    for opt, runtime, preds in guards:
+    pre, post, value_key = _GLOBALS or _globals()
+    parts = [bool(pre or post)]
+    for opt, skip, preds in guards:
         groups = opt.param_groups
         parts.append((bool(opt._optimizer_step_pre_hooks or opt._optimizer_step_post_hooks),
                       len(groups)))
-        state = opt.state
+        get = opt.state.get
         for g in groups:
-            parts.append(tuple(map(id, g["params"])))
-            parts.append(tuple((k, _value_key(v)) for k, v in g.items()
-                               if k != "params" and k != "lr" and k not in runtime))
+            params = g["params"]
+            parts.append(tuple(map(id, params)))
+            parts.append(tuple([(k, v if type(v) in _PLAIN else value_key(v))
+                                for k, v in g.items() if k not in skip]))
             parts.append(isinstance(g["lr"], Tensor))
-            parts.append(tuple(len(state.get(p, ())) for p in g["params"]))
-        parts.append(tuple(f(groups[i]) if i < len(groups) else None for i, f, _ in preds))
-    parts.append(tuple(p.grad is None for p in grad_guards))
+            parts.append(tuple([len(get(p, ())) for p in params]))
+        if preds:
+            parts.append(tuple([f(groups[i]) if i < len(groups) else None for i, f, _ in preds]))
+    if grad_guards:
+        parts.append(tuple([p.grad is None for p in grad_guards]))
     return tuple(parts)
+
+
+_GLOBALS = None
+
+
+def _globals():
+    global _GLOBALS
+    from ..optim.optimizer import _global_step_post_hooks, _global_step_pre_hooks
+    from .api import _value_key
+    _GLOBALS = (_global_step_pre_hooks, _global_step_post_hooks, _value_key)
+    return _GLOBALS

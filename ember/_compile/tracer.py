@@ -350,9 +350,9 @@ class Tracer:
                     unknown.append(p)
                 elif known != (p.grad is not None):
                     return None
-        node = self.graph.call_function(OptimizerStep, (), {"opt": obj, **call,
-                                                            "groups": optim_codegen.snapshot(obj)},
+        node = self.graph.call_function(OptimizerStep, (), {"opt": obj, **call},
                                         name=type(obj).__name__.lower() + "_step")
+        node.meta["groups"] = optim_codegen.snapshot(obj)
         node.meta["grad_guards"] = unknown
         return node
 

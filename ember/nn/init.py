@@ -6,9 +6,9 @@ import math
 import warnings
 
 import numpy as np
-from ..ops.pointwise import _sp  # scipy.special, imported on first use
 
-from ..ops.random import _rng
+from .._tensor import _wrap
+from ..ops import random as _random
 
 __all__ = ["calculate_gain", "uniform_", "normal_", "trunc_normal_", "constant_", "ones_", "zeros_",
            "eye_", "dirac_", "xavier_uniform_", "xavier_normal_", "kaiming_uniform_",
@@ -68,17 +68,19 @@ def _calculate_correct_fan(tensor, mode):
 
 
 def uniform_(tensor, a=0.0, b=1.0, generator=None):
-    """Fill with U(a, b)."""
-    return _put(tensor, _rng(generator).uniform(a, b, tensor.shape))
+    """Fill with U(a, b): ``tensor.uniform_(a, b)``, PyTorch's stream."""
+    return _random.uniform_(tensor, a, b, generator=generator)
 
 
 def normal_(tensor, mean=0.0, std=1.0, generator=None):
-    """Fill with N(mean, std**2)."""
-    return _put(tensor, _rng(generator).normal(mean, std, tensor.shape))
+    """Fill with N(mean, std**2): ``tensor.normal_(mean, std)``, PyTorch's stream."""
+    return _random.normal_(tensor, mean, std, generator=generator)
 
 
 def trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0, generator=None):
-    """Fill with N(mean, std**2) truncated to [a, b] (inverse-CDF sampling, as PyTorch)."""
+    """Fill with N(mean, std**2) truncated to [a, b] by rejection, as PyTorch 2.13: redraw
+    normals outside [a, b] when that mass is small (p > 0.3), else uniform candidates on
+    [a, b] accepted against the normal density."""
     if (mean < a - 2 * std) or (mean > b + 2 * std):
         warnings.warn("mean is more than 2 std from [a, b] in nn.init.trunc_normal_. The "
                       "distribution of values may be incorrect.", stacklevel=2)
@@ -86,10 +88,41 @@ def trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0, generator=None):
     def norm_cdf(x):
         return (1.0 + math.erf(x / math.sqrt(2.0))) / 2.0
 
-    lo, hi = norm_cdf((a - mean) / std), norm_cdf((b - mean) / std)
-    u = _rng(generator).uniform(2 * lo - 1, 2 * hi - 1, tensor.shape)
-    x = _sp.erfinv(u) * (std * math.sqrt(2.0)) + mean
-    return _put(tensor, np.clip(x, a, b))
+    arr = tensor._data
+    dt = arr.dtype.type
+    if norm_cdf((b - mean) / std) - norm_cdf((a - mean) / std) > 0.3:
+        lo, hi = float(dt(a)), float(dt(b))
+        _random.normal_(tensor, mean, std, generator=generator)
+        while True:
+            bad = (arr < lo) | (arr > hi)
+            if not bad.any():
+                return tensor
+            fresh = np.empty_like(arr)
+            _random.normal_(_wrap(fresh), mean, std, generator=generator)
+            np.copyto(arr, fresh, where=bad)
+
+    mode = max(a, min(mean, b))
+    log_peak = -0.5 * ((mode - mean) / std) ** 2
+
+    def log_density(c):  # -0.5 * ((c - mean) / std) ** 2 - log_peak, in the tensor's dtype
+        z = (c - dt(mean)) / dt(std)
+        return (z * z) * dt(-0.5) - dt(log_peak)
+
+    def accept_draw():
+        buf = _wrap(np.empty_like(arr))
+        _random.uniform_(buf, generator=generator)
+        with np.errstate(divide="ignore"):
+            return np.log(buf._data)
+
+    _random.uniform_(tensor, a, b, generator=generator)
+    pending = accept_draw() > log_density(arr)
+    while pending.any():
+        cand = _wrap(np.empty_like(arr))
+        _random.uniform_(cand, a, b, generator=generator)
+        np.copyto(arr, cand._data, where=pending)
+        pending &= accept_draw() > log_density(cand._data)
+    tensor._vbox[0] += 1
+    return tensor
 
 
 def constant_(tensor, val):
@@ -157,7 +190,8 @@ def kaiming_uniform_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu", gene
         return tensor
     fan = _calculate_correct_fan(tensor, mode)
     gain = calculate_gain(nonlinearity, a)
-    bound = math.sqrt(3.0) * gain / math.sqrt(fan)
+    std = gain / math.sqrt(fan)
+    bound = math.sqrt(3.0) * std  # PyTorch's order of operations: the same float bound
     return uniform_(tensor, -bound, bound, generator)
 
 
@@ -177,7 +211,8 @@ def orthogonal_(tensor, gain=1, generator=None):
         return tensor
     rows = tensor.shape[0]
     cols = tensor.numel() // rows
-    flat = _rng(generator).normal(0.0, 1.0, (rows, cols))
+    flat = _wrap(np.empty((rows, cols), dtype=tensor._data.dtype))
+    flat = _random.normal_(flat, 0.0, 1.0, generator=generator)._data
     if rows < cols:
         flat = flat.T
     q, r = np.linalg.qr(flat)
@@ -193,11 +228,11 @@ def sparse_(tensor, sparsity, std=0.01, generator=None):
         raise ValueError("Only tensors with 2 dimensions are supported")
     rows, cols = tensor.shape
     num_zeros = int(math.ceil(sparsity * rows))
-    rng = _rng(generator)
-    arr = rng.normal(0.0, std, (rows, cols))
-    for c in range(cols):
-        arr[rng.permutation(rows)[:num_zeros], c] = 0
-    return _put(tensor, arr)
+    _random.normal_(tensor, 0.0, std, generator=generator)
+    arr = tensor._data
+    for c in range(cols):  # PyTorch draws these permutations from the default generator
+        arr[_random.randperm(rows)._data[:num_zeros], c] = 0
+    return tensor
 
 
 def _deprecated(fn):

@@ -178,10 +178,18 @@ def prelu(input, weight):
 
 def rrelu(input, lower=1.0 / 8, upper=1.0 / 3, training=False, inplace=False):
     if training:
+        from ..._tensor import TRACERS, _traced
         from ...ops.random import draw
-        shape, dt = input.shape, input._data.dtype
-        a = draw(lambda rng: rng.uniform(lower, upper, size=shape).astype(dt))
-        slope = _wrap(np.where(input._data >= 0, 1, a).astype(input._data.dtype))
+        if TRACERS:  # how many numbers are drawn depends on the data
+            _traced("side_effect", "random sampling by rrelu")
+        # PyTorch's CPU kernel: one double U(lower, upper) per element <= 0, in order
+        neg = input._data <= 0
+        k = int(neg.sum())
+        dt = input._data.dtype
+        r = draw(lambda s: s.uniform(k, np.float64, float(lower), float(upper)).astype(dt))
+        slope = np.ones(input.shape, dtype=dt)
+        slope[neg] = r
+        slope = _wrap(slope)
         return _run(input, inplace, lambda t: t * slope)
     return _run(input, inplace, lambda t: leaky_relu(t, (lower + upper) / 2))
 
@@ -453,8 +461,10 @@ def softmin(input, dim=None, _stacklevel=3, dtype=None):
 
 
 def gumbel_softmax(logits, tau=1.0, hard=False, eps=1e-10, dim=-1):
-    from ...ops.random import _rng
-    gumbels = _wrap(-np.log(_rng(None).exponential(size=logits.shape)).astype(logits._data.dtype))
+    from ...ops.random import draw
+    dt = logits._data.dtype
+    e = draw(lambda s: s.exponential(logits.numel(), dt).reshape(logits.shape))
+    gumbels = _wrap(-np.log(e))  # PyTorch: -empty_like(logits).exponential_().log()
     y = softmax((logits + gumbels) / tau, dim)
     if hard:
         idx = y._data.argmax(axis=dim)

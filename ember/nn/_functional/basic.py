@@ -6,7 +6,7 @@ from ...autograd.function import Function
 from ...autograd.grad_mode import MODE
 from ...ops.index import one_hot  # noqa: F401  (re-exported as F.one_hot)
 from ...ops.matmul import linear  # noqa: F401  (the fused Linear Function)
-from ...ops.random import _rng, draw
+from ...ops.random import draw
 
 __all__ = ["linear", "bilinear", "dropout", "dropout1d", "dropout2d", "dropout3d", "alpha_dropout",
            "feature_alpha_dropout", "embedding", "embedding_bag", "one_hot", "normalize",
@@ -55,9 +55,10 @@ def _dropout_mask(shape, p, dtype):
     if p == 1.0:
         return np.zeros(shape, dtype=dtype)
 
-    def sample(rng):
-        keep = rng.random(shape, dtype=np.float32) >= p
-        return keep.astype(dtype) * dtype.type(1.0 / (1.0 - p))
+    def sample(s):
+        # PyTorch's CPU dropout: noise = bernoulli_(1 - p) in the input's dtype, then / (1 - p)
+        keep = s.bernoulli_scalar(int(np.prod(shape, dtype=np.int64)), 1.0 - p).reshape(shape)
+        return keep.astype(dtype) / dtype.type(1.0 - p)
     return draw(sample)
 
 
@@ -120,12 +121,14 @@ def _alpha_dropout(input, p, training, feature):
     if p == 1.0:
         return input * 0
     shape = input.shape[:2] + (1,) * (input.ndim - 2) if feature else input.shape
-    keep = draw(lambda rng: (rng.random(shape) >= p).astype(input._data.dtype))
-    alpha = -_SELU_ALPHA
-    a = ((1 - p) * (1 + p * alpha ** 2)) ** -0.5
-    b = -a * alpha * p
-    mul = _wrap(keep * a)
-    add = _wrap((1 - keep) * (a * alpha) + b)
+    dt = input._data.dtype.type
+    n = int(np.prod(shape, dtype=np.int64))
+    keep = draw(lambda s: s.bernoulli_scalar(n, 1.0 - p).reshape(shape).astype(dt))
+    # PyTorch's arithmetic, step by step in the input's dtype
+    alpha = _SELU_ALPHA
+    a = 1.0 / np.sqrt((alpha * alpha * p + 1) * (1 - p))
+    add = _wrap((keep - dt(1)) * dt(alpha * a) + dt(alpha * a * p))
+    mul = _wrap(keep * dt(a))
     return input * mul + add
 
 

@@ -163,6 +163,10 @@ class DataLoader:
 
 class _BaseIter:
     def __init__(self, loader):
+        from ...ops.random import draw
+        # PyTorch draws the workers' base seed (one int64 random_()) whenever an iterator
+        # starts, with or without workers; the sampler draws later, at the first batch
+        self._base_seed = int(draw(lambda s: s.from_to(1, 1 << 63, 0, np.int64), loader.generator)[0])
         self._loader = loader
         self._dataset = loader.dataset
         self._auto_collation = loader._auto_collation
@@ -186,7 +190,7 @@ class _SingleProcessIter(_BaseIter):
                 and not any(t.requires_grad for t in ds.tensors)):
             self._fast = [t._data for t in ds.tensors]
             bs = loader.batch_sampler
-            if type(bs) is BatchSampler and bs._order() is not None:
+            if type(bs) is BatchSampler and bs._has_order():
                 self._batches = _array_batches(bs)
             else:
                 self._batches = iter(bs)
@@ -247,9 +251,6 @@ class _MultiProcessIter(_BaseIter):
         self._timeout = loader.timeout
         self._persistent = loader.persistent_workers
         ctx = loader.multiprocessing_context or python_multiprocessing
-        from ...ops.random import default_generator
-        gen = loader.generator if loader.generator is not None else default_generator
-        self._base_seed = int(gen._rng.integers(0, 2**63))
         self._result_queue = ctx.Queue()
         self._index_queues, self._workers = [], []
         for wid in range(self._num_workers):

@@ -171,7 +171,8 @@ def random_split(dataset, lengths, generator=None):
                 warnings.warn(f"Length of split at index {i} is 0. This might result in an empty dataset.")
     if sum(lengths) != n:
         raise ValueError("Sum of input lengths does not equal the length of the input dataset!")
-    indices = generator._rng.permutation(sum(lengths)).tolist()
+    from ...ops.random import draw
+    indices = draw(lambda s: s.permutation(sum(lengths)), generator).tolist()  # torch.randperm
     return [Subset(dataset, indices[offset - length:offset])
             for offset, length in zip(itertools.accumulate(lengths), lengths)]
 

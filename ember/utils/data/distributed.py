@@ -1,7 +1,6 @@
 """DistributedSampler: each of ``num_replicas`` processes sees its own slice of the dataset."""
 import math
 
-import numpy as np
 
 from .sampler import Sampler
 
@@ -49,7 +48,9 @@ class DistributedSampler(Sampler):
     def __iter__(self):
         n = len(self.dataset)
         if self.shuffle:
-            indices = np.random.default_rng(self.seed + self.epoch).permutation(n).tolist()
+            from ...ops.random import Generator, randperm
+            g = Generator().manual_seed(self.seed + self.epoch)
+            indices = randperm(n, generator=g)._data.tolist()
         else:
             indices = list(range(n))
         if not self.drop_last:

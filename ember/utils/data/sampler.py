@@ -31,13 +31,24 @@ class SequentialSampler(Sampler):
         return np.arange(len(self.data_source))
 
 
-def _fresh_rng(generator):
-    """A NumPy generator: ``generator``'s own stream, else a new one seeded from ember's default
-    generator (so ``torch.manual_seed`` makes shuffling reproducible)."""
+def _seeded_generator(generator):
+    """``generator``, else a new Generator seeded by one int64 ``random_()`` from the default
+    generator: what PyTorch's RandomSampler does, so ``torch.manual_seed`` fixes the order."""
     if generator is not None:
-        return generator._rng
-    from ...ops.random import default_generator
-    return np.random.default_rng(int(default_generator._rng.integers(0, 2**63)))
+        return generator
+    from ...ops.random import Generator, draw
+    seed = int(draw(lambda s: s.from_to(1, 1 << 63, 0, np.int64))[0])
+    return Generator().manual_seed(seed)
+
+
+def _randperm(n, generator):
+    from ...ops.random import draw
+    return draw(lambda s: s.permutation(n), generator)
+
+
+def _randint(n, count, generator):
+    from ...ops.random import draw
+    return draw(lambda s: s.from_to(count, n, 0, np.int64), generator)
 
 
 class RandomSampler(Sampler):
@@ -61,17 +72,20 @@ class RandomSampler(Sampler):
     def num_samples(self):
         return len(self.data_source) if self._num_samples is None else self._num_samples
 
+    def _lazy(self):
+        return self.replacement and self.num_samples > 1 << 20
+
     def _order(self):
+        """The whole order at once, drawn as PyTorch draws it (None when drawn lazily)."""
+        if self._lazy():
+            return None  # effectively infinite (makemore asks for 1e10): draw lazily
         n = len(self.data_source)
-        rng = _fresh_rng(self.generator)
-        if self.replacement:
-            if self.num_samples > 1 << 20:
-                return None  # effectively infinite (makemore asks for 1e10): draw lazily
-            return rng.integers(0, n, size=self.num_samples)
+        gen = _seeded_generator(self.generator)
+        if self.replacement:  # PyTorch's 32-at-a-time randint calls draw one stream
+            return _randint(n, self.num_samples, gen)
         k = self.num_samples
-        perms = [rng.permutation(n) for _ in range(k // n)]
-        if k % n:
-            perms.append(rng.permutation(n)[:k % n])
+        perms = [_randperm(n, gen) for _ in range(k // n)]
+        perms.append(_randperm(n, gen)[:k % n])  # drawn even when k % n == 0, as PyTorch
         return np.concatenate(perms) if len(perms) != 1 else perms[0]
 
     def __iter__(self):
@@ -81,9 +95,9 @@ class RandomSampler(Sampler):
         return self._lazy_draws()
 
     def _lazy_draws(self):
-        n, rng, left = len(self.data_source), _fresh_rng(self.generator), self.num_samples
+        n, gen, left = len(self.data_source), _seeded_generator(self.generator), self.num_samples
         while left > 0:
-            chunk = rng.integers(0, n, size=min(left, 4096)).tolist()
+            chunk = _randint(n, min(left, 4096), gen).tolist()
             left -= len(chunk)
             yield from chunk
 
@@ -99,7 +113,7 @@ class SubsetRandomSampler(Sampler):
         self.generator = generator
 
     def __iter__(self):
-        for i in _fresh_rng(self.generator).permutation(len(self.indices)).tolist():
+        for i in _randperm(len(self.indices), self.generator).tolist():
             yield self.indices[i]
 
     def __len__(self):
@@ -128,10 +142,9 @@ class WeightedRandomSampler(Sampler):
         self.generator = generator
 
     def __iter__(self):
-        w = self.weights._data
-        rng = _fresh_rng(self.generator)
-        idx = rng.choice(len(w), size=self.num_samples, replace=self.replacement, p=w / w.sum())
-        return iter(idx.tolist())
+        from ...ops.random import multinomial
+        idx = multinomial(self.weights, self.num_samples, self.replacement, generator=self.generator)
+        return iter(idx._data.tolist())
 
     def __len__(self):
         return self.num_samples
@@ -155,8 +168,12 @@ class BatchSampler(Sampler):
 
     def _order(self):
         """The whole epoch's indices as one array, when the sampler can give them at once."""
-        order = getattr(self.sampler, "_order", None)
-        return order() if order is not None and type(self.sampler) in (SequentialSampler, RandomSampler) else None
+        return self.sampler._order() if self._has_order() else None
+
+    def _has_order(self):
+        """Whether ``_order()`` gives the epoch at once (asked without drawing anything)."""
+        t = type(self.sampler)
+        return t is SequentialSampler or (t is RandomSampler and not self.sampler._lazy())
 
     def __iter__(self):
         bs = self.batch_size

@@ -167,6 +167,7 @@ def solve(A, B, *, left=True):
 class Cholesky(Function):
     saves_output = True
     saved_inputs = ()
+    complex_rule = True     # Hermitian: conjugate transposes below
 
     def forward(ctx, a, upper):
         try:
@@ -175,19 +176,19 @@ class Cholesky(Function):
             raise RuntimeError("linalg.cholesky: The factorization could not be completed because the "
                                "input is not positive-definite.") from None
         ctx.L, ctx.upper = L, upper
-        return np.swapaxes(L, -1, -2).copy() if upper else L
+        return np.conj(np.swapaxes(L, -1, -2)) if upper else L
 
     def backward(ctx, g):
-        # NOTE: Murray (2016): phi(L^T gL) with phi taking the lower triangle, half diagonal.
+        # NOTE: Murray (2016): phi(L^H gL) with phi taking the lower triangle, half diagonal.
         L = _wrap(ctx.L)
         if ctx.upper:
-            g = g.mT
-        P = L.mT @ g
+            g = g.mH
+        P = L.mH @ g
         P = P.tril() - 0.5 * P.diagonal(0, -2, -1).diag_embed() if P.ndim == 2 else \
             P.tril() - 0.5 * _diag_embed(P)
         Linv = inv(L)
-        S = Linv.mT @ P @ Linv
-        return 0.5 * (S + S.mT)
+        S = Linv.mH @ P @ Linv
+        return 0.5 * (S + S.mH)
 
 
 def _diag_embed(P):
@@ -202,6 +203,7 @@ def cholesky(A, *, upper=False):
 
 class Eigh(Function):
     n_diff_outputs = 2
+    complex_rule = True      # Hermitian: the rule below uses conjugate transposes (mH)
 
     def forward(ctx, a, uplo):
         w, v = np.linalg.eigh(a, UPLO=uplo)
@@ -213,9 +215,9 @@ class Eigh(Function):
         diff = w.unsqueeze(-2) - w.unsqueeze(-1)
         F = _wrap(np.where(np.abs(diff._data) > 0, 1.0 / np.where(diff._data == 0, 1, diff._data), 0)
                   .astype(diff._data.dtype))
-        inner = (v.mT @ gv) * F
-        ga = v @ (_diag_from(gw) + inner) @ v.mT
-        return 0.5 * (ga + ga.mT)
+        inner = (v.mH @ gv) * F
+        ga = v @ (_diag_from(gw) + inner) @ v.mH
+        return 0.5 * (ga + ga.mH)
 
 
 def _diag_from(w):
@@ -241,12 +243,13 @@ class _ForwardOnly(Function):
 
 
 def _right_solve_t(X, R):
-    """X @ R^-T, through a differentiable solve."""
-    return solve(R, X.mT).mT
+    """X @ R^-H, through a differentiable solve."""
+    return solve(R, X.mH).mH
 
 
 class QR(Function):
     n_diff_outputs = 2
+    complex_rule = True
 
     def forward(ctx, a, mode):
         q, r = np.linalg.qr(a, mode="reduced" if mode == "r" else mode)
@@ -271,16 +274,18 @@ class QR(Function):
         from .ops.shape import cat
         Y = ctx.inputs[0][..., m:]
         U, dU, dV = R[..., :m], gr[..., :m], gr[..., m:]
-        gX = _qr_grad_square_or_tall(Q, U, gq + Y @ dV.mT, dU)
+        gX = _qr_grad_square_or_tall(Q, U, gq + Y @ dV.mH, dU)
         return cat([gX, Q @ dV], -1)
 
 
 def _qr_grad_square_or_tall(Q, R, gq, gr):
     # NOTE: with M = Q^T gQ and N = R gR^T, gA = Q (gR + tril(M - M^T + N - N^T) R^-T)
     # + (gQ - Q M) R^-T (Walter & Lehmann; as TensorFlow's QrGrad).
-    qdq = Q.mT @ gq
-    rdr = R @ gr.mT
-    low = (qdq - qdq.mT + rdr - rdr.mT).tril()
+    qdq = Q.mH @ gq
+    rdr = R @ gr.mH
+    low = (qdq - qdq.mH + rdr - rdr.mH).tril()
+    if low.is_complex():    # R's diagonal is real: half of its imaginary part belongs there
+        low = low - 0.5j * low.diagonal(0, -2, -1).imag.diag_embed()
     return Q @ (gr + _right_solve_t(low, R)) + _right_solve_t(gq - Q @ qdq, R)
 
 
@@ -296,6 +301,7 @@ def qr(A, mode="reduced"):
 
 class SVD(Function):
     n_diff_outputs = 3
+    complex_rule = True
 
     def forward(ctx, a, full):
         u, s, vh = np.linalg.svd(a, full_matrices=full)
@@ -309,20 +315,22 @@ class SVD(Function):
         m, n = ctx.u.shape[-2], ctx.vh.shape[-1]
         U, S, Vh = _wrap(ctx.u[..., :k]), _wrap(ctx.s), _wrap(ctx.vh[..., :k, :])
         gU, gVh = gu[..., :k], gvh[..., :k, :]
-        V, gV = Vh.mT, gVh.mT
+        V, gV = Vh.mH, gVh.mH
         s = ctx.s
         e = s[..., None, :] ** 2 - s[..., :, None] ** 2
         eye = np.eye(k, dtype=bool)
         F = _wrap(np.where(eye, 0.0, 1.0 / np.where(eye, 1.0, e)).astype(s.dtype))
-        UtgU, VtgV = U.mT @ gU, V.mT @ gV
-        J = F * (UtgU - UtgU.mT)
-        K = F * (VtgV - VtgV.mT)
+        UtgU, VtgV = U.mH @ gU, V.mH @ gV
+        J = F * (UtgU - UtgU.mH)
+        K = F * (VtgV - VtgV.mH)
         inner = J * S.unsqueeze(-2) + S.unsqueeze(-1) * K + _diag_from(gs)
+        if UtgU.is_complex():   # the phase gauge of the singular vectors (PyTorch's term)
+            inner = inner + (0.5j * UtgU.diagonal(0, -2, -1).imag / S).diag_embed()
         gA = U @ inner @ Vh
         if m > k:
             gA = gA + ((gU - U @ UtgU) / S.unsqueeze(-2)) @ Vh
         if n > k:
-            gA = gA + U @ ((gV - V @ VtgV) / S.unsqueeze(-2)).mT
+            gA = gA + U @ ((gV - V @ VtgV) / S.unsqueeze(-2)).mH
         return gA
 
 
@@ -340,7 +348,8 @@ class SVDVals(Function):
         return s
 
     def backward(ctx, gs):
-        return _wrap(ctx.u) @ _diag_from(gs) @ _wrap(ctx.vh)
+        u = _wrap(ctx.u)
+        return u @ _diag_from(gs).to(u.dtype) @ _wrap(ctx.vh)
 
 
 def svdvals(A):
@@ -375,33 +384,34 @@ def matrix_rank(A, tol=None, hermitian=False, *, atol=None, rtol=None):
 
 class Pinv(Function):
     saves_output = True
+    complex_rule = True
 
     def forward(ctx, a, atol, rtol, hermitian):
         if hermitian:
             w, v = np.linalg.eigh(a)
             cut = np.maximum(atol, rtol * np.abs(w).max(-1, initial=0.0))[..., None]
             wi = np.where(np.abs(w) > cut, 1.0 / np.where(w == 0, 1, w), 0.0).astype(a.dtype)
-            y = (v * wi[..., None, :]) @ np.swapaxes(v, -1, -2)
+            y = (v * wi[..., None, :]) @ np.conj(np.swapaxes(v, -1, -2))
         else:
             u, s, vh = np.linalg.svd(a, full_matrices=False)
             cut = np.maximum(atol, rtol * s.max(-1, initial=0.0))[..., None]
             si = np.where(s > cut, 1.0 / np.where(s == 0, 1, s), 0.0).astype(a.dtype)
-            y = np.swapaxes(vh, -1, -2) @ (si[..., :, None] * np.swapaxes(u, -1, -2))
+            y = np.conj(np.swapaxes(vh, -1, -2)) @ (si[..., :, None] * np.conj(np.swapaxes(u, -1, -2)))
         ctx.y = y.astype(a.dtype)
         return ctx.y
 
     def backward(ctx, g):
         # NOTE: the derivative of the pseudo-inverse at fixed rank (Golub & Pereyra, 1973).
         A, X = ctx.inputs[0], _wrap(ctx.y)
-        Xt, gt = X.mT, g.mT
+        Xt, gt = X.mH, g.mH
         m, n = A.shape[-2:]
         if m <= n:
             K = gt @ X
             KXt = K @ Xt
-            return -(X @ K).mT + KXt - (A @ X) @ KXt + (Xt @ X) @ (gt - K @ A)
+            return -(X @ K).mH + KXt - (A @ X) @ KXt + (Xt @ X) @ (gt - K @ A)
         K = X @ gt
         XtK = Xt @ K
-        return -(K @ X).mT + XtK - XtK @ X @ A + (gt - A @ K) @ X @ Xt
+        return -(K @ X).mH + XtK - XtK @ X @ A + (gt - A @ K) @ X @ Xt
 
 
 def pinv(A, rcond=None, hermitian=False, *, atol=None, rtol=None):
@@ -478,7 +488,7 @@ def lstsq(A, B, rcond=None, *, driver=None):
     rank = (sv > r * sv.max(-1, initial=0.0)[..., None]).sum(-1).astype(np.int64)
     res = empty
     if m > n and driver != "gelsy" and np.all(rank == n):
-        res = ((A @ X - Bm) ** 2).sum(-2)
+        res = ((A @ X - Bm).abs() ** 2).sum(-2)
         if vec:
             res = res.squeeze(-1)
     rank_t = empty.long() if driver == "gels" else _wrap(np.asarray(rank).reshape(batch))
@@ -487,17 +497,53 @@ def lstsq(A, B, rcond=None, *, driver=None):
         X.squeeze(-1) if vec else X, res, rank_t, sv_t)
 
 
+_COMPLEX_OF = {np.dtype(np.float32): np.complex64, np.dtype(np.float64): np.complex128,
+               np.dtype(np.complex64): np.complex64, np.dtype(np.complex128): np.complex128}
+
+
+class Eig(Function):
+    """Eigen-decomposition of a general square matrix: complex values and unit vectors
+    (LAPACK's geev, as PyTorch's CPU build)."""
+    n_diff_outputs = 2
+    complex_rule = True
+
+    def forward(ctx, a):
+        ctx.real_input = a.dtype.kind != "c"
+        w, v = np.linalg.eig(a)      # dgeev for real input: PyTorch's vectors, not zgeev's
+        w, v = w.astype(_COMPLEX_OF[a.dtype]), v.astype(_COMPLEX_OF[a.dtype])
+        ctx.w, ctx.v = w, v
+        return w, v
+
+    def backward(ctx, gw, gv):
+        # PyTorch's rule: with Econj[i, j] = conj(L_j - L_i) (1 on the diagonal), project
+        # V^H gV onto V's tangent space, gA = V^-H (that / Econj + diag(gL)) V^H.
+        w, v = _wrap(ctx.w), _wrap(ctx.v)
+        wc = w.conj()
+        E = wc.unsqueeze(-2) - wc.unsqueeze(-1)
+        n = w.shape[-1]
+        E = E + _wrap(np.eye(n, dtype=ctx.w.dtype)) * (1 - E)
+        vhgv = v.mH @ gv
+        vhgv = vhgv - v.mH @ (v * vhgv.diagonal(0, -2, -1).real.unsqueeze(-2))
+        inner = vhgv / E + _diag_from(gw)
+        ga = solve(v.mH, inner @ v.mH)
+        return ga.real if ctx.real_input else ga
+
+
 def eig(A):
-    w, v = np.linalg.eig(A._data)
-    return _wrap(w.real.astype(A._data.dtype)), _wrap(v.real.astype(A._data.dtype))
+    """(eigenvalues, eigenvectors), complex, as ``torch.linalg.eig``."""
+    _square("eig", A)
+    import collections
+    w, v = Eig.apply(A)
+    return collections.namedtuple("eig", ("eigenvalues", "eigenvectors"))(w, v)
 
 
 def eigvals(A):
-    return eig(A)[0]
+    return eig(A).eigenvalues
 
 
 def vecdot(x, y, *, dim=-1):
-    return (x * y).sum(dim)
+    """sum(conj(x) * y) over ``dim``."""
+    return (x.conj() * y).sum(dim)
 
 
 def cross(input, other, *, dim=-1):
@@ -573,11 +619,11 @@ solve_ex = _ex("solve_ex", lambda A, B, left=True: solve(A, B, left=left))
 
 
 def cholesky_solve(B, L, upper=False):
-    """X with (L L^T) X = B, from the Cholesky factor L (U^T U for upper)."""
+    """X with (L L^H) X = B, from the Cholesky factor L (U^H U for upper)."""
     if upper:
-        L = L.mT
+        L = L.mH
     Y = solve_triangular(L, B, upper=False)
-    return solve_triangular(L.mT, Y, upper=True)
+    return solve_triangular(L.mH, Y, upper=True)
 
 
 def cholesky_inverse(L, upper=False):
@@ -714,7 +760,7 @@ def lu_solve(LU, pivots, B, *, left=True, adjoint=False, out=None):
     P, L, U = lu_unpack(LU, pivots)
     A = P @ L @ U
     if adjoint:
-        A = A.mT
+        A = A.mH
     X = solve(A, B) if left else solve(A.mT, B.mT).mT
     if out is not None:
         out.copy_(X)
@@ -782,7 +828,7 @@ def ormqr(input, tau, other, left=True, transpose=False):
     """op(Q) @ other (or other @ op(Q)) for the Q that geqrf's reflectors describe."""
     Q = _householder_q(input, tau)
     if transpose:
-        Q = Q.mT
+        Q = Q.mH
     return Q @ other if left else other @ Q
 
 
@@ -797,12 +843,12 @@ def _householder_q(A, tau):
         below = _wrap((rows > i).astype(A._data.dtype))
         unit = _wrap((rows == i).astype(A._data.dtype))
         v = A[..., :, i] * below + unit
-        Q = Q - tau[..., i, None, None] * ((Q @ v.unsqueeze(-1)) @ v.unsqueeze(-2))
+        Q = Q - tau[..., i, None, None] * ((Q @ v.unsqueeze(-1)) @ v.conj().unsqueeze(-2))
     return Q
 
 
 def householder_product(A, tau):
-    """Q = H_1 ... H_k with H_i = I - tau_i v_i v_i^T, v_i the i-th column of A below the diagonal
+    """Q = H_1 ... H_k with H_i = I - tau_i v_i v_i^H, v_i the i-th column of A below the diagonal
     with a unit diagonal entry (LAPACK's orgqr); differentiable in A and tau."""
     from .ops.creation import eye
     m, n = A.shape[-2:]
@@ -815,6 +861,6 @@ def householder_product(A, tau):
         below = _wrap((rows > i).astype(A._data.dtype))
         unit = _wrap((rows == i).astype(A._data.dtype))
         v = A[..., :, i] * below + unit
-        H = eye(m, dtype=A.dtype) - tau[..., i, None, None] * (v.unsqueeze(-1) @ v.unsqueeze(-2))
+        H = eye(m, dtype=A.dtype) - tau[..., i, None, None] * (v.unsqueeze(-1) @ v.conj().unsqueeze(-2))
         Q = Q @ H
     return Q[..., :, :n]

@@ -18,7 +18,7 @@ containers; any other global raises ``pickle.UnpicklingError`` naming it.  ``wei
 (or ``TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD=1``) unpickles everything, mapping ``torch.*`` globals to
 ``ember.*``: only for files you trust.
 
-Limits: no complex or quantized storages; bfloat16 storages load as float32 (ember keeps
+Limits: no quantized storages; bfloat16 storages load as float32 (ember keeps
 bfloat16 as float32) and are saved as float32.
 """
 import collections
@@ -47,6 +47,7 @@ _STORAGE_OF = {
     _dtype.float32: "FloatStorage", _dtype.float64: "DoubleStorage", _dtype.float16: "HalfStorage",
     _dtype.int64: "LongStorage", _dtype.int32: "IntStorage", _dtype.int16: "ShortStorage",
     _dtype.int8: "CharStorage", _dtype.uint8: "ByteStorage", _dtype.bool_: "BoolStorage",
+    _dtype.complex64: "ComplexFloatStorage", _dtype.complex128: "ComplexDoubleStorage",
 }
 _DTYPE_OF_STORAGE = {v: k for k, v in _STORAGE_OF.items()}
 

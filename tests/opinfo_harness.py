@@ -55,9 +55,9 @@ def key(op):
     return op.name + ("." + op.variant_test_name if op.variant_test_name else "")
 
 
-# dtypes ember represents (bfloat16 is stored as float32 and complex is absent: not compared)
+# dtypes ember represents (bfloat16 is stored as float32: not compared; no complex32)
 DTYPES = (torch.float32, torch.float64, torch.float16, torch.int64, torch.int32, torch.int16,
-          torch.int8, torch.uint8, torch.bool)
+          torch.int8, torch.uint8, torch.bool, torch.complex64, torch.complex128)
 
 # Ops whose values come from the random generator: ember's stream is not torch's (yet), so
 # only shape and dtype are compared.  Uninitialised-memory ops likewise.
@@ -276,8 +276,6 @@ class Converter:
                 return hit[1]
             if x.layout != torch.strided:
                 raise Untestable(f"{x.layout} input")
-            if x.dtype.is_complex:
-                raise Untestable("complex input (ember has no complex dtypes)")
             y = ember.from_numpy(to_numpy(x))
             want = ember_dtype(x.dtype)
             if y.dtype != want:
@@ -354,8 +352,8 @@ def _dtype_name(d):
 
 def compare(ref, got, where="out", values=True):
     if isinstance(ref, torch.Tensor):
-        if ref.dtype.is_complex:
-            raise Untestable("complex output (ember has no complex dtypes)")
+        if ref.dtype == torch.complex32:
+            raise Untestable("complex32 output (ember has no complex32)")
         if not isinstance(got, ember.Tensor):
             raise Mismatch(f"{where}: torch gives a Tensor, ember {type(got).__name__}")
         if tuple(ref.shape) != tuple(got.shape):
@@ -447,28 +445,30 @@ def _same_tied_values(op_name, s, ref, got):
 
 
 def _sign_aligned(op_name, ref, got):
-    """svd/eigh vectors are unique up to sign: flip ember's to torch's, then compare."""
+    """svd/eigh vectors are unique up to sign (a phase, for complex ones): turn ember's to
+    torch's, then compare."""
     if op_name not in ("svd", "linalg.svd", "linalg.eigh"):
         return False
     arrs = [to_numpy(r) for r in ref]
     mine = [np.array(g.numpy(), copy=True) for g in got]
     if op_name == "linalg.eigh":
         qt, qe = arrs[1], mine[1]
-        sg = np.sign(np.sum(qt * qe, axis=-2, keepdims=True))
+        sg = np.sign(np.sum(qt * np.conj(qe), axis=-2, keepdims=True))
         mine[1] = qe * np.where(sg == 0, 1, sg)
     else:
         ut, vt, ue, ve = arrs[0], arrs[2], mine[0], mine[2]
         if op_name == "linalg.svd":          # Vh: rows are the vectors
             vt, ve = np.swapaxes(vt, -1, -2), np.swapaxes(ve, -1, -2)
         k = arrs[1].shape[-1]
-        sg = np.sign(np.sum(ut[..., :k] * ue[..., :k], axis=-2, keepdims=True))
+        sg = np.sign(np.sum(ut[..., :k] * np.conj(ue[..., :k]), axis=-2, keepdims=True))
         sg = np.where(sg == 0, 1, sg)
         ue[..., :k] *= sg
-        ve[..., :k] *= sg
+        # Vh's rows are v^H: swapped, its columns are conj(v), which turn the other way
+        ve[..., :k] *= np.conj(sg) if op_name == "linalg.svd" else sg
         tol = 1e-4 if ue.dtype == np.float32 else 1e-10
         for a_t, a_e in ((ut, ue), (vt, ve)):   # any orthonormal completion is valid
             if a_e.shape[-1] > k and a_e.size and \
-                    np.abs(np.swapaxes(a_e, -1, -2) @ a_e - np.eye(a_e.shape[-1])).max() < tol:
+                    np.abs(np.conj(np.swapaxes(a_e, -1, -2)) @ a_e - np.eye(a_e.shape[-1])).max() < tol:
                 a_e[..., k:] = a_t[..., k:]
         if op_name == "linalg.svd":
             ve = np.swapaxes(ve, -1, -2)
@@ -490,7 +490,8 @@ def check_outputs(op_name, s, ref, got):
 def differentiable(out, path=()):
     """(path, tensor) of every floating torch output that requires grad."""
     if isinstance(out, torch.Tensor):
-        return [(path, out)] if out.requires_grad and out.dtype.is_floating_point else []
+        return [(path, out)] if out.requires_grad and (out.dtype.is_floating_point or
+                                                       out.dtype.is_complex) else []
     if isinstance(out, (list, tuple)):
         return [r for i, v in enumerate(out) for r in differentiable(v, path + (i,))]
     return []

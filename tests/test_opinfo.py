@@ -57,6 +57,9 @@ def _cpu_dtypes(op):
 
 FWD_CASES = [(k, d) for k, op in OPS.items() for d in _cpu_dtypes(op)]
 GRAD_CASES = [k for k, op in OPS.items() if op.supports_autograd and _cpu_dtypes(op)]
+COMPLEX_GRAD_CASES = [k for k, op in OPS.items() if op.supports_autograd and
+                      torch.complex128 in _cpu_dtypes(op) and
+                      torch.complex128 in op.supported_backward_dtypes("cpu")]
 ERROR_CASES = [k for k, op in OPS.items() if op.error_inputs_func is not None and _cpu_dtypes(op)]
 
 
@@ -168,65 +171,84 @@ def test_forward(entry, dtype):
 @pytest.mark.parametrize("entry", GRAD_CASES)
 def test_gradient(entry):
     def body():
-        op, fn, uses = _resolve(entry)
+        op = OPS[entry]
         bw = op.supported_backward_dtypes("cpu")
         dtype = torch.float64 if torch.float64 in bw else torch.float32 if torch.float32 in bw else None
         if dtype is None:
             pytest.skip("no float backward on CPU")
-        ran = 0
-        for i, s in enumerate(pick_samples(op, dtype, GRAD_SAMPLES, requires_grad=True)):
-            if op.name in ("empty", "empty_like") or is_random(op.name, s):
-                continue
-            leaves = []
-            for t in [s.input, *s.args, *s.kwargs.values()]:
-                for x in (t if isinstance(t, (list, tuple)) else [t]):
-                    if isinstance(x, torch.Tensor) and x.requires_grad and \
-                            all(x is not y for y in leaves):
-                        leaves.append(x)
-            if not leaves:
-                continue
-            try:
-                e_in, e_args, e_kwargs, conv = convert_sample(s, grad=True)
-            except Untestable:
-                continue
-            wrap, post = op.gradcheck_wrapper, s.output_process_fn_grad
-            try:
-                torch.manual_seed(0)
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore")
-                    outs = differentiable(post(wrap(op.op, s.input, *s.args, **s.kwargs)))
-                    if not outs:
-                        continue
-                    g = torch.Generator().manual_seed(1234)
-                    ws = [torch.randn(o.shape, generator=g, dtype=o.dtype) for _, o in outs]
-                    loss = sum((o * w).sum() for (_, o), w in zip(outs, ws))
-                    want = torch.autograd.grad(loss, leaves, allow_unused=True)
-            except Exception:
-                continue            # torch itself cannot differentiate this sample
-            ember.manual_seed(0)
-            e_out = _call(lambda: retarget(post)(retarget(wrap)(fn, e_in, *e_args, **e_kwargs)), uses)
-            e_loss = 0
-            for (path, o), w in zip(outs, ws):
-                eo = at(e_out, path)
-                if not isinstance(eo, ember.Tensor) or not eo.requires_grad:
-                    raise AssertionError(f"sample {i}: output {list(path)} does not require grad in ember")
-                e_loss = e_loss + (eo * ember.from_numpy(w.numpy().copy()).to(eo.dtype)).sum()
-            twin = {id(t): e for t, e in conv.pairs}
-            got = _call(ember.autograd.grad, uses, e_loss, [twin[id(t)] for t in leaves],
-                        allow_unused=True)
-            for j, (leaf, w, gv) in enumerate(zip(leaves, want, got)):
-                w = torch.zeros_like(leaf) if w is None else w
-                gv = ember.zeros(tuple(leaf.shape), dtype=ember.float64 if leaf.dtype == torch.float64
-                                 else ember.float32) if gv is None else gv
-                try:
-                    compare(w.detach(), gv, f"grad of input {j}")
-                except Mismatch as m:
-                    raise AssertionError(f"sample {i}: {m}") from None
-            ran += 1
-        if not ran:
-            pytest.skip("no sample with a gradient torch can take")
+        _gradient(entry, dtype)
 
     _outcome(f"{entry}:grad", body)
+
+
+@pytest.mark.parametrize("entry", COMPLEX_GRAD_CASES)
+def test_gradient_complex(entry):
+    """Gradients of complex inputs and outputs, by PyTorch's convention, in complex128."""
+    _outcome(f"{entry}:grad-complex", lambda: _gradient(entry, torch.complex128))
+
+
+def _real_view(o, mod):
+    """A complex output as real pairs, so that the loss is real (autograd needs that)."""
+    return mod.view_as_real(o) if o.dtype.is_complex else o
+
+
+def _gradient(entry, dtype):
+    op, fn, uses = _resolve(entry)
+    ran = 0
+    for i, s in enumerate(pick_samples(op, dtype, GRAD_SAMPLES, requires_grad=True)):
+        if op.name in ("empty", "empty_like") or is_random(op.name, s):
+            continue
+        leaves = []
+        for t in [s.input, *s.args, *s.kwargs.values()]:
+            for x in (t if isinstance(t, (list, tuple)) else [t]):
+                if isinstance(x, torch.Tensor) and x.requires_grad and \
+                        all(x is not y for y in leaves):
+                    leaves.append(x)
+        if not leaves:
+            continue
+        try:
+            e_in, e_args, e_kwargs, conv = convert_sample(s, grad=True)
+        except Untestable:
+            continue
+        wrap, post = op.gradcheck_wrapper, s.output_process_fn_grad
+        try:
+            torch.manual_seed(0)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                outs = differentiable(post(wrap(op.op, s.input, *s.args, **s.kwargs)))
+                if not outs:
+                    continue
+                g = torch.Generator().manual_seed(1234)
+                outs_r = [_real_view(o, torch) for _, o in outs]
+                ws = [torch.randn(o.shape, generator=g, dtype=o.dtype) for o in outs_r]
+                loss = sum((o * w).sum() for o, w in zip(outs_r, ws))
+                want = torch.autograd.grad(loss, leaves, allow_unused=True)
+        except Exception:
+            continue            # torch itself cannot differentiate this sample
+        ember.manual_seed(0)
+        e_out = _call(lambda: retarget(post)(retarget(wrap)(fn, e_in, *e_args, **e_kwargs)), uses)
+        e_loss = 0
+        for (path, o), w in zip(outs, ws):
+            eo = at(e_out, path)
+            if not isinstance(eo, ember.Tensor) or not eo.requires_grad:
+                raise AssertionError(f"sample {i}: output {list(path)} does not require grad in ember")
+            if eo.is_complex():
+                eo = ember.view_as_real(eo)
+            e_loss = e_loss + (eo * ember.from_numpy(w.numpy().copy()).to(eo.dtype)).sum()
+        twin = {id(t): e for t, e in conv.pairs}
+        got = _call(ember.autograd.grad, uses, e_loss, [twin[id(t)] for t in leaves],
+                    allow_unused=True)
+        for j, (leaf, w, gv) in enumerate(zip(leaves, want, got)):
+            w = torch.zeros_like(leaf) if w is None else w
+            gv = ember.zeros(tuple(leaf.shape), dtype=getattr(ember, str(leaf.dtype)[6:]))\
+                if gv is None else gv
+            try:
+                compare(w.detach(), gv, f"grad of input {j}")
+            except Mismatch as m:
+                raise AssertionError(f"sample {i}: {m}") from None
+        ran += 1
+    if not ran:
+        pytest.skip("no sample with a gradient torch can take")
 
 
 @pytest.mark.parametrize("entry", ERROR_CASES)

@@ -115,7 +115,7 @@ def _count(input, mask, dim, keepdim):
 
 def mean(input, dim=None, *, keepdim=False, dtype=None, mask=None):
     dt = input.dtype if dtype is None else _dtype.to_dtype(dtype)
-    if not dt.is_floating_point:
+    if not (dt.is_floating_point or dt.is_complex):
         raise ValueError(f"mean(): Could not infer output dtype. Input dtype must be either a "
                          f"floating point or complex dtype. Got: {dt}")
     total = sum(input, dim, keepdim=keepdim, dtype=dt, mask=mask)

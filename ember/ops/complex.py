@@ -139,6 +139,8 @@ class ViewAsComplex(Function):
     saved_inputs = ()
 
     def forward(ctx, x):
+        if x.size == 0:
+            return np.zeros(x.shape[:-1], _COMPLEX[x.dtype])
         return x.view(_COMPLEX[x.dtype])[..., 0]
 
     def backward(ctx, g):
@@ -160,11 +162,11 @@ def view_as_complex(input):
                            f"a tensor of scalar type: {_tname(input)}")
     if a.ndim == 0 or a.shape[-1] != 2:
         raise RuntimeError("Tensor must have a last dimension of size 2")
-    if a.strides[-1] != a.itemsize:
+    if a.size and a.strides[-1] != a.itemsize:
         raise RuntimeError("Tensor must have a last dimension with stride 1")
-    if any((s // a.itemsize) % 2 for s in a.strides[:-1]):
+    if a.size and any((s // a.itemsize) % 2 for s in a.strides[:-1]):
         raise RuntimeError("Tensor must have a stride divisible by 2 for all but last dimension")
-    if a.__array_interface__["data"][0] % (2 * a.itemsize):
+    if a.size and a.__array_interface__["data"][0] % (2 * a.itemsize):
         raise RuntimeError("Tensor must have a storage_offset divisible by 2")
     return _view_of(ViewAsComplex.apply(input), input)
 

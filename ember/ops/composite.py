@@ -186,10 +186,10 @@ def cov(input, *, correction=1, fweights=None, aweights=None):
         mean = (x * w).sum(1, keepdim=True) / wsum
         xc = x - mean
         norm = wsum - correction * ((w * aweights).sum() / wsum if aweights is not None else 1)
-        c = (xc * w) @ xc.t() / norm
+        c = (xc * w) @ xc.t().conj() / norm
     else:
         xc = x - x.mean(1, keepdim=True)
-        c = xc @ xc.t() / (x.shape[1] - correction)
+        c = xc @ xc.t().conj() / (x.shape[1] - correction)
     return c.reshape(()) if input.ndim < 2 or x.shape[0] == 1 else c
 
 
@@ -197,8 +197,12 @@ def corrcoef(input):
     c = cov(input)
     if c.ndim == 0:
         return c / c
-    d = c.diagonal().sqrt()
-    return (c / d.unsqueeze(1) / d.unsqueeze(0)).clamp(-1, 1)
+    d = c.diagonal().real.sqrt()
+    r = c / d.unsqueeze(1) / d.unsqueeze(0)
+    if r.is_complex():   # as PyTorch: the real and imaginary parts are clipped separately
+        from .complex import complex as _complex
+        return _complex(r.real.clamp(-1, 1), r.imag.clamp(-1, 1))
+    return r.clamp(-1, 1)
 
 
 def block_diag(*tensors):

@@ -166,7 +166,14 @@ def inner(input, other, *, out=None):
     return r
 
 
-vdot = dot
+def vdot(input, other, *, out=None):
+    """The dot product of conj(input) and other (1-D)."""
+    from .complex import conj
+    r = dot(conj(input), other)
+    if out is not None:
+        out.copy_(r)
+        return out
+    return r
 
 
 def outer(input, vec2):
@@ -236,7 +243,7 @@ def _add_scaled(input, prod, beta, alpha):
         r = prod & bool(alpha)
         return r | (input & bool(beta)) if beta else r.expand(
             np.broadcast_shapes(tuple(input.shape), tuple(r.shape)))
-    if not prod.is_floating_point():
+    if not (prod.is_floating_point() or prod.is_complex()):
         beta, alpha = int(beta), int(alpha)
     r = prod * alpha if alpha != 1 else prod
     if beta == 0:

@@ -370,6 +370,8 @@ def vector_norm(input, ord=2, dim=None, keepdim=False, *, dtype=None):
     if not (input.is_floating_point() or input.is_complex()):
         raise RuntimeError(f"linalg.vector_norm: Expected a floating point or complex tensor as "
                            f"input. Got {_tname(input)}")
+    if input._data.dtype.kind == "c":
+        input = input.abs()           # the norm of |z|: abs carries the complex gradient
     axes = _axes(input, dim, "norm")
     if ord == 2:
         return Norm2.apply(input, axes=axes, keepdim=keepdim)

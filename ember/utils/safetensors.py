@@ -19,7 +19,7 @@ __all__ = ["save_file", "load_file", "save", "load", "save_model", "load_model"]
 
 _NP_OF = {"F64": np.float64, "F32": np.float32, "F16": np.float16, "I64": np.int64, "I32": np.int32,
           "I16": np.int16, "I8": np.int8, "U8": np.uint8, "BOOL": np.bool_, "U16": np.uint16,
-          "U32": np.uint32, "U64": np.uint64}
+          "U32": np.uint32, "U64": np.uint64, "C64": np.complex64}
 
 
 def _to_numpy(tensors):

@@ -27,6 +27,7 @@ import textwrap
 import numpy as np
 
 from .._tensor import Tensor
+from ..optim._rule import GRAD, LR, PARAM, STEP, Hyper, State
 
 _UNKNOWN = object()
 
@@ -75,12 +76,23 @@ def _is_inlinable(fn):
     return inspect.isfunction(fn) and fn.__module__.startswith("ember.optim")
 
 
+class _Scope:
+    """One function's names while it is specialised: source name -> binding; ``owned``: the
+    names this function may rebind (its own locals, and parameters it got to own)."""
+
+    def __init__(self, fn):
+        self.globals = fn.__globals__
+        self.names = {}
+        self.owned = set()
+
+
 class Specialiser:
     """Turns ``rule(**bindings)`` into straight-line statements (``ast`` nodes)."""
 
     def __init__(self, reserved):
         self.reserved = set(reserved)
         self.used = set()
+        self.by_name = {}         # generated name -> its _Var (what folding knows of it)
         self.predicates = []      # (guard expression ast, outcome) of tests folded on run-time values
 
     def fresh(self, base):
@@ -90,22 +102,27 @@ class Specialiser:
         self.used.add(name)
         return name
 
-    # --- the rule --------------------------------------------------------------------------
+    def bind(self, var):
+        self.by_name[var.name] = var
+        return var
+
+    # --- statements ------------------------------------------------------------------------
     def rule(self, fn, bindings):
         tree = _source_tree(fn)
-        scope = {"__globals__": fn.__globals__, "__owned__": set()}
+        scope = _Scope(fn)
         for a in tree.args.args:
             if a.arg not in bindings:
                 raise Unsupported(f"{fn.__name__}: no binding for {a.arg}")
-            scope[a.arg] = bindings[a.arg]
-            if isinstance(bindings[a.arg], _Var):
-                scope["__owned__"].add(a.arg)
-        out, ret = self.block(tree.body, scope, depth=0, top=True)
-        return out
+            scope.names[a.arg] = b = bindings[a.arg]
+            if isinstance(b, _Var):
+                scope.owned.add(a.arg)
+                self.bind(b)
+        return self.block(tree.body, scope, depth=0)[0]   # (the rule's result is not needed)
 
-    def block(self, body, scope, depth, top=False):
+    def block(self, body, scope, depth):
+        """The statements of ``body`` specialised, and the expression it returns (or None)."""
         out, ret = [], None
-        for i, st in enumerate(body):
+        for st in body:
             if ret is not None:
                 raise Unsupported("statements after a return")
             if isinstance(st, ast.Expr) and isinstance(st.value, ast.Constant):
@@ -113,9 +130,8 @@ class Specialiser:
             if isinstance(st, ast.If):
                 known = self.fold(self.expr(st.test, scope))
                 if known is not _UNKNOWN:
-                    sub, r = self.block(st.body if known else st.orelse, scope, depth)
+                    sub, ret = self.block(st.body if known else st.orelse, scope, depth)
                     out += sub
-                    ret = r
                     continue
                 test = self.expr(st.test, scope)
                 body_, r1 = self.block(st.body, scope, depth + 1)
@@ -123,48 +139,44 @@ class Specialiser:
                 if r1 is not None or r2 is not None:
                     raise Unsupported("a return inside a branch")
                 out.append(ast.If(test, body_ or [ast.Pass()], else_))
-                continue
-            call = st.value if isinstance(st, (ast.Expr, ast.Assign)) else None
-            if isinstance(call, ast.Call) and isinstance(call.func, ast.Name) \
-                    and _is_inlinable(scope["__globals__"].get(call.func.id)) \
-                    and call.func.id not in scope:
+            elif isinstance(st, ast.Return):
+                ret = st.value
+            elif self._helper_call(st, scope):
                 target = None
                 if isinstance(st, ast.Assign):
                     if len(st.targets) != 1 or not isinstance(st.targets[0], ast.Name):
                         raise Unsupported("a helper's result unpacked")
                     target = st.targets[0].id
-                out += self.inline(scope["__globals__"][call.func.id], call, scope, target, depth)
-                continue
-            if isinstance(st, ast.Return):
-                ret = st.value
-                if top:
-                    continue                                # the rule's result is not needed
-                continue
-            if isinstance(st, ast.Assign):
+                out += self.inline(scope.globals[st.value.func.id], st.value, scope, target, depth)
+            elif isinstance(st, ast.Assign):
                 value = self.expr(st.value, scope)
                 targets = [self.store(t, scope, depth) for t in st.targets]
                 out.append(ast.Assign(targets, value, lineno=0))
-                continue
-            if isinstance(st, ast.AugAssign):
-                if not isinstance(st.target, ast.Name):
-                    target = self.expr(st.target, scope)
-                else:
-                    b = scope.get(st.target.id)
-                    if not isinstance(b, _Var) or (b.value is not _ARRAY
-                                                   and st.target.id not in scope["__owned__"]):
-                        raise Unsupported(f"in-place update of {st.target.id}")
-                    target = ast.Name(b.name, ast.Store())
-                    if b.value is not _ARRAY:
-                        b.value, b.guard = _UNKNOWN, None
-                out.append(ast.AugAssign(target, st.op, self.expr(st.value, scope)))
-                continue
-            if isinstance(st, ast.Expr):
+            elif isinstance(st, ast.AugAssign):
+                out.append(ast.AugAssign(self._augmented_target(st.target, scope), st.op,
+                                         self.expr(st.value, scope)))
+            elif isinstance(st, ast.Expr):
                 out.append(ast.Expr(self.expr(st.value, scope)))
-                continue
-            raise Unsupported(f"a {type(st).__name__} statement")
-        if ret is not None and top:
-            ret = None
+            else:
+                raise Unsupported(f"a {type(st).__name__} statement")
         return out, ret
+
+    def _helper_call(self, st, scope):
+        call = st.value if isinstance(st, (ast.Expr, ast.Assign)) else None
+        return (isinstance(call, ast.Call) and isinstance(call.func, ast.Name)
+                and call.func.id not in scope.names
+                and _is_inlinable(scope.globals.get(call.func.id)))
+
+    def _augmented_target(self, t, scope):
+        """``x += ...``: in place on an array (a name stays bound to the same array)."""
+        if not isinstance(t, ast.Name):
+            return self.expr(t, scope, ctx=ast.Store())
+        b = scope.names.get(t.id)
+        if not isinstance(b, _Var) or (b.value is not _ARRAY and t.id not in scope.owned):
+            raise Unsupported(f"in-place update of {t.id}")
+        if b.value is not _ARRAY:
+            b.value, b.guard = _UNKNOWN, None
+        return ast.Name(b.name, ast.Store())
 
     def inline(self, fn, call, scope, target, depth):
         """A helper rule's body in place of its call; its parameters alias the caller's
@@ -175,24 +187,24 @@ class Specialiser:
         params = [a.arg for a in tree.args.args]
         if len(params) != len(call.args) or tree.args.defaults:
             raise Unsupported(f"helper {fn.__name__}'s arguments")
-        inner = {"__globals__": fn.__globals__, "__owned__": set()}
+        inner = _Scope(fn)
         out = []
         args = [self.expr(a, scope) for a in call.args]
         aliased = [a.id for a in args if isinstance(a, ast.Name)]
         for name, a in zip(params, args):
             if isinstance(a, ast.Name):
-                b = self._binding_of_name(a.id, scope)
-                inner[name] = b
+                inner.names[name] = self.by_name.get(a.id) or _Var(a.id)
                 if a.id == target and aliased.count(a.id) == 1:
-                    inner["__owned__"].add(name)   # ``g = helper(g)``: it may rebind g itself
+                    inner.owned.add(name)       # ``g = helper(g)``: it may rebind g itself
                 continue
             value = self.fold(a, record=False)
             if value is not _UNKNOWN and not self._has_guarded(a):
-                inner[name] = _Const(a, value)
+                inner.names[name] = _Const(a, value)
                 continue
             tmp = self.fresh(name)
             out.append(ast.Assign([ast.Name(tmp, ast.Store())], a, lineno=0))
-            inner[name] = _Var(tmp, value, self._guard_of(a) if value is not _UNKNOWN else None)
+            inner.names[name] = self.bind(
+                _Var(tmp, value, self._guard_of(a) if value is not _UNKNOWN else None))
         body, ret = self.block(tree.body, inner, depth)
         out += body
         if target is not None:
@@ -204,26 +216,16 @@ class Specialiser:
                 out.append(ast.Assign([store], value, lineno=0))
         return out
 
-    # --- names -----------------------------------------------------------------------------
-    def _names(self):
-        return self.__dict__.setdefault("_by_name", {})
-
-    def _binding_of_name(self, gen, scope):
-        """The binding behind a generated name (so a helper sees its known value)."""
-        return self._names().get(gen) or _Var(gen)
-
     def store(self, t, scope, depth):
         if isinstance(t, ast.Name):
-            b = scope.get(t.id)
-            if isinstance(b, _Var) and t.id in scope["__owned__"]:
+            b = scope.names.get(t.id)
+            if isinstance(b, _Var) and t.id in scope.owned:
                 b.value, b.guard = _UNKNOWN, None
                 return ast.Name(b.name, ast.Store())
             if b is not None and depth > 0:
                 raise Unsupported(f"rebinding {t.id} inside a branch")
-            v = _Var(self.fresh(t.id))
-            scope[t.id] = v
-            scope["__owned__"].add(t.id)
-            self._names()[v.name] = v
+            scope.names[t.id] = v = self.bind(_Var(self.fresh(t.id)))
+            scope.owned.add(t.id)
             return ast.Name(v.name, ast.Store())
         if isinstance(t, (ast.Subscript, ast.Attribute)):
             return self.expr(t, scope, ctx=ast.Store())
@@ -231,18 +233,20 @@ class Specialiser:
             return ast.Tuple([self.store(e, scope, depth) for e in t.elts], ast.Store())
         raise Unsupported(f"assignment to a {type(t).__name__}")
 
+    # --- expressions -----------------------------------------------------------------------
     def expr(self, e, scope, ctx=None):
+        """``e`` with the scope's names substituted (constants inline) and every ``a if c
+        else b`` whose test is known resolved."""
         sp = self
 
         class Sub(ast.NodeTransformer):
             def visit_Name(self, n):
-                b = scope.get(n.id)
+                b = scope.names.get(n.id)
                 if isinstance(b, _Const):
                     return copy.deepcopy(b.expr)
                 if isinstance(b, _Var):
-                    sp._names().setdefault(b.name, b)
                     return ast.Name(b.name, ast.Load())
-                g = scope["__globals__"].get(n.id, _UNKNOWN)
+                g = scope.globals.get(n.id, _UNKNOWN)
                 if g is np or (g is _UNKNOWN and hasattr(builtins, n.id)):
                     return ast.Name(n.id, ast.Load())
                 raise Unsupported(f"the rule reads the global {n.id}")
@@ -259,12 +263,11 @@ class Specialiser:
             out.ctx = ctx
         return out
 
-    # --- folding ---------------------------------------------------------------------------
     def _known(self, e):
         vals = {}
         for n in ast.walk(e):
             if isinstance(n, ast.Name):
-                b = self._names().get(n.id)
+                b = self.by_name.get(n.id)
                 if b is None or b.value is _UNKNOWN:
                     return None
                 vals[n.id] = b.value
@@ -273,11 +276,11 @@ class Specialiser:
         return vals
 
     def _has_guarded(self, e):
-        return any(isinstance(n, ast.Name) and getattr(self._names().get(n.id), "guard", None)
+        return any(isinstance(n, ast.Name) and getattr(self.by_name.get(n.id), "guard", None)
                    is not None for n in ast.walk(e))
 
     def _guard_of(self, e):
-        names = self._names()
+        names = self.by_name
 
         class G(ast.NodeTransformer):
             def visit_Name(self, n):
@@ -336,67 +339,33 @@ def emit_step(node, em, reserved, names):
 
 
 def _emit_step(node, em, reserved, names):
-    from ..optim import _rule as R
     opt, snap = node.kwargs["opt"], node.meta["groups"]
     if len(snap) != len(opt.param_groups):
         return None
     o = em.const(opt, "opt")
-    lines = []
-    runtime = set()
-    preds = []
+    lines, runtime, preds = [], set(), []
     for gi, ((hyper, with_grad), group) in enumerate(zip(snap, opt.param_groups)):
+        # a hyperparameter the traced step itself changed (OneCycleLR's momentum) is read
+        # at run time like lr; the others are constants of the generated code
         changed = {k for k, v in hyper.items() if k != "lr" and not _same(group.get(k), v)}
         runtime |= changed
         upd = opt._compiled_update({**hyper, "params": group["params"]})
         sp = Specialiser(reserved)      # (each group's lines bind their own names)
-        head, binds, per = [], {}, {}
-        for arg, b in upd.args.items():
-            if b is R.PARAM or b is R.GRAD or isinstance(b, R.State):
-                binds[arg] = _Var(sp.fresh(arg), _ARRAY)
-                per[arg] = b
-            elif b is R.STEP:
-                binds[arg] = _Var(sp.fresh(arg))
-                per[arg] = b
-            elif b is R.LR or (isinstance(b, R.Hyper) and b.key in changed):
-                key, idx = ("lr", None) if b is R.LR else (b.key, b.index)
-                read = f'{o}.param_groups[{gi}]["{key}"]' + ("" if idx is None else f"[{idx}]")
-                if key == "lr" and isinstance(hyper["lr"], Tensor):
-                    read = f"{em.const(_to_scalar, '_to_scalar')}({read})"
-                name = sp.fresh(arg)
-                guard = ast.parse(f"group[{key!r}]" + ("" if idx is None else f"[{idx}]"),
-                                  mode="eval").body
-                value = hyper[key] if idx is None else hyper[key][idx]
-                binds[arg] = _Var(name, value if key != "lr" else _UNKNOWN,
-                                  guard if key != "lr" else None)
-                sp._names()[name] = binds[arg]
-                head.append(f"{name} = {read}")
-                if key != "lr":
-                    preds.append((gi, guard, bool(value)))
-            elif isinstance(b, R.Hyper):
-                v = b.value(hyper)
-                binds[arg] = _Const(_literal(v), v)
-            else:
-                binds[arg] = _Const(_literal(b), b)
-        for v in binds.values():
-            if isinstance(v, _Var):
-                sp._names()[v.name] = v
-        sp.predicates = []
+        binds, per, head = _bindings(sp, upd, hyper, changed, gi, o, em, preds)
         stmts = sp.rule(upd.rule, binds)
-        if any(isinstance(x, ast.Name) and hasattr(builtins, x.id) and x.id in reserved
-               for s in stmts for x in ast.walk(s)) or "float" in reserved:
+        if "float" in reserved or any(isinstance(x, ast.Name) and hasattr(builtins, x.id)
+                                      and x.id in reserved for s in stmts for x in ast.walk(s)):
             raise Unsupported("a builtin the rule calls is shadowed by a name of the program")
         body = [ast.unparse(ast.fix_missing_locations(s)) for s in stmts]
         preds += [(gi, g, out) for g, out in sp.predicates]
-        needs_st = any(isinstance(b, R.State) or b is R.STEP for b in per.values()) or upd.counts_steps
-        st = sp.fresh("st") if needs_st else None
+        counts = STEP in per.values() or upd.counts_steps
+        want = [b.name for b in per.values() if isinstance(b, State)] + (["step"] if counts else [])
+        st = sp.fresh("st")
         consts = ", ".join(f"{a}={b.value(hyper)!r}" for a, b in upd.args.items()
-                           if isinstance(b, R.Hyper) and b.key not in changed)
-        lines.append(f"# {type(opt).__name__}.step, param group {gi}: {upd.rule.__name__} "
-                     f"({upd.rule.__module__.replace('.', '/')}.py) for each parameter with a "
-                     f"grad; {consts}")
-        lines += head
-        counts = R.STEP in per.values() or upd.counts_steps
-        want = [b.name for b in per.values() if isinstance(b, R.State)] + (["step"] if counts else [])
+                           if isinstance(b, Hyper) and b.key not in changed)
+        where = f"{upd.rule.__name__} ({upd.rule.__module__.replace('.', '/')}.py)"
+        title = f"# {type(opt).__name__}.step, param group {gi}: {where} for each parameter with a grad,"
+        lines += [title, f"#   {consts}" if consts else "#", *head]
         for p in with_grad:
             state = opt.state.get(p)
             if want and (state is None or any(k not in state for k in want)):
@@ -404,21 +373,51 @@ def _emit_step(node, em, reserved, names):
             pn = em.const(p, "p")
             shape = "x".join(map(str, p._data.shape)) or "scalar"
             lines.append(f"# {names.get(id(p), pn)}: {p._data.dtype}[{shape}]")
-            if needs_st:
+            if want:
                 lines.append(f"{st} = {o}.state[{pn}]")
             if counts:
                 lines.append(f'{st}["step"]._data += 1')
-            lhs, rhs = [], []
-            for arg, b in per.items():
-                lhs.append(binds[arg].name)
-                rhs.append(f"{pn}._data" if b is R.PARAM else f"{pn}.grad._data" if b is R.GRAD
-                           else f'float({st}["step"]._data)' if b is R.STEP
-                           else f'{st}["{b.name}"]._data')
-            lines.append(f"{', '.join(lhs)} = {', '.join(rhs)}")
+            reads = {PARAM: f"{pn}._data", GRAD: f"{pn}.grad._data",
+                     STEP: f'float({st}["step"]._data)'}
+            lines.append(", ".join(binds[a].name for a in per) + " = " + ", ".join(
+                reads.get(b) or f'{st}["{b.name}"]._data' for b in per.values()))
             lines += body
             lines.append(f"{pn}._vbox[0] += 1")
     node.meta["guard"] = (opt, runtime, [(gi, _compile_pred(g), out) for gi, g, out in preds])
     return [ln for chunk in lines for ln in chunk.split("\n")]
+
+
+def _bindings(sp, upd, hyper, changed, gi, o, em, preds):
+    """What each argument of the rule is in the generated code: a per-parameter local
+    (``per``: arrays, the step), a run-time read of the group (``head`` lines: lr, changed
+    hyperparameters), or a constant."""
+    binds, per, head = {}, {}, []
+    for arg, b in upd.args.items():
+        if b is PARAM or b is GRAD or isinstance(b, State) or b is STEP:
+            binds[arg] = _Var(sp.fresh(arg), _UNKNOWN if b is STEP else _ARRAY)
+            per[arg] = b
+        elif b is LR or (isinstance(b, Hyper) and b.key in changed):
+            key, idx = ("lr", None) if b is LR else (b.key, b.index)
+            sub = f'["{key}"]' + ("" if idx is None else f"[{idx}]")
+            read = f"{o}.param_groups[{gi}]{sub}"
+            if key == "lr" and isinstance(hyper["lr"], Tensor):
+                read = f"{em.const(_to_scalar, '_to_scalar')}({read})"
+            name = sp.fresh(arg)
+            if key == "lr":
+                binds[arg] = sp.bind(_Var(name))
+                head.append(f"{name} = {read}  # read at every step (a scheduler may change it)")
+                continue
+            guard = ast.parse("group" + sub, mode="eval").body
+            value = hyper[key] if idx is None else hyper[key][idx]
+            binds[arg] = sp.bind(_Var(name, value, guard))
+            head.append(f"{name} = {read}  # read at every step (the step changes it)")
+            preds.append((gi, guard, bool(value)))
+        elif isinstance(b, Hyper):
+            v = b.value(hyper)
+            binds[arg] = _Const(_literal(v), v)
+        else:
+            binds[arg] = _Const(_literal(b), b)
+    return binds, per, head
 
 
 def emit_zero_grad(node, em, names):

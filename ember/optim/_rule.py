@@ -9,7 +9,7 @@ specialises the rule's source with these bindings and pastes it into the generat
 eager and compiled steps run one formula.
 """
 
-__all__ = ["PARAM", "GRAD", "STEP", "LR", "State", "Hyper", "Update"]
+__all__ = ["GRAD", "LR", "PARAM", "STEP", "Hyper", "State", "Update"]
 
 
 class _Marker:
@@ -54,5 +54,5 @@ class Update:
     """``rule(**args)`` for each parameter that has a gradient; ``counts_steps``: the eager step
     increments ``state["step"]`` although the rule does not read it."""
 
-    def __init__(self, rule, args, counts_steps=False):
+    def __init__(self, rule, counts_steps=False, **args):
         self.rule, self.args, self.counts_steps = rule, args, counts_steps

@@ -1,9 +1,9 @@
 """Adadelta."""
 import numpy as np
 
+from ._rule import GRAD, LR, PARAM, Hyper, State, Update
 from ._validate import check_lr, check_nonneg
 from .optimizer import Optimizer, _to_scalar
-from ._rule import GRAD, LR, PARAM, STEP, Hyper, State, Update  # noqa: F401
 
 __all__ = ["Adadelta"]
 
@@ -42,9 +42,9 @@ class Adadelta(Optimizer):
 
     def _compiled_update(self, group):
         """The rule a compiled step pastes in for each parameter, and its arguments (_rule.py)."""
-        return Update(_adadelta, dict(p=PARAM, g=GRAD, sq=State("square_avg"), acc=State("acc_delta"),
-                                      lr=LR, rho=Hyper("rho"), eps=Hyper("eps"),
-                                      weight_decay=Hyper("weight_decay"), maximize=Hyper("maximize")),
+        return Update(_adadelta, p=PARAM, g=GRAD, sq=State("square_avg"), acc=State("acc_delta"),
+                      lr=LR, rho=Hyper("rho"), eps=Hyper("eps"),
+                      weight_decay=Hyper("weight_decay"), maximize=Hyper("maximize"),
                       counts_steps=True)
 
     def step(self, closure=None):

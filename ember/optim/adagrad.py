@@ -1,9 +1,9 @@
 """Adagrad, with ``lr_decay`` and ``initial_accumulator_value``."""
 import numpy as np
 
+from ._rule import GRAD, LR, PARAM, STEP, Hyper, State, Update
 from ._validate import check_lr, check_nonneg
 from .optimizer import Optimizer, _scalar_state, _to_scalar, _wrap
-from ._rule import GRAD, LR, PARAM, STEP, Hyper, State, Update  # noqa: F401
 
 __all__ = ["Adagrad"]
 
@@ -52,9 +52,9 @@ class Adagrad(Optimizer):
 
     def _compiled_update(self, group):
         """The rule a compiled step pastes in for each parameter, and its arguments (_rule.py)."""
-        return Update(_adagrad, dict(p=PARAM, g=GRAD, acc=State("sum"), step=STEP, lr=LR,
-                                     lr_decay=Hyper("lr_decay"), eps=Hyper("eps"),
-                                     weight_decay=Hyper("weight_decay"), maximize=Hyper("maximize")))
+        return Update(_adagrad, p=PARAM, g=GRAD, acc=State("sum"), step=STEP, lr=LR,
+                      lr_decay=Hyper("lr_decay"), eps=Hyper("eps"),
+                      weight_decay=Hyper("weight_decay"), maximize=Hyper("maximize"))
 
     def step(self, closure=None):
         loss = None if closure is None else self._closure_loss(closure)

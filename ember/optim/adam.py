@@ -1,9 +1,9 @@
 """Adam (and, with ``decoupled_weight_decay=True``, AdamW), with AMSGrad and ``maximize``."""
 import numpy as np
 
+from ._rule import GRAD, LR, PARAM, STEP, Hyper, State, Update
 from ._validate import check_adam_like
 from .optimizer import Optimizer, _to_scalar
-from ._rule import GRAD, LR, PARAM, STEP, Hyper, State, Update  # noqa: F401
 
 __all__ = ["Adam"]
 
@@ -93,11 +93,11 @@ class Adam(Optimizer):
     def _compiled_update(self, group):
         """The rule a compiled step pastes in for each parameter, and its arguments (_rule.py)."""
         vmax = State("max_exp_avg_sq") if group["amsgrad"] else None
-        return Update(_adam, dict(p=PARAM, g=GRAD, m=State("exp_avg"), v=State("exp_avg_sq"), vmax=vmax,
-                                  step=STEP, lr=LR, beta1=Hyper("betas", 0), beta2=Hyper("betas", 1),
-                                  eps=Hyper("eps"), weight_decay=Hyper("weight_decay"),
-                                  maximize=Hyper("maximize"),
-                                  decoupled=Hyper("decoupled_weight_decay")))
+        return Update(_adam, p=PARAM, g=GRAD, m=State("exp_avg"), v=State("exp_avg_sq"), vmax=vmax,
+                      step=STEP, lr=LR, beta1=Hyper("betas", 0), beta2=Hyper("betas", 1),
+                      eps=Hyper("eps"), weight_decay=Hyper("weight_decay"),
+                      maximize=Hyper("maximize"),
+                      decoupled=Hyper("decoupled_weight_decay"))
 
     def step(self, closure=None):
         """Perform one Adam step on every parameter that has a gradient."""

@@ -1,10 +1,10 @@
 """Adamax: Adam with the infinity norm."""
 import numpy as np
 
+from ._rule import GRAD, LR, PARAM, STEP, Hyper, State, Update
 from ._validate import check_adam_like
 from .adam import _lerp_, _step_count
 from .optimizer import Optimizer, _to_scalar
-from ._rule import GRAD, LR, PARAM, STEP, Hyper, State, Update  # noqa: F401
 
 __all__ = ["Adamax"]
 
@@ -37,10 +37,10 @@ class Adamax(Optimizer):
 
     def _compiled_update(self, group):
         """The rule a compiled step pastes in for each parameter, and its arguments (_rule.py)."""
-        return Update(_adamax, dict(p=PARAM, g=GRAD, m=State("exp_avg"), u=State("exp_inf"), step=STEP,
-                                    lr=LR, beta1=Hyper("betas", 0), beta2=Hyper("betas", 1),
-                                    eps=Hyper("eps"), weight_decay=Hyper("weight_decay"),
-                                    maximize=Hyper("maximize")))
+        return Update(_adamax, p=PARAM, g=GRAD, m=State("exp_avg"), u=State("exp_inf"), step=STEP,
+                      lr=LR, beta1=Hyper("betas", 0), beta2=Hyper("betas", 1),
+                      eps=Hyper("eps"), weight_decay=Hyper("weight_decay"),
+                      maximize=Hyper("maximize"))
 
     def step(self, closure=None):
         loss = None if closure is None else self._closure_loss(closure)

@@ -1,8 +1,8 @@
 """ASGD: averaged stochastic gradient descent."""
 
+from ._rule import GRAD, LR, PARAM, STEP, Hyper, State, Update
 from ._validate import check_lr, check_nonneg
 from .optimizer import Optimizer, _to_scalar
-from ._rule import GRAD, LR, PARAM, STEP, Hyper, State, Update  # noqa: F401
 
 __all__ = ["ASGD"]
 
@@ -40,10 +40,10 @@ class ASGD(Optimizer):
 
     def _compiled_update(self, group):
         """The rule a compiled step pastes in for each parameter, and its arguments (_rule.py)."""
-        return Update(_asgd, dict(p=PARAM, g=GRAD, ax=State("ax"), eta=State("eta"), mu=State("mu"),
-                                  step=STEP, lr=LR, lambd=Hyper("lambd"), alpha=Hyper("alpha"),
-                                  t0=Hyper("t0"), weight_decay=Hyper("weight_decay"),
-                                  maximize=Hyper("maximize")))
+        return Update(_asgd, p=PARAM, g=GRAD, ax=State("ax"), eta=State("eta"), mu=State("mu"),
+                      step=STEP, lr=LR, lambd=Hyper("lambd"), alpha=Hyper("alpha"),
+                      t0=Hyper("t0"), weight_decay=Hyper("weight_decay"),
+                      maximize=Hyper("maximize"))
 
     def step(self, closure=None):
         loss = None if closure is None else self._closure_loss(closure)

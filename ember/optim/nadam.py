@@ -1,10 +1,10 @@
 """NAdam: Adam with Nesterov momentum (momentum decay schedule, optional decoupled decay)."""
 import numpy as np
 
+from ._rule import GRAD, LR, PARAM, STEP, Hyper, State, Update
 from ._validate import check_adam_like, check_nonneg
 from .adam import _decayed_grad, _step_count, _update_moments
 from .optimizer import Optimizer, _scalar_state, _to_scalar
-from ._rule import GRAD, LR, PARAM, STEP, Hyper, State, Update  # noqa: F401
 
 __all__ = ["NAdam"]
 
@@ -52,12 +52,12 @@ class NAdam(Optimizer):
 
     def _compiled_update(self, group):
         """The rule a compiled step pastes in for each parameter, and its arguments (_rule.py)."""
-        return Update(_nadam, dict(p=PARAM, g=GRAD, m=State("exp_avg"), v=State("exp_avg_sq"),
-                                   mu_product=State("mu_product"), step=STEP, lr=LR,
-                                   beta1=Hyper("betas", 0), beta2=Hyper("betas", 1), eps=Hyper("eps"),
-                                   weight_decay=Hyper("weight_decay"),
-                                   momentum_decay=Hyper("momentum_decay"),
-                                   decoupled=Hyper("decoupled_weight_decay"), maximize=Hyper("maximize")))
+        return Update(_nadam, p=PARAM, g=GRAD, m=State("exp_avg"), v=State("exp_avg_sq"),
+                      mu_product=State("mu_product"), step=STEP, lr=LR,
+                      beta1=Hyper("betas", 0), beta2=Hyper("betas", 1), eps=Hyper("eps"),
+                      weight_decay=Hyper("weight_decay"),
+                      momentum_decay=Hyper("momentum_decay"),
+                      decoupled=Hyper("decoupled_weight_decay"), maximize=Hyper("maximize"))
 
     def step(self, closure=None):
         loss = None if closure is None else self._closure_loss(closure)

@@ -1,10 +1,10 @@
 """RAdam: Adam with a rectified adaptive learning rate."""
 import numpy as np
 
+from ._rule import GRAD, LR, PARAM, STEP, Hyper, State, Update
 from ._validate import check_adam_like
 from .adam import _decayed_grad, _step_count, _update_moments
 from .optimizer import Optimizer, _to_scalar
-from ._rule import GRAD, LR, PARAM, STEP, Hyper, State, Update  # noqa: F401
 
 __all__ = ["RAdam"]
 
@@ -43,10 +43,10 @@ class RAdam(Optimizer):
 
     def _compiled_update(self, group):
         """The rule a compiled step pastes in for each parameter, and its arguments (_rule.py)."""
-        return Update(_radam, dict(p=PARAM, g=GRAD, m=State("exp_avg"), v=State("exp_avg_sq"), step=STEP,
-                                   lr=LR, beta1=Hyper("betas", 0), beta2=Hyper("betas", 1),
-                                   eps=Hyper("eps"), weight_decay=Hyper("weight_decay"),
-                                   decoupled=Hyper("decoupled_weight_decay"), maximize=Hyper("maximize")))
+        return Update(_radam, p=PARAM, g=GRAD, m=State("exp_avg"), v=State("exp_avg_sq"), step=STEP,
+                      lr=LR, beta1=Hyper("betas", 0), beta2=Hyper("betas", 1),
+                      eps=Hyper("eps"), weight_decay=Hyper("weight_decay"),
+                      decoupled=Hyper("decoupled_weight_decay"), maximize=Hyper("maximize"))
 
     def step(self, closure=None):
         loss = None if closure is None else self._closure_loss(closure)

@@ -1,10 +1,10 @@
 """RMSprop, with ``centered``, momentum and weight decay."""
 import numpy as np
 
+from ._rule import GRAD, LR, PARAM, Hyper, State, Update
 from ._validate import check_lr, check_nonneg
 from .adam import _lerp_
 from .optimizer import Optimizer, _to_scalar
-from ._rule import GRAD, LR, PARAM, STEP, Hyper, State, Update  # noqa: F401
 
 __all__ = ["RMSprop"]
 
@@ -55,10 +55,10 @@ class RMSprop(Optimizer):
         """The rule a compiled step pastes in for each parameter, and its arguments (_rule.py)."""
         gavg = State("grad_avg") if group["centered"] else None
         buf = State("momentum_buffer") if group["momentum"] > 0 else None
-        return Update(_rmsprop, dict(p=PARAM, g=GRAD, sq=State("square_avg"), gavg=gavg, buf=buf, lr=LR,
-                                     alpha=Hyper("alpha"), eps=Hyper("eps"),
-                                     weight_decay=Hyper("weight_decay"), momentum=Hyper("momentum"),
-                                     maximize=Hyper("maximize")),
+        return Update(_rmsprop, p=PARAM, g=GRAD, sq=State("square_avg"), gavg=gavg, buf=buf, lr=LR,
+                      alpha=Hyper("alpha"), eps=Hyper("eps"),
+                      weight_decay=Hyper("weight_decay"), momentum=Hyper("momentum"),
+                      maximize=Hyper("maximize"),
                       counts_steps=True)
 
     def step(self, closure=None):

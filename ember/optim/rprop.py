@@ -1,9 +1,9 @@
 """Rprop: resilient backpropagation (sign-based steps with adaptive per-element sizes)."""
 import numpy as np
 
+from ._rule import GRAD, PARAM, Hyper, State, Update
 from ._validate import check_lr
 from .optimizer import Optimizer, _scalar_state, _to_scalar, _wrap
-from ._rule import GRAD, LR, PARAM, STEP, Hyper, State, Update  # noqa: F401
 
 __all__ = ["Rprop"]
 
@@ -36,10 +36,10 @@ class Rprop(Optimizer):
 
     def _compiled_update(self, group):
         """The rule a compiled step pastes in for each parameter, and its arguments (_rule.py)."""
-        return Update(_rprop, dict(p=PARAM, g=GRAD, prev=State("prev"), step_size=State("step_size"),
-                                   etaminus=Hyper("etas", 0), etaplus=Hyper("etas", 1),
-                                   step_size_min=Hyper("step_sizes", 0),
-                                   step_size_max=Hyper("step_sizes", 1), maximize=Hyper("maximize")),
+        return Update(_rprop, p=PARAM, g=GRAD, prev=State("prev"), step_size=State("step_size"),
+                      etaminus=Hyper("etas", 0), etaplus=Hyper("etas", 1),
+                      step_size_min=Hyper("step_sizes", 0),
+                      step_size_max=Hyper("step_sizes", 1), maximize=Hyper("maximize"),
                       counts_steps=True)
 
     def step(self, closure=None):

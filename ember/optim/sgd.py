@@ -1,6 +1,6 @@
 """SGD with momentum, dampening, Nesterov momentum, weight decay and ``maximize``."""
+from ._rule import GRAD, LR, PARAM, Hyper, State, Update
 from .optimizer import Optimizer, _to_scalar, _wrap, required  # noqa: F401
-from ._rule import GRAD, LR, PARAM, STEP, Hyper, State, Update  # noqa: F401
 
 __all__ = ["SGD"]
 
@@ -55,9 +55,9 @@ class SGD(Optimizer):
     def _compiled_update(self, group):
         """The rule a compiled step pastes in for each parameter, and its arguments (_rule.py)."""
         buf = State("momentum_buffer") if group["momentum"] != 0 else None
-        return Update(_sgd, dict(p=PARAM, g=GRAD, buf=buf, lr=LR, weight_decay=Hyper("weight_decay"),
-                                 momentum=Hyper("momentum"), dampening=Hyper("dampening"),
-                                 nesterov=Hyper("nesterov"), maximize=Hyper("maximize")))
+        return Update(_sgd, p=PARAM, g=GRAD, buf=buf, lr=LR, weight_decay=Hyper("weight_decay"),
+                      momentum=Hyper("momentum"), dampening=Hyper("dampening"),
+                      nesterov=Hyper("nesterov"), maximize=Hyper("maximize"))
 
     def step(self, closure=None):
         """Perform one SGD step on every parameter that has a gradient."""

@@ -5,8 +5,8 @@ import numpy as np
 import pytest
 
 import ember as torch
-import ember.nn as nn
 import ember.nn.functional as F
+from ember import nn
 
 O = torch.optim
 N = 5
@@ -192,55 +192,55 @@ def test_interleaving_eager_and_compiled_steps():
     assert_same(ref, (losses, model, opt))
 
 
-def test_parameters_without_grad_are_skipped():
-    def make(p):
-        return O.Adam(p, lr=0.01)
-    results = []
-    for compiled in (False, True):
-        torch.manual_seed(0)
-        a, b, unused = nn.Linear(4, 8), nn.Linear(8, 3), nn.Linear(3, 3)
-        opt = make([*a.parameters(), *b.parameters(), *unused.parameters()])
-        b.bias.requires_grad_(False)
+def _partly_trained(compiled):
+    torch.manual_seed(0)
+    a, b, unused = nn.Linear(4, 8), nn.Linear(8, 3), nn.Linear(3, 3)
+    opt = O.Adam([*a.parameters(), *b.parameters(), *unused.parameters()], lr=0.01)
+    b.bias.requires_grad_(False)
 
-        def step(x, y):
-            opt.zero_grad()
-            F.cross_entropy(b(a(x).tanh()), y).backward()
-            opt.step()
-        fn = torch.compile(step) if compiled else step
-        for x, y in data():
-            fn(x, y)
-        results.append((a, b, unused, opt, fn))
-    for ma, mb in zip(results[0][:3], results[1][:3]):
+    def step(x, y):
+        opt.zero_grad()
+        F.cross_entropy(b(a(x).tanh()), y).backward()
+        opt.step()
+    fn = torch.compile(step) if compiled else step
+    for x, y in data():
+        fn(x, y)
+    return (a, b, unused), opt, fn
+
+
+def test_parameters_without_grad_are_skipped():
+    (ea, oa, _), (eb, ob, fn) = _partly_trained(False), _partly_trained(True)
+    for ma, mb in zip(ea, eb):
         for pa, pb in zip(ma.parameters(), mb.parameters()):
             np.testing.assert_array_equal(pa.detach().numpy(), pb.detach().numpy())
-    assert len(results[1][3].state) == len(results[0][3].state) == 3
-    code = update_code(results[1][4])
-    assert code.count("+= upd") == 3
+    assert len(ob.state) == len(oa.state) == 3
+    assert update_code(fn).count("+= upd") == 3
+
+
+def _trained_with_outside_grads(compiled):
+    torch.manual_seed(0)
+    a, b = nn.Linear(4, 3), nn.Linear(3, 3)
+    opt = O.SGD([*a.parameters(), *b.parameters()], lr=0.1, momentum=0.9)
+
+    def step(x, y):
+        F.cross_entropy(a(x), y).backward()
+        opt.step()
+    fn = torch.compile(step) if compiled else step
+    for i, (x, y) in enumerate(data(6)):
+        opt.zero_grad()
+        if i >= 3:
+            b.weight.grad = torch.ones(3, 3)    # a gradient from elsewhere: b.weight steps
+        fn(x, y)
+    return (a, b), fn
 
 
 def test_grads_the_step_does_not_decide_are_guarded():
     # zero_grad outside the step, and a parameter the loss does not reach: whether that one
     # has a .grad is decided outside the step, so the compiled step guards on it
-    results = []
-    for compiled in (False, True):
-        torch.manual_seed(0)
-        a, b = nn.Linear(4, 3), nn.Linear(3, 3)
-        opt = O.SGD([*a.parameters(), *b.parameters()], lr=0.1, momentum=0.9)
-
-        def step(x, y):
-            F.cross_entropy(a(x), y).backward()
-            opt.step()
-        fn = torch.compile(step) if compiled else step
-        for i, (x, y) in enumerate(data(6)):
-            opt.zero_grad()
-            if i >= 3:
-                b.weight.grad = torch.ones(3, 3)    # a gradient from elsewhere: b.weight steps
-            fn(x, y)
-        results.append((a, b, fn))
-    for ma, mb in zip(results[0][:2], results[1][:2]):
+    (ea, _), (eb, fn) = _trained_with_outside_grads(False), _trained_with_outside_grads(True)
+    for ma, mb in zip(ea, eb):
         for pa, pb in zip(ma.parameters(), mb.parameters()):
             np.testing.assert_array_equal(pa.detach().numpy(), pb.detach().numpy())
-    fn = results[1][2]
     assert fn._ember_compiled.recompiles == 1
     code = torch.compiler.code(fn)
     assert "grad = None" not in code and code.count("buf *= 0.9") == 2 + 3
@@ -271,7 +271,7 @@ def test_state_dict_save_load_after_compiled_steps_resumes(tmp_path):
 
 def test_hooks_and_differentiable_keep_the_call():
     calls = []
-    model, opt, step = setup(OPTIMIZERS["adam"])
+    _, opt, step = setup(OPTIMIZERS["adam"])
     fn = torch.compile(step)
     x, y = data(1)[0]
     fn(x, y)
@@ -283,7 +283,7 @@ def test_hooks_and_differentiable_keep_the_call():
     assert calls == [1, 1]
     assert "Adam.step" in torch.compiler.code(fn).split("def step")[-1]
     h.remove()
-    model, opt, step = setup(lambda p: O.SGD(p, lr=0.1, momentum=0.9, differentiable=True))
+    _, opt, step = setup(lambda p: O.SGD(p, lr=0.1, momentum=0.9, differentiable=True))
     fn = torch.compile(step)
     fn(x, y)
     fn(x, y)
@@ -315,7 +315,8 @@ def test_against_pytorch(name):
     make = {"adam": lambda m, p: m.optim.Adam(p, lr=0.01),
             "sgd_momentum": lambda m, p: m.optim.SGD(p, lr=0.1, momentum=0.9)}[name]
     batches = data()
-    losses, model, opt, fn = run(lambda p: make(torch, p), True, batches=batches)
+    losses, model, _, fn = run(lambda p: make(torch, p), True, batches=batches)
+    assert "_run" not in update_code(fn)
     tm = torch_.nn.Sequential(torch_.nn.Linear(4, 16), torch_.nn.Tanh(), torch_.nn.Linear(16, 3))
     torch.manual_seed(0)
     init = nn.Sequential(nn.Linear(4, 16), nn.Tanh(), nn.Linear(16, 3))

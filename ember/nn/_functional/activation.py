@@ -186,7 +186,8 @@ def rrelu(input, lower=1.0 / 8, upper=1.0 / 3, training=False, inplace=False):
         neg = input._data <= 0
         k = int(neg.sum())
         dt = input._data.dtype
-        r = draw(lambda s: s.uniform(k, np.float64, float(lower), float(upper)).astype(dt))
+        lo, hi = float(dt.type(lower)), float(dt.type(upper))  # bounds in the input's dtype first
+        r = draw(lambda s: s.uniform(k, np.float64, lo, hi).astype(dt))
         slope = np.ones(input.shape, dtype=dt)
         slope[neg] = r
         slope = _wrap(slope)

@@ -353,5 +353,42 @@ class MT19937Stream:
         return _libm("exp", self.normal_double(n, mean, std), dt == _F64).astype(dt)
 
     def bernoulli_scalar(self, n, p):
-        """bernoulli_(p) as PyTorch's default CPU kernel: a 53-bit uniform < p per element."""
-        return self.unit(n, _F64) < p
+        """bernoulli_(p) with a number p, as PyTorch's CPU build runs it on this processor."""
+        if MKL_BERNOULLI:
+            return _mcg31_bernoulli(int(self.u32(1)[0]), n, p)
+        return self.unit(n, _F64) < p  # the portable kernel: a 53-bit uniform < p per element
+
+
+def _intel_x86():
+    """Whether PyTorch's x86 build would take its MKL bernoulli path here (an Intel CPU)."""
+    import platform
+    if platform.machine().lower() not in ("x86_64", "amd64"):
+        return False
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("vendor_id"):
+                    return "GenuineIntel" in line
+    except OSError:
+        return "GenuineIntel" in platform.processor()
+    return False
+
+
+MKL_BERNOULLI = _intel_x86()
+_MCG_A, _MCG_M = 1132489760, (1 << 31) - 1
+
+
+def _mcg31_bernoulli(seed, n, p):
+    """PyTorch's MKL path for bernoulli_(p) on Intel CPUs: one 32-bit word seeds MKL's MCG31m1
+    (x0 = seed mod (2**31 - 1), 1 if that is 0; x_k = a * x_(k-1) mod m; u_k = x_k / m) and
+    each element is u_k < p.
+    NOTE: from MKL's documented generator; not checked against torch (ember's test machine has
+    an AMD processor, where PyTorch runs the portable kernel), so only the stream position
+    after the call (one word) is known to match."""
+    x0 = seed % _MCG_M or 1
+    pw = np.ones(1, dtype=np.uint64)
+    while pw.size < n:  # a**k mod m for k < n, doubling the table each step
+        step = pow(_MCG_A, pw.size, _MCG_M)
+        pw = np.concatenate([pw, pw * np.uint64(step) % np.uint64(_MCG_M)])
+    x = pw[:n] * np.uint64(x0) % np.uint64(_MCG_M)
+    return x.astype(_F64) / _MCG_M < p

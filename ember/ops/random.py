@@ -3,16 +3,23 @@
 The streams are PyTorch's CPU generator's, bit for bit: the same mt19937 engine and the same
 transforms as PyTorch's CPU kernels (see ``_mt19937.py``), so ``torch.manual_seed(s)`` followed
 by the same calls gives the same numbers, and ``get_rng_state``/``set_rng_state`` speak
-PyTorch's 5056-byte state layout. Measured limits (tests/ops/test_random_bitexact.py):
+PyTorch's 5056-byte state layout. Checked against torch 2.13 on x86-64 (AVX512, AMD) in
+tests/ops/test_random_bitexact.py. Where it is not PyTorch's, and why:
 
-- bernoulli_ with a scalar p (and so dropout) follows PyTorch's portable kernel, the one its
-  x86 builds run on AMD processors; on Intel processors PyTorch's MKL build draws one 32-bit
-  word as a seed for an MKL VSL stream instead, which ember does not reproduce (the stream
-  position after the call is the same: one word).
-- poisson draws through a NumPy generator seeded from the stream: not PyTorch's values.
-- multinomial without replacement is PyTorch's (exponential keys, top k); with replacement it
-  is a binary search over the float64 cumulative distribution with PyTorch's draws.
+- bernoulli_ with a number p (so dropout, alpha_dropout, bernoulli(x, p)) takes the CPU
+  vendor's path as PyTorch does. The portable kernel (AMD, ARM, no MKL) is reproduced and
+  tested. On Intel CPUs PyTorch's MKL build seeds MKL's VSL MCG31m1 stream with one 32-bit
+  word; ember follows MKL's documented recurrence there, so the stream position after the call
+  matches, but the masks themselves could not be checked (no Intel machine with torch here).
+- poisson draws through a NumPy generator seeded from the stream (PyTorch's own sampler not
+  reproduced): other values, and two words consumed instead of PyTorch's count.
+- gumbel_softmax draws PyTorch's exponentials, then NumPy's float32 log, which may differ from
+  PyTorch's vectorised log in the last bit.
+- nn.init.orthogonal_ draws PyTorch's normals; the QR is LAPACK's (equal up to rounding).
+- randn/normal_ of 16 or more float32 elements repeats PyTorch's x86 AVX2 fill (its AVX512
+  builds use it too); PyTorch on ARM or on x86 without AVX2 uses libm's float functions there.
 - float16 normal_ of 16 or more elements is computed in float32 (PyTorch computes in half).
+- randperm of n >= 2**32 / 20 (PyTorch switches algorithm there) raises.
 """
 import math
 import os

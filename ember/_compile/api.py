@@ -171,7 +171,7 @@ class _Compiled:
         self.signature_of = None
         self._effects = None
         self._free = None
-        self.opt_guards = []      # (optimizer, group keys not guarded by value, folded tests)
+        self.opt_guards = []      # optim_codegen.OptimizerGuard of each optimizer written out
         self.grad_guards = []     # parameters whose having a .grad the step does not decide
         ALL_COMPILED.append(self)
 
@@ -219,12 +219,11 @@ class _Compiled:
                 continue
             found = True
             opt, runtime, preds = gd
-            entry = next((e for e in self.opt_guards if e[0] is opt), None)
+            entry = next((e for e in self.opt_guards if e.opt is opt), None)
             if entry is None:
-                self.opt_guards.append((opt, {"params", "lr"} | runtime, list(preds)))
+                self.opt_guards.append(optim_codegen.OptimizerGuard(opt, runtime, preds))
             else:
-                entry[1].update(runtime)
-                entry[2].extend(preds)
+                entry.add(runtime, preds)
             for p in n.meta.get("grad_guards", ()):
                 if all(p is not q for q in self.grad_guards):
                     self.grad_guards.append(p)

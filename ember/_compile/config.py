@@ -13,6 +13,9 @@ LOGS = set()               # extra log kinds, as TORCH_LOGS names them (torch._l
 DISABLED = [False]         # inside torch.compiler.disable: run everything eagerly
 SUPPRESS_CODEGEN = [False]
 disabled_passes = set()    # names of graph passes to skip (to measure what each one buys)
+# False: opt.step() and opt.zero_grad() in a compiled step stay calls of the eager optimizer
+# instead of generated lines (to measure what writing them out buys)
+generate_optimizer_steps = True
 
 
 class _Config(types.ModuleType):

@@ -452,28 +452,60 @@ def _compile_pred(expr):
 _PLAIN = {int, float, bool, str, type(None)}
 
 
+def _plain(v):
+    return type(v) in _PLAIN or (type(v) is tuple and all(type(a) in _PLAIN for a in v))
+
+
+class OptimizerGuard:
+    """What the generated updates of one optimizer baked in, re-read at every call (cheaply:
+    one ``key()`` is a handful of C-level tuple builds): its hooks, its param groups
+    (parameters by identity, hyperparameters by value, the kind of lr), how many state
+    entries it holds, and the outcome of each test folded on a value read at run time."""
+
+    def __init__(self, opt, runtime, preds):
+        self.opt = opt
+        self.skip = {"params", "lr"} | set(runtime)
+        self.preds = list(preds)
+        self._keys = {}       # id(group) -> (group, its keys compared by value, the others)
+
+    def add(self, runtime, preds):
+        self.skip |= set(runtime)
+        self.preds += preds
+        self._keys.clear()
+
+    def _split(self, g):
+        keys = tuple(k for k in g if k not in self.skip and _plain(g[k]))
+        other = tuple(k for k in g if k not in self.skip and k not in keys)
+        e = self._keys[id(g)] = (g, keys, other)
+        return e
+
+    def key(self, value_key):
+        opt = self.opt
+        groups, state = opt.param_groups, opt.state
+        parts = [bool(opt._optimizer_step_pre_hooks or opt._optimizer_step_post_hooks),
+                 len(groups), len(state), sum(map(len, state.values()))]
+        for g in groups:
+            e = self._keys.get(id(g))
+            if e is None or e[0] is not g:
+                e = self._split(g)
+            _, keys, other = e
+            parts.append((tuple(map(id, g["params"])), keys, tuple(map(g.get, keys)), len(g),
+                          isinstance(g["lr"], Tensor),
+                          tuple(value_key(g.get(k)) for k in other) if other else ()))
+        if self.preds:
+            parts.append(tuple([f(groups[i]) if i < len(groups) else None
+                                for i, f, _ in self.preds]))
+        return tuple(parts)
+
+
 def guard_key(guards, grad_guards):
-    """What the generated updates baked in, re-read at every call: for each optimizer, its
-    param groups (parameters by identity, hyperparameters by value, the lr's kind), its hooks,
-    how many state entries each parameter has, the outcome of each test folded on a value read
-    at run time; and which of ``grad_guards`` (parameters the step does not itself give or
-    take a grad) have a ``.grad``."""
+    """The key part of a compiled step's optimizers: every ``OptimizerGuard``, step hooks
+    registered for all optimizers, and which of ``grad_guards`` (parameters whose ``.grad``
+    the step neither gives nor takes) have a ``.grad``."""
     pre, post, value_key = _GLOBALS or _globals()
     parts = [bool(pre or post)]
-    for opt, skip, preds in guards:
-        groups = opt.param_groups
-        parts.append((bool(opt._optimizer_step_pre_hooks or opt._optimizer_step_post_hooks),
-                      len(groups)))
-        get = opt.state.get
-        for g in groups:
-            params = g["params"]
-            parts.append(tuple(map(id, params)))
-            parts.append(tuple([(k, v if type(v) in _PLAIN else value_key(v))
-                                for k, v in g.items() if k not in skip]))
-            parts.append(isinstance(g["lr"], Tensor))
-            parts.append(tuple([len(get(p, ())) for p in params]))
-        if preds:
-            parts.append(tuple([f(groups[i]) if i < len(groups) else None for i, f, _ in preds]))
+    for g in guards:
+        parts.append(g.key(value_key))
     if grad_guards:
         parts.append(tuple([p.grad is None for p in grad_guards]))
     return tuple(parts)

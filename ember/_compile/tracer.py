@@ -329,8 +329,8 @@ class Tracer:
         """``opt.zero_grad()`` and ``opt.step()`` as nodes the code generator writes out as
         lines (optim_codegen.py), or None: the call stays a call."""
         from ..optim.optimizer import Optimizer
-        from . import optim_codegen
-        kind = getattr(run, "_ember_call", None)
+        from . import config, optim_codegen
+        kind = getattr(run, "_ember_call", None) if config.generate_optimizer_steps else None
         call = {"run": run, "obj": obj, "args": args, "kwargs": kwargs}
         if kind == "zero_grad":
             to_none = kwargs.get("set_to_none", args[0] if args else True)

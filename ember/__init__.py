@@ -326,6 +326,9 @@ from .ops.copies import (alias_copy, as_strided_copy, diagonal_copy, expand_copy
 from .ops.complex import (complex, polar, real, imag, view_as_real, view_as_complex, conj,  # noqa: E402
                           conj_physical, resolve_conj, resolve_neg, is_conj, is_neg, angle)
 from .special import i0, polygamma, mvlgamma, igamma, igammac  # noqa: E402
+from .ops.spectral import stft, istft  # noqa: E402  (torch.fft itself loads on first use)
+from .ops.windows import (hann_window, hamming_window, blackman_window,  # noqa: E402
+                          bartlett_window, kaiser_window)
 from . import linalg  # noqa: E402
 from . import cuda, backends, accelerator  # noqa: E402,F401
 from . import nn  # noqa: E402,F401

@@ -12,6 +12,7 @@ from .ops import (arith, compare, composite, creation, index, matmul, pointwise,
                   shape, softmax)
 from .ops import copies as _copies
 from .ops import complex as _complex
+from .ops import spectral as _spectral
 from .ops.index import _inplace_record
 
 
@@ -498,6 +499,7 @@ METHODS = dict(
     is_neg=_complex.is_neg, unsafe_chunk=_copies.unsafe_chunk,
     unsafe_split=_copies.unsafe_split, index_reduce=index.index_reduce,
     nanquantile=reduce.nanquantile,
+    stft=_spectral.stft, istft=_spectral.istft,
     slice_scatter=index.slice_scatter, select_scatter=index.select_scatter,
     diagonal_scatter=index.diagonal_scatter,
     cholesky=lambda self, upper=False: _linalg().cholesky(self, upper=upper),

@@ -118,7 +118,12 @@ def _norm(norm):
         raise RuntimeError(f'Invalid normalization mode: "{norm}"') from None
 
 
-def _input(op, x, real=False, complex_=False):
+_REAL_1D = "{op} expects a real input tensor, but got {t}"
+_REAL_RFFTN = "{op} expects a real-valued input tensor, but got {t}"
+_REAL_IHFFTN = "Only supports floating-point dtypes, but found: {t}"
+
+
+def _input(op, x, real=None, complex_=False):
     """PyTorch's dtype rules: integers and bool become the default float; float16 would need
     complex32 (chalf), which ember lacks; ``real`` ops refuse complex input."""
     if not isinstance(x, Tensor):
@@ -127,7 +132,7 @@ def _input(op, x, real=False, complex_=False):
     kind = x._data.dtype.kind
     if kind == "c":
         if real:
-            raise RuntimeError(f"{op} expects a real input tensor, but got {_tname(x)}")
+            raise RuntimeError(real.format(op=op, t=_tname(x)))
         return x
     if x._data.dtype == np.float16:
         raise RuntimeError(f"Unsupported dtype Half: torch.fft.{op} of a float16 tensor computes in "
@@ -196,12 +201,12 @@ def _sizes(x, s, dims):
 
 
 def _c2r_sizes(op, x, s, dims):
-    """Output sizes of a c2r transform: the last one defaults to 2 * (bins - 1)."""
+    """Output sizes of a c2r transform: the last one (None: not given) defaults to 2 * (bins - 1)."""
     if not dims:
         raise RuntimeError(f"{op} must transform at least one axis")
     last = s[-1]
     s = _sizes(x, s[:-1], dims[:-1])
-    if last == -1:
+    if last is None:
         last = 2 * (x.shape[dims[-1]] - 1)
     if last < 1:
         raise RuntimeError(f"Invalid number of data points ({last}) specified")
@@ -281,7 +286,7 @@ def rfft(input, n=None, dim=-1, norm=None, *, out=None) -> Tensor:
     >>> torch.fft.rfft(torch.tensor([1., 2., 3., 4.]))
     tensor([10.+0.j, -2.+2.j, -2.+0.j])
     """
-    x = _input("rfft", input, real=True)
+    x = _input("rfft", input, real=_REAL_1D)
     n, d = _dim1("rfft", x, n, dim)
     return _out(_r2c(x, (n,), (d,), _norm(norm)), out)
 
@@ -294,7 +299,7 @@ def irfft(input, n=None, dim=-1, norm=None, *, out=None) -> Tensor:
     """
     x = _input("irfft", input, complex_=True)
     d = _dim1("irfft", x, None, dim)[1]
-    s = _c2r_sizes("irfft", x, (-1 if n is None else _n(n),), (d,))
+    s = _c2r_sizes("irfft", x, (None if n is None else _n(n),), (d,))
     return _out(_c2r(x, s, (d,), _norm(norm)), out)
 
 
@@ -304,10 +309,11 @@ def _n(n):
 
 
 def _nd_r2c(op, input, s, dim, norm, out, hermitian=False):
-    x = _input(op, input, real=True)
+    base = "ihfftn" if hermitian else "rfftn"
+    x = _input(op, input, real=_REAL_IHFFTN if hermitian else _REAL_RFFTN.replace("{op}", base))
     s, dims = _dims(x, s, dim)
     if not dims:
-        raise RuntimeError(f"{op} must transform at least one axis")
+        raise RuntimeError(f"{base} must transform at least one axis")
     s = _sizes(x, s, dims)
     norm = _norm(norm)
     if hermitian:
@@ -318,7 +324,7 @@ def _nd_r2c(op, input, s, dim, norm, out, hermitian=False):
 def _nd_c2r(op, input, s, dim, norm, out, hermitian=False):
     x = _input(op, input, complex_=True)
     s, dims = _dims(x, s, dim)
-    s = _c2r_sizes(op, x, s, dims)
+    s = _c2r_sizes("hfftn" if hermitian else "irfftn", x, s[:-1] + (None if s[-1] == -1 else s[-1],) if s else s, dims)
     norm = _norm(norm)
     if hermitian:
         return _out(_c2r(x.conj(), s, dims, _DUAL[norm]), out)
@@ -353,13 +359,13 @@ def hfft(input, n=None, dim=-1, norm=None, *, out=None) -> Tensor:
     """
     x = _input("hfft", input, complex_=True)
     d = _dim1("hfft", x, None, dim)[1]
-    s = _c2r_sizes("hfft", x, (-1 if n is None else _n(n),), (d,))
+    s = _c2r_sizes("hfft", x, (None if n is None else _n(n),), (d,))
     return _out(_c2r(x.conj(), s, (d,), _DUAL[_norm(norm)]), out)
 
 
 def ihfft(input, n=None, dim=-1, norm=None, *, out=None) -> Tensor:
     """The inverse of hfft: the one-sided inverse FFT of a real signal."""
-    x = _input("ihfft", input, real=True)
+    x = _input("ihfft", input, real=_REAL_1D)
     n, d = _dim1("ihfft", x, n, dim)
     return _out(_r2c(x, (n,), (d,), _DUAL[_norm(norm)]).conj(), out)
 
@@ -390,7 +396,9 @@ def _freq(op, values, n, d, out, dtype, device, requires_grad):
     dt = _dtype.get_default_dtype() if dtype is None else _dtype.to_dtype(dtype)
     if not (dt.is_floating_point or dt.is_complex):
         raise RuntimeError(f"{op} requires a floating point or complex dtype")
-    a = values / (n * d) if n else values.astype(np.float64)
+    if dt.is_complex:       # PyTorch builds these with arange, which has no complex kernel
+        raise NotImplementedError(f'"arange_cpu" not implemented for \'{_tname(_wrap(np.zeros(0, dt.np)))}\'')
+    a = values / float(n * d)       # rfftfreq(0) is [nan], as PyTorch's
     return _finish(a.astype(dt.np), requires_grad, device, out=out)
 
 

@@ -111,14 +111,20 @@ def det(A):
 
 class SlogDet(Function):
     n_diff_outputs = 2
+    complex_rule = True
 
     def forward(ctx, a):
         sign, la = np.linalg.slogdet(a)
-        return np.asarray(sign, a.dtype), np.asarray(la, a.dtype)
+        ctx.sign = np.asarray(sign, a.dtype)
+        return ctx.sign, np.asarray(la, a.real.dtype)
 
     def backward(ctx, gsign, gla):
-        # NOTE: the sign is piecewise constant (zero gradient); d logabsdet / dA = A^-T.
-        return gla.unsqueeze(-1).unsqueeze(-1) * inv(ctx.inputs[0]).mT
+        # NOTE: log det A = logabsdet + i arg(sign) and d log det = tr(A^-1 dA), so the gradient
+        # is q A^-H with q = gla - i Im(conj(gsign) sign); a real sign is piecewise constant.
+        q = gla
+        if ctx.sign.dtype.kind == "c":
+            q = gla - 1j * (gsign.conj() * _wrap(ctx.sign)).imag
+        return q.unsqueeze(-1).unsqueeze(-1) * inv(ctx.inputs[0]).mH
 
 
 def slogdet(A):
@@ -451,7 +457,7 @@ def matrix_power(A, n):
 class MatrixExp(Function):
     def forward(ctx, a):
         from scipy.linalg import expm
-        return expm(a.astype(np.float64)).astype(a.dtype)
+        return expm(a.astype(np.complex128 if a.dtype.kind == "c" else np.float64)).astype(a.dtype)
 
     def backward(ctx, g):
         # NOTE: d exp(A)[G] = the top-right block of exp([[A^T, G], [0, A^T]]) (Mathias, 1996).
@@ -482,7 +488,7 @@ def lstsq(A, B, rcond=None, *, driver=None):
     eps_r = None if rcond is None else rcond
     X = pinv(A, rtol=eps_r) @ Bm
     batch = tuple(A.shape[:-2])
-    empty = _wrap(np.zeros((0,), A._data.dtype))
+    empty = _wrap(np.zeros((0,), A._data.real.dtype))
     sv = np.linalg.svd(A._data, compute_uv=False)
     r = np.finfo(A._data.dtype).eps * max(m, n) if rcond is None else rcond
     rank = (sv > r * sv.max(-1, initial=0.0)[..., None]).sum(-1).astype(np.int64)

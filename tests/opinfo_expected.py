@@ -36,6 +36,56 @@ MISSING = {
 }
 
 XFAIL = {
+    'gradient:fwd-complex64':
+        "torch.gradient keeps complex values; ember's spacing path returns the real dtype",
+    'gradient:fwd-complex128':
+        "torch.gradient keeps complex values; ember's spacing path returns the real dtype",
+    'gradient:grad-complex':
+        'torch.gradient on complex input is not supported by ember (real-only spacing path)',
+    'matrix_exp:fwd-complex64':
+        "complex64 rounding: ember runs SciPy's expm in complex128 and rounds; PyTorch's complex64 Pade differs beyond float32 tolerance",
+    'as_strided.partial_views:fwd-complex64':
+        "as for the real dtypes: as_strided over a partial view reads the base's storage in PyTorch, ember's view array",
+    'as_strided.partial_views:fwd-complex128':
+        "as for the real dtypes: as_strided over a partial view reads the base's storage in PyTorch, ember's view array",
+    'as_strided.partial_views:grad-complex':
+        "as for the real dtypes: as_strided over a partial view reads the base's storage in PyTorch, ember's view array",
+    'bfloat16:fwd-complex64':
+        'ember stores bfloat16 as float32 (NumPy has no bfloat16)',
+    'bfloat16:fwd-complex128':
+        'ember stores bfloat16 as float32 (NumPy has no bfloat16)',
+    'bfloat16:grad-complex':
+        'ember stores bfloat16 as float32 (NumPy has no bfloat16)',
+    'to_sparse:fwd-complex64':
+        "ember's sparse COO tensor is not a Tensor subclass",
+    'to_sparse:fwd-complex128':
+        "ember's sparse COO tensor is not a Tensor subclass",
+    'logcumsumexp:fwd-complex64':
+        'complex logcumsumexp: ember shifts by the real maximum only along a cumulative axis of real values (not implemented for complex)',
+    'logcumsumexp:fwd-complex128':
+        'complex logcumsumexp: ember shifts by the real maximum only along a cumulative axis of real values (not implemented for complex)',
+    'masked.var:fwd-complex64':
+        "PyTorch's masked.var returns the complex dtype for complex input; ember returns the real variance",
+    'masked.var:fwd-complex128':
+        "PyTorch's masked.var returns the complex dtype for complex input; ember returns the real variance",
+    'masked.std:fwd-complex64':
+        "PyTorch's masked.std returns the complex dtype for complex input; ember returns the real deviation",
+    'masked.std:fwd-complex128':
+        "PyTorch's masked.std returns the complex dtype for complex input; ember returns the real deviation",
+    'masked.var:grad-complex':
+        "complex masked.var: ember's real variance differs from PyTorch's complex-typed result",
+    'masked.std:grad-complex':
+        "complex masked.std: ember's real deviation differs from PyTorch's complex-typed result",
+    'masked.logsumexp:grad-complex':
+        'complex masked.logsumexp is not implemented in ember (real-only fill values)',
+    'cov:grad-complex':
+        'as cov:grad: weighted samples accumulate in another order (4e-7 off in float64 at the 1e-7 tolerance)',
+    'linalg.lstsq:grad-complex':
+        "as linalg.lstsq:grad: ember's residuals output is not differentiable",
+    'linalg.lstsq.grad_oriented:grad-complex':
+        "as linalg.lstsq:grad: ember's residuals output is not differentiable",
+    'nn.functional.feature_alpha_dropout.without_train:grad-complex':
+        'AttributeError: torch.utils._mode_utils is not implemented in ember',
     'complex:fwd-float16': 'complex32 (chalf): NumPy has no complex half type, ember raises',
     'fft.hfft2:fwd-float32':
         "float32 rounding: pocketfft (scipy.fft) sums in another order than PyTorch's MKL FFT; sample 5: out: values differ 7 / 360 (1.9%) Greatest absolute difference: 3.05e-05",

@@ -563,11 +563,14 @@ def pow(input, exponent, *, out=None):
 
 
 def float_power(input, exponent, *, out=None):
-    """``pow`` in double precision: the result is float64 whatever the inputs."""
+    """``pow`` in double precision: float64 (complex128 if either is complex)."""
     from .creation import cast
-    f64 = _dtype.float64
-    input = cast(input, f64) if isinstance(input, Tensor) else float(input)
-    exponent = cast(exponent, f64) if isinstance(exponent, Tensor) else float(exponent)
+    cplx = any((isinstance(x, Tensor) and x.is_complex()) or isinstance(x, complex)
+               for x in (input, exponent))
+    f64 = _dtype.complex128 if cplx else _dtype.float64
+    num = complex if cplx else float
+    input = cast(input, f64) if isinstance(input, Tensor) else num(input)
+    exponent = cast(exponent, f64) if isinstance(exponent, Tensor) else num(exponent)
     return pow(input, exponent, out=out)
 
 

@@ -433,10 +433,11 @@ def norm(input, p="fro", dim=None, keepdim=False, out=None, dtype=None):
 def logsumexp(input, dim, keepdim=False):
     """log(sum(exp(x))) over ``dim``, computed stably."""
     axes = _axes(input, dim, "logsumexp")
-    input = input if input.is_floating_point() else input.float()
+    input = input if input.is_floating_point() or input.is_complex() else input.float()
     if input.numel() == 0:
         return input.exp().sum(axes, keepdim).log()
-    m = input.detach().amax(axes or (), keepdim=True)
+    # NOTE: a complex input shifts by the largest real part (|exp(z)| = exp(Re z)).
+    m = (input.detach().real if input.is_complex() else input.detach()).amax(axes or (), keepdim=True)
     m = m.masked_fill(~m.isfinite(), 0.0)
     r = (input - m).exp().sum(axes, keepdim=True).log() + m
     if not keepdim:

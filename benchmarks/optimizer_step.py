@@ -19,9 +19,9 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))
 sys.path.insert(0, HERE)
 
-import workloads  # noqa: E402
+import workloads
 
-import ember as torch  # noqa: E402
+import ember as torch
 
 
 def compiled(name, generate):

@@ -131,7 +131,6 @@ class Tracer:
         self.fresh_arrays = {}   # id(array) -> such a tensor
         self.fresh_layout = {}   # memory layout -> that tensor (its views are constants too)
         self.grad_known = {}     # id(leaf) -> whether it has a .grad, where the step decides it
-        self.grads_dynamic = False   # the backward is not ops of this graph: grads unknown
 
     # --- inputs --------------------------------------------------------------------------
     def _bind(self, t, node):
@@ -341,7 +340,7 @@ class Tracer:
                 for p in g["params"]:
                     self.grad_known[id(p)] = False
             return self.graph.call_function(ZeroGrad, (), {"opt": obj, **call}, name="zero_grad")
-        if kind != "step" or self.grads_dynamic or optim_codegen.plan_ok(obj, args, kwargs):
+        if kind != "step" or optim_codegen.plan_ok(obj, args, kwargs):
             return None
         unknown = []        # which of these have a .grad is decided before the step: guarded
         for g in obj.param_groups:
@@ -413,7 +412,9 @@ class Tracer:
         node = self.graph.call_function(Backward, args, {}, name="backward")
         self._annotate(node)
         self.backward_node = node
-        self.grads_dynamic = True
+        # which leaves this backward gives a gradient is seen when it ends (backward_end)
+        self._grads_before = {id(t): (t.grad, t.grad._vbox[0] if t.grad is not None else None)
+                              for _, t, *_ in self.env.values()}
 
     def node_backward(self, ctx, buf):
         """One op's gradient rule while the backward is recorded: its own ember ops when they
@@ -529,7 +530,12 @@ class Tracer:
         if self.suspended or self.broken or self.backward_node is None:
             return
         self._resync()
+        before = self.__dict__.pop("_grads_before", None)
         for node, t, *_ in list(self.env.values()):
+            if before is not None and t.grad is not None:
+                was = before.get(id(t), (None, None))
+                if was[0] is not t.grad or was[1] != t.grad._vbox[0]:
+                    self.grad_known[id(t)] = True     # the generated backward gives it one too
             if node.op in ("placeholder", "get_attr") and t.requires_grad and t.grad is not None:
                 read = self.graph.call_function(ReadGrad, (), {"leaf": t}, name=f"{node.name}_grad")
                 read.meta["scope"] = []

@@ -269,6 +269,33 @@ def test_state_dict_save_load_after_compiled_steps_resumes(tmp_path):
     np.testing.assert_allclose(losses, ref[0][4:], rtol=1e-6)
 
 
+def _lstm_trained(compiled):
+    torch.manual_seed(0)
+    rnn, head = nn.LSTM(4, 8), nn.Linear(8, 3)
+    opt = O.Adam([*rnn.parameters(), *head.parameters()], lr=0.01, amsgrad=True)
+
+    def step(x, y):
+        opt.zero_grad()
+        h, _ = rnn(x.view(2, 4, 4))
+        loss = F.cross_entropy(head(h).view(8, 3), y)
+        loss.backward()
+        opt.step()
+        return loss
+    fn = torch.compile(step) if compiled else step
+    return [fn(x, y).item() for x, y in data()], [rnn, head], opt, fn
+
+
+def test_a_backward_that_calls_each_rule_still_gets_a_generated_update():
+    # (an LSTM's gradient rules are called from the generated code rather than recorded)
+    (la, ma, oa, _), (lb, mb, ob, fn) = _lstm_trained(False), _lstm_trained(True)
+    np.testing.assert_allclose(la, lb, rtol=1e-6)
+    for a, b in zip(ma, mb):
+        for pa, pb in zip(a.parameters(), b.parameters()):
+            np.testing.assert_allclose(pa.detach().numpy(), pb.detach().numpy(), rtol=1e-6, atol=1e-7)
+    assert "# --- backward ---" in torch.compiler.code(fn)
+    assert "_run" not in torch.compiler.code(fn) and "Adam.step, param group 0" in torch.compiler.code(fn)
+
+
 def test_hooks_and_differentiable_keep_the_call():
     calls = []
     _, opt, step = setup(OPTIMIZERS["adam"])

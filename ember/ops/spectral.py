@@ -63,8 +63,10 @@ def _tensor_name(t):
 
 
 def _prefix(op, x, n_fft, hop, win, window, extra):
+    from .complex import _tname
     w = "None" if window is None else f"{_tensor_name(window)}{{{list(window.shape)}}}"
-    return (f"{op}({_tensor_name(x)}{list(x.shape)}, n_fft={n_fft}, hop_length={hop}, "
+    name = _tensor_name(x) if op == "stft" else f"CPU{_tname(x)}Type"    # as PyTorch prints them
+    return (f"{op}({name}{list(x.shape)}, n_fft={n_fft}, hop_length={hop}, "
             f"win_length={win}, window={w}, {extra})")
 
 
@@ -255,7 +257,7 @@ def istft(input, n_fft, hop_length=None, win_length=None, window=None, center=Tr
     y = y.narrow(1, start, max(stop - start, 0))
     env = env.narrow(1, start, max(stop - start, 0))
     if env.numel() and bool((env.detach().abs() < 1e-11).any()):
-        raise RuntimeError(err + "window overlap add min: 1")
+        raise RuntimeError(err[:-3] + " window overlap add min: 1")
     y = y / env
     if end > total:
         warnings.warn("The length of signal is shorter than the length parameter. Result is being "

@@ -19,8 +19,15 @@ import numpy as np
 
 from .._tensor import _wrap
 from ..fx.graph import Node, _iter_nodes
-from .step_nodes import (AccumulateGrad, Backward, NodeBackward, OptimizerStep, PyCall, ReadGrad,
-                         ZeroGrad)
+from .step_nodes import (
+    AccumulateGrad,
+    Backward,
+    NodeBackward,
+    OptimizerStep,
+    PyCall,
+    ReadGrad,
+    ZeroGrad,
+)
 
 _LITERALS = (int, float, bool, str, type(None))
 

@@ -25,8 +25,15 @@ from .. import _tensor
 from ..fx.graph import Graph, Node
 from ..ops.index import IndexPut
 from ..ops.inplace import CopyInto, Snapshot
-from .step_nodes import (AccumulateGrad, Backward, NodeBackward, OptimizerStep, PyCall, ReadGrad,
-                         ZeroGrad)
+from .step_nodes import (
+    AccumulateGrad,
+    Backward,
+    NodeBackward,
+    OptimizerStep,
+    PyCall,
+    ReadGrad,
+    ZeroGrad,
+)
 
 _EMBER_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
 # Modules whose tensors made outside the dispatch point are constants of the shapes/values

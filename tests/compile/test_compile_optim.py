@@ -292,6 +292,9 @@ def test_a_backward_that_calls_each_rule_still_gets_a_generated_update():
     for a, b in zip(ma, mb):
         for pa, pb in zip(a.parameters(), b.parameters()):
             np.testing.assert_allclose(pa.detach().numpy(), pb.detach().numpy(), rtol=1e-6, atol=1e-7)
+    (sa, _), (sb, _) = flat_state(oa), flat_state(ob)
+    for k in sa:
+        np.testing.assert_allclose(sa[k], sb[k], rtol=1e-6, atol=1e-7, err_msg=str(k))
     assert "# --- backward ---" in torch.compiler.code(fn)
     assert "_run" not in torch.compiler.code(fn) and "Adam.step, param group 0" in torch.compiler.code(fn)
 

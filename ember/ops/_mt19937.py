@@ -38,6 +38,21 @@ def _fma32(a, b, c):
     return (np.asarray(a, _F64) * np.asarray(b, _F64) + np.asarray(c, _F64)).astype(_F32)
 
 
+def _libm_lgamma():
+    # PyTorch calls libm's lgamma; Python's math.lgamma is CPython's own (may differ in the last bit)
+    try:
+        import ctypes
+        import ctypes.util
+        f = ctypes.CDLL(ctypes.util.find_library("m") or "libm.so.6").lgamma
+        f.restype, f.argtypes = ctypes.c_double, [ctypes.c_double]
+        return f
+    except (OSError, AttributeError, TypeError):
+        return math.lgamma
+
+
+_lgamma = _libm_lgamma()
+
+
 def _two_sum(a, b):
     s = a + b
     bb = s - a
@@ -351,6 +366,49 @@ class MT19937Stream:
 
     def log_normal(self, n, dt, mean=1.0, std=2.0):
         return _libm("exp", self.normal_double(n, mean, std), dt == _F64).astype(dt)
+
+    def poisson(self, rates):
+        """PyTorch's CPU poisson, element by element (how many draws each takes depends on the
+        draws): Hoermann's transformed rejection for rates >= 10, else multiplying uniforms."""
+        raw = self._bg.random_raw
+        self.fresh = False
+
+        def uniform():
+            hi, lo = raw(), raw()
+            return (((hi & 0x1FFFFF) << 32) | lo) * 2.0 ** -53
+        log, out = _MATH["log"], []
+        for lam in rates.tolist():
+            if lam >= 10:
+                slam, loglam = math.sqrt(lam), math.log(lam)
+                b = 0.931 + 2.53 * slam
+                a = -0.059 + 0.02483 * b
+                invalpha = 1.1239 + 1.1328 / (b - 3.4)
+                vr = 0.9277 - 3.6224 / (b - 2)
+                while True:
+                    u = uniform() - 0.5
+                    v = uniform()
+                    us = 0.5 - abs(u)
+                    k = math.floor((2 * a / us + b) * u + lam + 0.43)
+                    if us >= 0.07 and v <= vr:
+                        break
+                    if k < 0 or (us < 0.013 and v > us):
+                        continue
+                    if log(v) + math.log(invalpha) - math.log(a / (us * us) + b) <= \
+                            -lam + k * loglam - _lgamma(k + 1.0):
+                        break
+            elif lam == 0:
+                k = 0
+            elif lam > 0:
+                k, prod, enlam = 0, 1.0, math.exp(-lam)
+                while True:
+                    prod *= uniform()
+                    if prod <= enlam:
+                        break
+                    k += 1
+            else:
+                raise RuntimeError("invalid Poisson rate, expected rate to be non-negative")
+            out.append(k)
+        return np.array(out, dtype=_F64)
 
     def bernoulli_scalar(self, n, p):
         """bernoulli_(p) with a number p, as PyTorch's CPU build runs it on this processor."""

@@ -48,7 +48,7 @@ def both(seed, fn):
 @pytest.mark.parametrize("name,tdt,edt", DTYPES)
 def test_rand_randn(seed, n, name, tdt, edt):
     for f in ("rand", "randn"):
-        e, t = both(seed, lambda lib: getattr(lib, f)(n, dtype=tdt if lib is torch else edt))
+        e, t = both(seed, lambda lib, f=f: getattr(lib, f)(n, dtype=tdt if lib is torch else edt))
         same(e, t)
     # a second call continues the stream (randn's cached second Box-Muller value included)
     e, t = both(seed, lambda lib: [lib.randn(n, dtype=tdt if lib is torch else edt) for _ in range(3)])
@@ -347,3 +347,15 @@ def test_mkl_bernoulli_path_takes_one_word(monkeypatch):
     ref = _mt19937.MT19937Stream(0)
     ref.u32(1)
     assert np.array_equal(s.u32(5), ref.u32(5))
+
+
+@pytest.mark.parametrize("seed", SEEDS[:3])
+def test_poisson(seed):
+    rates = np.array([0.0, 0.5, 3.0, 9.9, 10.0, 25.0, 300.0, 1e5] * 4 + list(np.linspace(0, 50, 101)))
+
+    def calls(lib):
+        g = lib.Generator().manual_seed(seed)
+        return [lib.poisson(lib.tensor(rates.astype(np.float32))), lib.poisson(lib.tensor(rates)),
+                lib.poisson(lib.tensor(rates.reshape(7, 19)), generator=g)]
+    for a, b in zip(*both(seed, calls)):
+        same(a, b)

@@ -173,6 +173,7 @@ class _Compiled:
         self._free = None
         self.opt_guards = []      # optim_codegen.OptimizerGuard of each optimizer written out
         self.grad_guards = []     # parameters whose having a .grad the step does not decide
+        self._hyper_seen = {}     # id(optimizer) -> {(group, key): values its traces saw}
         ALL_COMPILED.append(self)
 
     def _structure(self):
@@ -209,6 +210,27 @@ class _Compiled:
         if self.opt_guards:
             parts.append(optim_codegen.guard_key(self.opt_guards, self.grad_guards))
         return tuple(parts)
+
+    def _note_hyperparameters(self, graph):
+        """A hyperparameter that traces of this step saw with three values (OneCycleLR's
+        momentum, stepped outside the compiled step) is read at run time from then on, not
+        baked in: each new value would trace again."""
+        for n in graph.nodes:
+            groups = n.meta.get("groups")
+            if groups is None:
+                continue
+            seen = self._hyper_seen.setdefault(id(n.kwargs["opt"]), {})
+            varying = set()
+            for gi, (hyper, _) in enumerate(groups):
+                for k, v in hyper.items():
+                    if k == "lr" or not optim_codegen._plain(v):
+                        continue
+                    values = seen.setdefault((gi, k), [])
+                    if v not in values:
+                        values.append(v)
+                    if len(values) >= 3:
+                        varying.add(k)
+            n.meta["runtime_keys"] = varying
 
     def _add_optimizer_guards(self, graph):
         """Guard what the generated optimizer updates of ``graph`` baked in; True if any."""
@@ -306,6 +328,7 @@ class _Compiled:
         elif self.backend == "eager" or config.SUPPRESS_CODEGEN[0]:
             self.cache[key] = _EAGER
         else:
+            self._note_hyperparameters(tracer.graph)
             g = CompiledGraph(tracer.graph, tracer.attrs, tracer.mutated.values(), self.name)
             g.flat_args = all(type(a) is Tensor for a in args) and not kwargs
             self.cache[key] = g

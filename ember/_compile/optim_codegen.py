@@ -346,8 +346,9 @@ def _emit_step(node, em, reserved, names):
     lines, runtime, preds = [], set(), []
     for gi, ((hyper, with_grad), group) in enumerate(zip(snap, opt.param_groups)):
         # a hyperparameter the traced step itself changed (OneCycleLR's momentum) is read
-        # at run time like lr; the others are constants of the generated code
+        # at run time like lr; the others are constants of the generated code, guarded
         changed = {k for k, v in hyper.items() if k != "lr" and not _same(group.get(k), v)}
+        changed |= node.meta.get("runtime_keys", set())     # (seen with 3 values: api.py)
         runtime |= changed
         upd = opt._compiled_update({**hyper, "params": group["params"]})
         sp = Specialiser(reserved)      # (each group's lines bind their own names)
@@ -410,7 +411,7 @@ def _bindings(sp, upd, hyper, changed, gi, o, em, preds):
             guard = ast.parse("group" + sub, mode="eval").body
             value = hyper[key] if idx is None else hyper[key][idx]
             binds[arg] = sp.bind(_Var(name, value, guard))
-            head.append(f"{name} = {read}  # read at every step (the step changes it)")
+            head.append(f"{name} = {read}  # read at every step (it changes between steps)")
             preds.append((gi, guard, bool(value)))
         elif isinstance(b, Hyper):
             v = b.value(hyper)

@@ -143,6 +143,26 @@ def test_onecycle_momentum_is_read_at_run_time():
     assert '.param_groups[0]["momentum"]' in code and "buf *= momentum" in code
 
 
+def _onecycle_outside(compiled, batches):
+    model, opt, step = setup(OPTIMIZERS["sgd_momentum"])
+    sched = O.lr_scheduler.OneCycleLR(opt, max_lr=0.5, total_steps=20)
+    fn = torch.compile(step) if compiled else step
+    for x, y in batches:
+        fn(x, y)
+        sched.step()            # (outside the compiled step: momentum moves between calls)
+    return model, fn
+
+
+def test_a_hyperparameter_that_keeps_changing_is_read_at_run_time():
+    batches = data(10)
+    (ma, _), (mb, fn) = _onecycle_outside(False, batches), _onecycle_outside(True, batches)
+    for pa, pb in zip(ma.parameters(), mb.parameters()):
+        np.testing.assert_allclose(pa.detach().numpy(), pb.detach().numpy(), rtol=1e-6, atol=1e-7)
+    c = fn._ember_compiled
+    assert c.recompiles == 2 and not c.warned     # two new values baked in, then read
+    assert '["momentum"]  # read at every step' in torch.compiler.code(fn)
+
+
 def test_changing_a_hyperparameter_recompiles():
     batches = data(6)
     results = []

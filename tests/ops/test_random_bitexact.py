@@ -359,3 +359,28 @@ def test_poisson(seed):
                 lib.poisson(lib.tensor(rates.reshape(7, 19)), generator=g)]
     for a, b in zip(*both(seed, calls)):
         same(a, b)
+
+
+class _Noisy:
+    """Each item reports the worker's torch, NumPy and Python random draws."""
+
+    def __init__(self, lib):
+        self.lib = lib
+
+    def __len__(self):
+        return 8
+
+    def __getitem__(self, i):
+        import random
+        return [float(self.lib.rand(1)[0]), float(np.random.rand()), random.random(), i]
+
+
+def test_worker_seeding_as_pytorch():
+    def run(lib):
+        d = ember.utils.data if lib is ember else torch.utils.data
+        dl = d.DataLoader(_Noisy(lib), batch_size=2, num_workers=2, shuffle=True,
+                          collate_fn=lambda b: b)
+        return [item for batch in dl for item in batch]
+    ember.manual_seed(3)
+    torch.manual_seed(3)
+    assert run(ember) == run(torch)

@@ -55,13 +55,16 @@ class _IterableDatasetStopIteration:
         self.worker_id = worker_id
 
 
-def _seed_worker(seed):
+def _seed_worker(seed, worker_id=0):
     random.seed(seed)
     from ....ops.random import manual_seed
     manual_seed(seed)
     if "numpy" in sys.modules:
+        # as PyTorch: NumPy's global state from a SeedSequence over (worker id, base seed)
         import numpy as np
-        np.random.seed(seed & 0xFFFFFFFF)
+        base = seed - worker_id
+        words = [worker_id, base & 0xFFFFFFFF, base >> 32, 0]
+        np.random.seed(np.random.SeedSequence(words).generate_state(4))
 
 
 def worker_loop(dataset, is_iterable, auto_collation, collate_fn, drop_last, batch_size,
@@ -70,7 +73,7 @@ def worker_loop(dataset, is_iterable, auto_collation, collate_fn, drop_last, bat
     ``(epoch, task_id, batch)``; ``None`` asks the worker to exit."""
     global _worker_info
     try:
-        _seed_worker(seed)
+        _seed_worker(seed, worker_id)
         _worker_info = WorkerInfo(id=worker_id, num_workers=num_workers, seed=seed, dataset=dataset)
         init_exc = None
         try:

@@ -260,3 +260,16 @@ def test_lazy_module_and_docstring_example():
     import ember as t
     r = t.fft.fft(t.tensor([1., 2., 3., 4.]))
     assert r.tolist() == [10 + 0j, -2 + 2j, -2 + 0j, -2 - 2j]
+
+
+@pytest.mark.parametrize("name,kw", [("fft", {}), ("ifft", {}), ("fftn", {}), ("fft2", {}),
+                                     ("ifftn", {"dim": (0, 2)}), ("fft", {"n": 7})])
+def test_real_input_signed_zeros_as_pytorch(name, kw):
+    """Real input goes through a one-sided transform and Hermitian fill, as PyTorch's: the
+    signs of exact zeros, and so angle(), agree."""
+    a = np.ones((2, 4, 6))
+    a[0, 0, 0] = 3.0
+    got = _np(getattr(ember.fft, name)(ember.tensor(a), **kw))
+    want = _np(getattr(torch.fft, name)(torch.tensor(a), **kw))
+    np.testing.assert_allclose(got, want, atol=1e-12)
+    np.testing.assert_allclose(np.angle(got), np.angle(want), atol=1e-12)

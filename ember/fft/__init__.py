@@ -36,6 +36,8 @@ class C2C(Function):
 
     def forward(ctx, x, s, dims, norm, forward):
         ctx.shape, ctx.real, ctx.dims, ctx.norm, ctx.fwd = x.shape, x.dtype.kind != "c", dims, norm, forward
+        if ctx.real:
+            return _real_fftn(x, s, dims, norm, forward)
         return (_sfft.fftn if forward else _sfft.ifftn)(x, s, dims, norm=norm)
 
     def backward(ctx, g):
@@ -75,6 +77,25 @@ class C2R(Function):
         G = _r2c(g, ctx.s, ctx.dims, _DUAL[ctx.norm])
         G = G * _bin_weights(G, ctx.s[-1], ctx.dims[-1], 2.0)
         return _resize(G, ctx.dims, ctx.shape)
+
+
+def _real_fftn(x, s, dims, norm, forward):
+    """The full spectrum of a real array as PyTorch computes it: a one-sided r2c, the other half
+    filled in by Hermitian symmetry (so exact zeros keep PyTorch's signs, and angle() its
+    values); the inverse transform is the conjugate of the forward one with the dual norm."""
+    if not forward:
+        return np.conj(_real_fftn(x, s, dims, _DUAL[norm], True))
+    half = _sfft.rfftn(x, s, dims, norm=norm)
+    d = dims[-1]
+    n, m = (x.shape[d] if s is None else s[-1]), half.shape[d]
+    if n == m:
+        return half
+    # bin j >= m is conj(bin (-j) mod n) with every other transformed index k at (-k) mod size
+    tail = np.flip(np.take(half, np.arange(1, n - m + 1), axis=d), axis=d)
+    for e in dims[:-1]:
+        size = tail.shape[e]
+        tail = np.take(tail, -np.arange(size) % size, axis=e)
+    return np.concatenate([half, np.conj(tail)], axis=d)
 
 
 def _c2c(x, s, dims, norm, forward):

@@ -44,7 +44,8 @@ class _Emitter:
     def __init__(self, graph):
         self.graph = graph
         self.ns = {"_new": object.__new__, "_wrap": _wrap,
-                   "_acc": _acc, "_tup": _tup, "_zeros": _zeros, "_rule": _rule, "np": np}
+                   "_acc": _acc, "_tup": _tup, "_zeros": _zeros, "_rule": _rule, "np": np,
+                   "_conj_rule": _conj_rule}
         self.const_ids = {}
         self.fn_names = {}
 
@@ -500,11 +501,14 @@ def _backward_lines(nodes, em, needs_grad, grad_inputs, out_nodes):
         ind = "    "
         body.append(f"{ind}{c}.inputs = tuple(map(_wrap, {c}.a))")
         body.append(f"{ind}{c}._edges = {edges!r}")
+        # a complex output's holomorphic rule runs conjugated, as the engine runs it
+        rule = f"{em.cls(n.target)}.backward" if not _conjugated(n) else \
+            f"_conj_rule({em.cls(n.target)}.backward)"
         if "n_outputs" in n.meta:
             meta = em.const(n.meta["out_meta"], "meta")
-            body.append(f"{ind}r = _tup({em.cls(n.target)}.backward({c}, *_zeros({g(n)}, {meta})))")
+            body.append(f"{ind}r = _tup({rule}({c}, *_zeros({g(n)}, {meta})))")
         else:
-            body.append(f"{ind}r = _tup({em.cls(n.target)}.backward({c}, {g(n)}))")
+            body.append(f"{ind}r = _tup({rule}({c}, {g(n)}))")
         for k, a in enumerate(n.args):
             if edges[k]:
                 if a not in assigned:
@@ -540,6 +544,22 @@ def _acc(a, b):
 
 def _tup(r):
     return r if type(r) is tuple else (r,)
+
+
+def _conjugated(n):
+    """Whether the engine would run this node's rule as conj(rule(conj(g))): a complex output
+    of an op without its own complex rule (see Function.complex_rule)."""
+    if getattr(n.target, "complex_rule", False):
+        return False
+    metas = n.meta.get("out_meta") or [(None, n.meta.get("dtype"))]
+    return any(m[1] is not None and np.dtype(m[1]).kind == "c" for m in metas)
+
+
+def _conj_rule(rule):
+    def run(ctx, *grads):
+        out = _tup(rule(ctx, *[None if g is None else g.conj() for g in grads]))
+        return tuple(None if g is None else g.conj() for g in out)
+    return run
 
 
 def _zeros(gs, meta):

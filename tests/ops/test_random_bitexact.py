@@ -384,3 +384,15 @@ def test_worker_seeding_as_pytorch():
     ember.manual_seed(3)
     torch.manual_seed(3)
     assert run(ember) == run(torch)
+
+
+def test_torch_random_module_and_fork_rng():
+    for lib in (ember, torch):
+        lib.random.manual_seed(9)
+        with lib.random.fork_rng():
+            lib.rand(50)
+        with lib.random.fork_rng(enabled=False):
+            lib.randn(3)
+    same(ember.rand(4), torch.rand(4))
+    assert ember.random.initial_seed() == torch.random.initial_seed() == 9
+    same(ember.random.get_rng_state(), torch.random.get_rng_state())

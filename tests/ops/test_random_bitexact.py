@@ -396,3 +396,15 @@ def test_torch_random_module_and_fork_rng():
     same(ember.rand(4), torch.rand(4))
     assert ember.random.initial_seed() == torch.random.initial_seed() == 9
     same(ember.random.get_rng_state(), torch.random.get_rng_state())
+
+
+def test_samplers_draw_at_the_first_index():
+    def run(lib):
+        d = ember.utils.data if lib is ember else torch.utils.data
+        its = [iter(d.RandomSampler(range(20))), iter(d.WeightedRandomSampler([1.0, 2.0, 3.0], 5)),
+               iter(d.SubsetRandomSampler([3, 1, 4]))]
+        x = lib.rand(3)  # drawn before any sampler draws
+        return [x.tolist()] + [list(it) for it in its]
+    ember.manual_seed(2)
+    torch.manual_seed(2)
+    assert run(ember) == run(torch)

@@ -88,11 +88,12 @@ class RandomSampler(Sampler):
         perms.append(_randperm(n, gen)[:k % n])  # drawn even when k % n == 0, as PyTorch
         return np.concatenate(perms) if len(perms) != 1 else perms[0]
 
-    def __iter__(self):
+    def __iter__(self):  # a generator, as PyTorch's: nothing is drawn before the first index
         order = self._order()
         if order is not None:
-            return iter(order.tolist())
-        return self._lazy_draws()
+            yield from order.tolist()
+            return
+        yield from self._lazy_draws()
 
     def _lazy_draws(self):
         n, gen, left = len(self.data_source), _seeded_generator(self.generator), self.num_samples
@@ -144,7 +145,7 @@ class WeightedRandomSampler(Sampler):
     def __iter__(self):
         from ...ops.random import multinomial
         idx = multinomial(self.weights, self.num_samples, self.replacement, generator=self.generator)
-        return iter(idx._data.tolist())
+        yield from idx._data.tolist()
 
     def __len__(self):
         return self.num_samples

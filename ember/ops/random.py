@@ -44,6 +44,12 @@ class Generator:
         self._lock = threading.RLock()
         self.device = device
 
+    def __reduce__(self):  # pickle and deepcopy as PyTorch's: (seed, offset, state bytes)
+        return type(self), (self.device,), (self.initial_seed(), None, self.get_state())
+
+    def __setstate__(self, state):
+        self.set_state(state[2])
+
     def manual_seed(self, seed):
         seed = int(seed)
         if not -(1 << 63) <= seed < (1 << 64):

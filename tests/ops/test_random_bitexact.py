@@ -408,3 +408,13 @@ def test_samplers_draw_at_the_first_index():
     ember.manual_seed(2)
     torch.manual_seed(2)
     assert run(ember) == run(torch)
+
+
+def test_generator_pickles_and_copies():
+    import copy
+    import pickle
+    g = ember.Generator().manual_seed(5)
+    ember.randn(7, generator=g)
+    for h in (copy.deepcopy(g), pickle.loads(pickle.dumps(g))):
+        assert h.initial_seed() == 5 and h is not g
+        same(ember.randn(9, generator=h), torch.from_numpy(ember.randn(9, generator=copy.deepcopy(g)).numpy()))

@@ -234,9 +234,14 @@ def _c2r_sizes(op, x, s, dims):
     return s + (last,)
 
 
-def _out(r, out):
+def _out(op, r, out):
     if out is None:
         return r
+    op = op.replace("2", "n")           # fft2 and the like check as fftn does
+    if r.is_complex() and not out.is_complex():
+        raise RuntimeError(f"{op} expects a complex output tensor, but got {_tname(out)}")
+    if not r.is_complex() and not out.is_floating_point():
+        raise RuntimeError(f"{op} expects a floating point output tensor, but got {_tname(out)}")
     if tuple(out.shape) != tuple(r.shape):
         out.resize_(r.shape)
     out.copy_(r)
@@ -252,7 +257,7 @@ def fft(input, n=None, dim=-1, norm=None, *, out=None) -> Tensor:
     """
     x = _input("fft", input)
     n, d = _dim1("fft", x, n, dim)
-    return _out(_c2c(x, (n,), (d,), _norm(norm), True), out)
+    return _out("fft", _c2c(x, (n,), (d,), _norm(norm), True), out)
 
 
 def ifft(input, n=None, dim=-1, norm=None, *, out=None) -> Tensor:
@@ -263,7 +268,7 @@ def ifft(input, n=None, dim=-1, norm=None, *, out=None) -> Tensor:
     """
     x = _input("ifft", input)
     n, d = _dim1("ifft", x, n, dim)
-    return _out(_c2c(x, (n,), (d,), _norm(norm), False), out)
+    return _out("ifft", _c2c(x, (n,), (d,), _norm(norm), False), out)
 
 
 def _nd_c2c(op, input, s, dim, norm, forward, out):
@@ -272,8 +277,8 @@ def _nd_c2c(op, input, s, dim, norm, forward, out):
     s = _sizes(x, s, dims)
     norm = _norm(norm)
     if not dims:        # a 0-d input, or dim=(): nothing to transform
-        return _out(x.to(_dtype.from_np(x._data.dtype).to_complex()).clone(), out)
-    return _out(_c2c(x, s, dims, norm, forward), out)
+        return _out(op, x.to(_dtype.from_np(x._data.dtype).to_complex()).clone(), out)
+    return _out(op, _c2c(x, s, dims, norm, forward), out)
 
 
 def fftn(input, s=None, dim=None, norm=None, *, out=None) -> Tensor:
@@ -309,7 +314,7 @@ def rfft(input, n=None, dim=-1, norm=None, *, out=None) -> Tensor:
     """
     x = _input("rfft", input, real=_REAL_1D)
     n, d = _dim1("rfft", x, n, dim)
-    return _out(_r2c(x, (n,), (d,), _norm(norm)), out)
+    return _out("rfft", _r2c(x, (n,), (d,), _norm(norm)), out)
 
 
 def irfft(input, n=None, dim=-1, norm=None, *, out=None) -> Tensor:
@@ -321,7 +326,7 @@ def irfft(input, n=None, dim=-1, norm=None, *, out=None) -> Tensor:
     x = _input("irfft", input, complex_=True)
     d = _dim1("irfft", x, None, dim)[1]
     s = _c2r_sizes("irfft", x, (None if n is None else _n(n),), (d,))
-    return _out(_c2r(x, s, (d,), _norm(norm)), out)
+    return _out("irfft", _c2r(x, s, (d,), _norm(norm)), out)
 
 
 def _n(n):
@@ -338,8 +343,8 @@ def _nd_r2c(op, input, s, dim, norm, out, hermitian=False):
     s = _sizes(x, s, dims)
     norm = _norm(norm)
     if hermitian:
-        return _out(_r2c(x, s, dims, _DUAL[norm]).conj(), out)
-    return _out(_r2c(x, s, dims, norm), out)
+        return _out(op, _r2c(x, s, dims, _DUAL[norm]).conj(), out)
+    return _out(op, _r2c(x, s, dims, norm), out)
 
 
 def _nd_c2r(op, input, s, dim, norm, out, hermitian=False):
@@ -348,8 +353,8 @@ def _nd_c2r(op, input, s, dim, norm, out, hermitian=False):
     s = _c2r_sizes("hfftn" if hermitian else "irfftn", x, s[:-1] + (None if s[-1] == -1 else s[-1],) if s else s, dims)
     norm = _norm(norm)
     if hermitian:
-        return _out(_c2r(x.conj(), s, dims, _DUAL[norm]), out)
-    return _out(_c2r(x, s, dims, norm), out)
+        return _out(op, _c2r(x.conj(), s, dims, _DUAL[norm]), out)
+    return _out(op, _c2r(x, s, dims, norm), out)
 
 
 def rfftn(input, s=None, dim=None, norm=None, *, out=None) -> Tensor:
@@ -381,14 +386,14 @@ def hfft(input, n=None, dim=-1, norm=None, *, out=None) -> Tensor:
     x = _input("hfft", input, complex_=True)
     d = _dim1("hfft", x, None, dim)[1]
     s = _c2r_sizes("hfft", x, (None if n is None else _n(n),), (d,))
-    return _out(_c2r(x.conj(), s, (d,), _DUAL[_norm(norm)]), out)
+    return _out("hfft", _c2r(x.conj(), s, (d,), _DUAL[_norm(norm)]), out)
 
 
 def ihfft(input, n=None, dim=-1, norm=None, *, out=None) -> Tensor:
     """The inverse of hfft: the one-sided inverse FFT of a real signal."""
     x = _input("ihfft", input, real=_REAL_1D)
     n, d = _dim1("ihfft", x, n, dim)
-    return _out(_r2c(x, (n,), (d,), _DUAL[_norm(norm)]).conj(), out)
+    return _out("ihfft", _r2c(x, (n,), (d,), _DUAL[_norm(norm)]).conj(), out)
 
 
 def hfftn(input, s=None, dim=None, norm=None, *, out=None) -> Tensor:
@@ -448,7 +453,7 @@ def _shift(input, dim, inverse):
     from ..ops.shape import roll
     dims = tuple(range(input.ndim)) if dim is None else _tuple(dim)
     if not dims:
-        return input.clone()
+        raise RuntimeError("`shifts` required")
     shifts = [(input.shape[d] + inverse) // 2 for d in dims]
     return roll(input, shifts, dims)
 

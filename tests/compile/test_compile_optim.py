@@ -340,6 +340,41 @@ def test_hooks_and_differentiable_keep_the_call():
     assert "SGD.step" in torch.compiler.code(fn) and "buf *=" not in torch.compiler.code(fn)
 
 
+def test_zero_grad_in_place_stays_a_call_and_the_step_is_generated():
+    def step_of(opt, model):
+        def step(x, y):
+            opt.zero_grad(set_to_none=False)
+            F.cross_entropy(model(x), y).backward()
+            opt.step()
+        return step
+    results = []
+    for compiled in (False, True):
+        model, opt, _ = setup(OPTIMIZERS["adamw"])
+        fn = step_of(opt, model)
+        fn = torch.compile(fn) if compiled else fn
+        for x, y in data():
+            fn(x, y)
+        results.append((model, fn))
+    for pa, pb in zip(results[0][0].parameters(), results[1][0].parameters()):
+        np.testing.assert_array_equal(pa.detach().numpy(), pb.detach().numpy())
+    code = torch.compiler.code(results[1][1])
+    assert "AdamW.zero_grad" in code and "AdamW.step, param group 0" in code
+
+
+def test_a_global_step_hook_keeps_the_call():
+    calls = []
+    _, _, step = setup(OPTIMIZERS["sgd_momentum"])
+    fn = torch.compile(step)
+    x, y = data(1)[0]
+    h = O.optimizer.register_optimizer_step_pre_hook(lambda o, a, k: calls.append(1))
+    try:
+        fn(x, y)
+        fn(x, y)
+    finally:
+        h.remove()
+    assert calls == [1, 1] and "buf *=" not in torch.compiler.code(fn)
+
+
 def test_lbfgs_closure_stays_eager():
     torch.manual_seed(0)
     model = nn.Linear(4, 3)
@@ -359,11 +394,18 @@ def test_lbfgs_closure_stays_eager():
     assert fn._ember_compiled.breaks     # (a closure is a function passed to the step)
 
 
-@pytest.mark.parametrize("name", ["adam", "sgd_momentum"])
+AGAINST_TORCH = {
+    "adam": lambda m, p: m.optim.Adam(p, lr=0.01),
+    "sgd_momentum": lambda m, p: m.optim.SGD(p, lr=0.1, momentum=0.9),
+    "nadam": lambda m, p: m.optim.NAdam(p, lr=0.01),
+    "rmsprop_centered": lambda m, p: m.optim.RMSprop(p, lr=0.01, centered=True, momentum=0.5),
+}
+
+
+@pytest.mark.parametrize("name", sorted(AGAINST_TORCH))
 def test_against_pytorch(name):
     torch_ = pytest.importorskip("torch")
-    make = {"adam": lambda m, p: m.optim.Adam(p, lr=0.01),
-            "sgd_momentum": lambda m, p: m.optim.SGD(p, lr=0.1, momentum=0.9)}[name]
+    make = AGAINST_TORCH[name]
     batches = data()
     losses, model, _, fn = run(lambda p: make(torch, p), True, batches=batches)
     assert "_run" not in update_code(fn)

@@ -6,19 +6,19 @@ import warnings
 import numpy as np
 import pytest
 import torch
-
-import ember
 from test_fft import _array, _np, spectral_check
 
+import ember
+
 STFT_CASES = [
-    dict(n_fft=16), dict(n_fft=16, hop_length=5), dict(n_fft=16, win_length=10),
-    dict(n_fft=16, win_length=9, hop_length=3, center=False),
-    dict(n_fft=16, win_length=7, center=False, align_to_window=True),
-    dict(n_fft=16, win_length=16, center=False, align_to_window=False),
-    dict(n_fft=15, normalized=True), dict(n_fft=16, pad_mode="constant"),
-    dict(n_fft=16, pad_mode="replicate"), dict(n_fft=16, pad_mode="circular"),
-    dict(n_fft=16, onesided=False), dict(n_fft=50, center=False),
-    dict(n_fft=16, return_complex=False), dict(n_fft=17, hop_length=17),
+    {"n_fft": 16}, {"n_fft": 16, "hop_length": 5}, {"n_fft": 16, "win_length": 10},
+    {"n_fft": 16, "win_length": 9, "hop_length": 3, "center": False},
+    {"n_fft": 16, "win_length": 7, "center": False, "align_to_window": True},
+    {"n_fft": 16, "win_length": 16, "center": False, "align_to_window": False},
+    {"n_fft": 15, "normalized": True}, {"n_fft": 16, "pad_mode": "constant"},
+    {"n_fft": 16, "pad_mode": "replicate"}, {"n_fft": 16, "pad_mode": "circular"},
+    {"n_fft": 16, "onesided": False}, {"n_fft": 50, "center": False},
+    {"n_fft": 16, "return_complex": False}, {"n_fft": 17, "hop_length": 17},
 ]
 
 
@@ -63,19 +63,19 @@ def test_stft_float32_and_method():
     assert got.dtype == ember.complex64 and tuple(got.shape) == tuple(want.shape)
     np.testing.assert_allclose(_np(got), _np(want), rtol=1e-5, atol=2e-5)
     # float32 signal with a float64 window: promoted as PyTorch's
-    spectral_check(*_stft_pair(dict(n_fft=16), True), x[:, :60], np.hanning(16), grad=False,
+    spectral_check(*_stft_pair({"n_fft": 16}, True), x[:, :60], np.hanning(16), grad=False,
                    tol=(1e-5, 1e-5))
 
 
 def test_stft_second_order():
-    spectral_check(*_stft_pair(dict(n_fft=16, win_length=12, hop_length=4), True),
+    spectral_check(*_stft_pair({"n_fft": 16, "win_length": 12, "hop_length": 4}, True),
                    _array((2, 40), False), np.random.default_rng(0).random(12) + 0.5, order2=True)
 
 
-ISTFT_CASES = [dict(n_fft=16), dict(n_fft=16, hop_length=5), dict(n_fft=16, win_length=10),
-               dict(n_fft=15, normalized=True), dict(n_fft=16, length=45), dict(n_fft=16, length=60),
-               dict(n_fft=16, center=False), dict(n_fft=16, onesided=False),
-               dict(n_fft=16, onesided=False, return_complex=True)]
+ISTFT_CASES = [{"n_fft": 16}, {"n_fft": 16, "hop_length": 5}, {"n_fft": 16, "win_length": 10},
+               {"n_fft": 15, "normalized": True}, {"n_fft": 16, "length": 45}, {"n_fft": 16, "length": 60},
+               {"n_fft": 16, "center": False}, {"n_fft": 16, "onesided": False},
+               {"n_fft": 16, "onesided": False, "return_complex": True}]
 
 
 @pytest.mark.parametrize("shape", [(50,), (2, 50)])

@@ -160,8 +160,6 @@ XFAIL = {
         'ember stores bfloat16 as float32 (NumPy has no bfloat16)',
     'bfloat16:grad':
         'ember stores bfloat16 as float32 (NumPy has no bfloat16)',
-    'cauchy:errors':
-        "argument checks of the random ops (ops/random.py, being rebuilt for bit-identical RNG): ember did not raise where torch raises: ['cauchy_ expects sigma > 0.0, but found sigma=0']",
     'cov:grad':
         'sample 5: grad of input 0: values differ 4 / 6 (66.7%) Greatest absolute difference: 4.413382805878996e-07 at index (1, 2) (up to 1e-07 allowed)',
     'cumulative_trapezoid:fwd-uint8':
@@ -192,8 +190,6 @@ XFAIL = {
         'sample 4: out: values differ 1 / 8 (12.5%) Greatest absolute difference: 0.0030517578125 at index (1, 1, 1) (up to 1e-05 allowed)',
     'linalg.vector_norm:fwd-float16':
         'float16 rounding: PyTorch computes half precision in float32 and rounds once; sample 0: out: Scalars are not close! Expected 8.4765625 but got inf. Absolute d',
-    'log_normal:errors':
-        "argument checks of the random ops (ops/random.py, being rebuilt for bit-identical RNG): ember did not raise where torch raises: ['log_normal_ expects std > 0.0, but found std=0']",
     'log_softmax:fwd-float16':
         'float16 rounding: PyTorch computes half precision in float32 and rounds once; sample 0: out: values differ 1 / 5 (20.0%) Greatest absolute difference: 0.00048',
     'logaddexp2:fwd-float16':
@@ -212,8 +208,6 @@ XFAIL = {
         'sample 0: out: dtype float16 (torch) vs float32',
     'matrix_exp:fwd-float32':
         "float32 rounding: BLAS/SciPy accumulate in another order than PyTorch's kernels; sample 0: out: values differ 1 / 25 (4.0%) Greatest absolute",
-    'multinomial:errors':
-        "argument checks of the random ops (ops/random.py, being rebuilt for bit-identical RNG): ember did not raise where torch raises: ['multinomial expects Long tensor out, got: Double",
     'nn.functional.adaptive_avg_pool2d:fwd-float16':
         'float16 rounding: PyTorch computes half precision in float32 and rounds once; sample 0: out: values differ 24 / 280 (8.6%) Greatest absolute difference: 0.001',
     'nn.functional.adaptive_avg_pool3d:fwd-float16':

@@ -311,6 +311,14 @@ def multinomial(input, num_samples, replacement=False, *, generator=None, out=No
     p = input._data
     if p.ndim not in (1, 2):
         raise RuntimeError("prob_dist must be 1 or 2 dim")
+    if p.dtype.kind != "f":
+        raise RuntimeError(f"multinomial only supports floating-point dtypes for input, got: {input.dtype}")
+    if out is not None and out._data.dtype != np.int64:
+        raise RuntimeError(f"multinomial expects Long tensor out, got: {out.dtype}")
+    if num_samples <= 0:
+        raise RuntimeError("cannot sample n_sample <= 0 samples")
+    if p.shape[-1] > 1 << 24:
+        raise RuntimeError(f"number of categories cannot exceed 2^24 ({1 << 24}), got {p.shape[-1]}")
     if (p < 0).any() or not np.isfinite(p).all():
         raise RuntimeError("probability tensor contains either `inf`, `nan` or element < 0")
     rows = p.reshape(-1, p.shape[-1])
@@ -420,5 +428,7 @@ def log_normal_(t, mean=1.0, std=2.0, *, generator=None):
 
 
 def cauchy_(t, median=0.0, sigma=1.0, *, generator=None):
+    if not sigma > 0:
+        raise RuntimeError(f"cauchy_ expects sigma > 0.0, but found sigma={sigma}")
     dt = t._data.dtype
     return _fill(t, lambda s, n: s.cauchy(n, dt, float(median), float(sigma)), generator)

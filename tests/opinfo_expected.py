@@ -232,8 +232,6 @@ XFAIL = {
         'lives in nn/_functional/basic.py, being rebuilt by another engineer; not touched: sample 2 : ember raised AxisError: axis 0 is out of bounds for array o',
     'nn.functional.cosine_similarity:grad':
         'lives in nn/_functional/basic.py, being rebuilt by another engineer; not touched: AxisError: axis 0 is out of bounds for array of dimension 0',
-    'nn.functional.embedding:errors':
-        'lives in a file another engineer is rebuilding (basic.py / rrelu\'s RNG): ember did not raise where torch raises: ["\'weight\' must be 2-D"] assert not ["\'weight\' mus',
     'nn.functional.embedding_bag:fwd-float16':
         'lives in nn/_functional/basic.py, being rebuilt by another engineer; not touched: sample 1 : ember raised RuntimeError: mul: The size of tensor a (2) mu',
     'nn.functional.embedding_bag:fwd-float64':
@@ -268,8 +266,6 @@ XFAIL = {
         "float32 rounding: BLAS/SciPy accumulate in another order than PyTorch's kernels; sample 3: out[0]: values differ 3 / 12 (25.0%) Greatest abso",
     'nn.functional.rms_norm:fwd-float16':
         'float16 rounding: PyTorch computes half precision in float32 and rounds once; sample 0: out: values differ 6 / 6 (100.0%) Greatest absolute difference: 733.5 ',
-    'nn.functional.rrelu:errors':
-        "lives in a file another engineer is rebuilding (basic.py / rrelu's RNG): ember did not raise where torch raises: ['Lower bound should be less than or equal to the ",
     'nn.functional.rrelu:grad':
         'AttributeError: torch.utils._mode_utils is not implemented in ember',
     'nn.functional.scaled_dot_product_attention:fwd-float16':

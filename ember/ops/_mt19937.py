@@ -258,6 +258,15 @@ class MT19937Stream:
             vals.append(self.next_double)
             self.next_double = None
         pairs = (n - len(vals) + 1) // 2
+        if pairs > 64:  # many (a strided normal_): the same arithmetic on arrays
+            u = self.unit(2 * pairs, _F64).reshape(-1, 2)
+            r = np.sqrt(-2.0 * _libm("log1p", -u[:, 1], True))
+            theta = 2.0 * math.pi * u[:, 0]
+            both = np.stack([r * _libm("cos", theta, True), r * _libm("sin", theta, True)], 1).ravel()
+            out = np.concatenate([np.array(vals, dtype=_F64), both])
+            if out.size > n:
+                self.next_double, out = float(out[-1]), out[:n]
+            return _fma64(out, std, mean) if (mean, std) != (0.0, 1.0) else out
         if pairs:
             w = self.u32(4 * pairs).tolist()
             log1p, sqrt, sin, cos, tau = math.log1p, math.sqrt, math.sin, math.cos, 2.0 * math.pi

@@ -124,9 +124,11 @@ def test_non_contiguous_fill(seed):
     def calls(lib):
         x = lib.zeros(40, 30).t()
         x.normal_()
+        x64 = lib.zeros(50, 7, dtype=lib.float64).t()
+        x64.normal_(0.5, 2.0)
         y = lib.zeros(6, 8)[:, ::2]
         y.uniform_(-1, 1)
-        return [x, y]
+        return [x, x64, y, lib.randn(3)]
     for a, b in zip(*both(seed, calls)):
         same(a, b)
 

@@ -315,7 +315,13 @@ def test_rotary_attention_trains_like_torch():
 
 
 # --- complex parameters train as in PyTorch ---------------------------------------------------
-@pytest.mark.parametrize("opt_name,kw", [("SGD", dict(lr=0.05, momentum=0.9))])
+@pytest.mark.parametrize("opt_name,kw", [
+    ("SGD", dict(lr=0.05, momentum=0.9)), ("SGD", dict(lr=0.05, momentum=0.9, nesterov=True)),
+    ("Adam", dict(lr=0.05)), ("Adam", dict(lr=0.05, amsgrad=True, weight_decay=0.1)),
+    ("AdamW", dict(lr=0.05)), ("RMSprop", dict(lr=0.01, centered=True, momentum=0.5)),
+    ("Adagrad", dict(lr=0.1)), ("Adagrad", dict(lr=0.1, initial_accumulator_value=0.5)), ("Adadelta", dict(lr=1.0)), ("Adamax", dict(lr=0.05)),
+    ("NAdam", dict(lr=0.05)), ("RAdam", dict(lr=0.05)), ("ASGD", dict(lr=0.05)),
+    ("Rprop", dict(lr=0.05))])
 def test_complex_parameter_optimizers(opt_name, kw):
     rng = np.random.default_rng(7)
     w0 = rng.standard_normal((3, 2)) + 1j * rng.standard_normal((3, 2))

@@ -101,6 +101,8 @@ def _emit_step(node, em, reserved, names):
             state = opt.state.get(p)
             if want and (state is None or any(k not in state for k in want)):
                 return None         # no state yet (or not the eager layout): keep the call
+            if p._data.dtype.kind == "c":
+                return None         # complex: the eager step's real views (optimizer._real)
             pn = em.const(p, "p")
             shape = "x".join(map(str, p._data.shape)) or "scalar"
             lines.append(f"# {names.get(id(p), pn)}: {p._data.dtype}[{shape}]")

@@ -3,7 +3,7 @@ import numpy as np
 
 from ._rule import GRAD, LR, PARAM, Hyper, State, Update
 from ._validate import check_lr, check_nonneg
-from .optimizer import Optimizer, _to_scalar
+from .optimizer import Optimizer, _real, _to_scalar
 
 __all__ = ["Adadelta"]
 
@@ -56,7 +56,7 @@ class Adadelta(Optimizer):
                     continue
                 st = self._state_for(p, ("square_avg", "acc_delta"))
                 st["step"]._data += 1
-                _adadelta(p._data, p.grad._data, st["square_avg"]._data, st["acc_delta"]._data,
+                _adadelta(_real(p), _real(p.grad), _real(st["square_avg"]), _real(st["acc_delta"]),
                           lr, group["rho"], group["eps"], group["weight_decay"], group["maximize"])
                 p._vbox[0] += 1
         return loss

@@ -3,7 +3,7 @@ import numpy as np
 
 from ._rule import GRAD, LR, PARAM, STEP, Hyper, State, Update
 from ._validate import check_lr, check_nonneg
-from .optimizer import Optimizer, _scalar_state, _to_scalar, _wrap
+from .optimizer import Optimizer, _real, _scalar_state, _to_scalar, _wrap
 
 __all__ = ["Adagrad"]
 
@@ -44,7 +44,9 @@ class Adagrad(Optimizer):
     def _init_state(self, p):
         st = self.state[p]
         st["step"] = _scalar_state(0.0)
-        st["sum"] = _wrap(np.full_like(p._data, self.defaults["initial_accumulator_value"]))
+        v = self.defaults["initial_accumulator_value"]
+        # a complex parameter accumulates both parts from v, as PyTorch's
+        st["sum"] = _wrap(np.full_like(p._data, complex(v, v) if p.is_complex() else v))
         return st
 
     def share_memory(self):
@@ -68,7 +70,7 @@ class Adagrad(Optimizer):
                     st = self._init_state(p)
                 s = st["step"]._data
                 s += 1
-                _adagrad(p._data, p.grad._data, st["sum"]._data, float(s), lr, group["lr_decay"],
+                _adagrad(_real(p), _real(p.grad), _real(st["sum"]), float(s), lr, group["lr_decay"],
                          group["eps"], group["weight_decay"], group["maximize"])
                 p._vbox[0] += 1
         return loss

@@ -3,7 +3,7 @@ import numpy as np
 
 from ._rule import GRAD, LR, PARAM, STEP, Hyper, State, Update
 from ._validate import check_adam_like
-from .optimizer import Optimizer, _to_scalar
+from .optimizer import Optimizer, _real, _to_scalar
 
 __all__ = ["Adam"]
 
@@ -111,8 +111,8 @@ class Adam(Optimizer):
                 if g is None:
                     continue
                 st = self._state_for(p, ("exp_avg", "exp_avg_sq") + (("max_exp_avg_sq",) if amsgrad else ()))
-                _adam(p._data, g._data, st["exp_avg"]._data, st["exp_avg_sq"]._data,
-                      st["max_exp_avg_sq"]._data if amsgrad else None, _step_count(st), lr,
+                _adam(_real(p), _real(g), _real(st["exp_avg"]), _real(st["exp_avg_sq"]),
+                      _real(st["max_exp_avg_sq"]) if amsgrad else None, _step_count(st), lr,
                       beta1, beta2, group["eps"], group["weight_decay"], group["maximize"],
                       group["decoupled_weight_decay"])
                 p._vbox[0] += 1

@@ -4,7 +4,7 @@ import numpy as np
 from ._rule import GRAD, LR, PARAM, STEP, Hyper, State, Update
 from ._validate import check_adam_like
 from .adam import _lerp_, _step_count
-from .optimizer import Optimizer, _to_scalar
+from .optimizer import Optimizer, _real, _to_scalar
 
 __all__ = ["Adamax"]
 
@@ -51,7 +51,7 @@ class Adamax(Optimizer):
                 if p.grad is None:
                     continue
                 st = self._state_for(p, ("exp_avg", "exp_inf"))
-                _adamax(p._data, p.grad._data, st["exp_avg"]._data, st["exp_inf"]._data,
+                _adamax(_real(p), _real(p.grad), _real(st["exp_avg"]), _real(st["exp_inf"]),
                         _step_count(st), lr, beta1, beta2, group["eps"], group["weight_decay"],
                         group["maximize"])
                 p._vbox[0] += 1

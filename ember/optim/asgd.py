@@ -2,7 +2,7 @@
 
 from ._rule import GRAD, LR, PARAM, STEP, Hyper, State, Update
 from ._validate import check_lr, check_nonneg
-from .optimizer import Optimizer, _to_scalar
+from .optimizer import Optimizer, _real, _to_scalar
 
 __all__ = ["ASGD"]
 
@@ -55,7 +55,7 @@ class ASGD(Optimizer):
                 st = self._state_for(p, ("ax",), (("eta", lr), ("mu", 1.0)))
                 s = st["step"]._data
                 s += 1
-                _asgd(p._data, p.grad._data, st["ax"]._data, st["eta"]._data, st["mu"]._data,
+                _asgd(_real(p), _real(p.grad), _real(st["ax"]), _real(st["eta"]), _real(st["mu"]),
                       float(s), lr, group["lambd"], group["alpha"], group["t0"],
                       group["weight_decay"], group["maximize"])
                 p._vbox[0] += 1

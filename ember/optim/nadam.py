@@ -4,7 +4,7 @@ import numpy as np
 from ._rule import GRAD, LR, PARAM, STEP, Hyper, State, Update
 from ._validate import check_adam_like, check_nonneg
 from .adam import _decayed_grad, _step_count, _update_moments
-from .optimizer import Optimizer, _scalar_state, _to_scalar
+from .optimizer import Optimizer, _real, _scalar_state, _to_scalar
 
 __all__ = ["NAdam"]
 
@@ -68,8 +68,8 @@ class NAdam(Optimizer):
                 if p.grad is None:
                     continue
                 st = self._state_for(p, ("exp_avg", "exp_avg_sq"), (("mu_product", 1.0),))
-                _nadam(p._data, p.grad._data, st["exp_avg"]._data, st["exp_avg_sq"]._data,
-                       st["mu_product"]._data, _step_count(st), lr, beta1, beta2, group["eps"],
+                _nadam(_real(p), _real(p.grad), _real(st["exp_avg"]), _real(st["exp_avg_sq"]),
+                       _real(st["mu_product"]), _step_count(st), lr, beta1, beta2, group["eps"],
                        group["weight_decay"], group["momentum_decay"],
                        group["decoupled_weight_decay"], group["maximize"])
                 p._vbox[0] += 1

@@ -47,6 +47,14 @@ def register_optimizer_step_post_hook(hook):
     return RemovableHandle(_global_step_post_hooks, key)
 
 
+def _real(t):
+    """A tensor's array for an update rule: a complex one seen as its real and imaginary parts
+    (PyTorch's optimizers update complex parameters as ``view_as_real`` pairs, so Adam's
+    second moment is per part, not |g|^2)."""
+    a = t._data
+    return a.view(a.real.dtype) if a.dtype.kind == "c" else a
+
+
 def _to_scalar(x):
     """A Python number from a float or a 1-element Tensor (``lr`` may be a Tensor)."""
     if isinstance(x, Tensor):

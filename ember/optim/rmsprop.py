@@ -4,7 +4,7 @@ import numpy as np
 from ._rule import GRAD, LR, PARAM, Hyper, State, Update
 from ._validate import check_lr, check_nonneg
 from .adam import _lerp_
-from .optimizer import Optimizer, _to_scalar
+from .optimizer import Optimizer, _real, _to_scalar
 
 __all__ = ["RMSprop"]
 
@@ -72,9 +72,9 @@ class RMSprop(Optimizer):
                 st = self._state_for(p, ("square_avg",) + (("momentum_buffer",) if momentum > 0 else ())
                                      + (("grad_avg",) if centered else ()))
                 st["step"]._data += 1
-                _rmsprop(p._data, p.grad._data, st["square_avg"]._data,
-                         st["grad_avg"]._data if centered else None,
-                         st["momentum_buffer"]._data if momentum > 0 else None, lr,
+                _rmsprop(_real(p), _real(p.grad), _real(st["square_avg"]),
+                         _real(st["grad_avg"]) if centered else None,
+                         _real(st["momentum_buffer"]) if momentum > 0 else None, lr,
                          group["alpha"], group["eps"], group["weight_decay"], momentum,
                          group["maximize"])
                 p._vbox[0] += 1

@@ -3,7 +3,7 @@ import numpy as np
 
 from ._rule import GRAD, PARAM, Hyper, State, Update
 from ._validate import check_lr
-from .optimizer import Optimizer, _scalar_state, _to_scalar, _wrap
+from .optimizer import Optimizer, _real, _scalar_state, _to_scalar, _wrap
 
 __all__ = ["Rprop"]
 
@@ -54,9 +54,11 @@ class Rprop(Optimizer):
                 if len(st) == 0:
                     st["step"] = _scalar_state(0.0)
                     st["prev"] = _wrap(np.zeros_like(p._data))
-                    st["step_size"] = _wrap(np.full_like(p._data, _to_scalar(group["lr"])))
+                    lr = _to_scalar(group["lr"])   # complex: both parts step, as PyTorch's
+                    st["step_size"] = _wrap(np.full_like(p._data, complex(lr, lr) if p.is_complex()
+                                                         else lr))
                 st["step"]._data += 1
-                _rprop(p._data, p.grad._data, st["prev"]._data, st["step_size"]._data, etaminus,
+                _rprop(_real(p), _real(p.grad), _real(st["prev"]), _real(st["step_size"]), etaminus,
                        etaplus, smin, smax, group["maximize"])
                 p._vbox[0] += 1
         return loss

@@ -1,6 +1,6 @@
 """SGD with momentum, dampening, Nesterov momentum, weight decay and ``maximize``."""
 from ._rule import GRAD, LR, PARAM, Hyper, State, Update
-from .optimizer import Optimizer, _to_scalar, _wrap, required  # noqa: F401
+from .optimizer import Optimizer, _real, _to_scalar, _wrap, required  # noqa: F401
 
 __all__ = ["SGD"]
 
@@ -75,11 +75,11 @@ class SGD(Optimizer):
                 if momentum != 0:
                     st = state[p]
                     buf = st.get("momentum_buffer")
-                    new = _sgd(p._data, g._data, None if buf is None else buf._data, lr, wd,
+                    new = _sgd(_real(p), _real(g), None if buf is None else _real(buf), lr, wd,
                                momentum, damp, nest, maxi)
                     if buf is None:
-                        st["momentum_buffer"] = _wrap(new)
+                        st["momentum_buffer"] = _wrap(new.view(p._data.dtype))
                 else:
-                    _sgd(p._data, g._data, None, lr, wd, 0, damp, nest, maxi)
+                    _sgd(_real(p), _real(g), None, lr, wd, 0, damp, nest, maxi)
                 p._vbox[0] += 1
         return loss

@@ -362,3 +362,20 @@ def test_compiled_complex_gradients():
     for gx, gw in got[1:]:
         np.testing.assert_allclose(gx, got[0][0], rtol=1e-5)
         np.testing.assert_allclose(gw, got[0][1], rtol=1e-5)
+
+
+# --- random complex tensors are PyTorch's, bit for bit ------------------------------------------
+def test_complex_random_bit_identical():
+    got = {}
+    for lib in (torch, ember):
+        lib.manual_seed(3)
+        a = lib.randn(3, dtype=lib.cfloat)
+        b = lib.randn(20, dtype=lib.cdouble)
+        c = lib.rand(5, dtype=lib.cfloat)
+        d = lib.empty(17, dtype=lib.cfloat).normal_(1.0, 2.0)
+        e = lib.empty(4, dtype=lib.cdouble).uniform_(-1, 1)
+        f = lib.randn_like(a)
+        g = lib.rand(2)          # the stream continues where torch's does
+        got[lib.__name__] = [x.numpy().copy() for x in (a, b, c, d, e, f, g)]
+    for x, y in zip(got["torch"], got["ember"]):
+        assert x.dtype == y.dtype and np.array_equal(x, y)

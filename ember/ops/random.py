@@ -190,18 +190,34 @@ def _numel(shape):
     return math.prod(shape)
 
 
+# NOTE: PyTorch samples a complex tensor as its view_as_real pairs (real and imaginary part
+# interleaved), a normal one with std / sqrt(2) so that E|z|^2 = std^2.
+_SQRT1_2 = 1 / math.sqrt(2)
+
+
+def _pairs(dt):
+    """(the real dtype to draw, how many draws per element) for a float or complex dtype."""
+    dt = np.dtype(dt)
+    return (dt, 1) if dt.kind != "c" else (np.dtype(dt.char.lower()), 2)
+
+
 def rand(*size_, size=None, generator=None, dtype=None, device=None, requires_grad=False, out=None, **kw):
     """Uniform [0, 1) samples: ``torch.rand(2, 3)``."""
     dt = _float_dt(dtype)
     shape = _size(size_, size)
-    return _make(draw(lambda s: s.uniform(_numel(shape), dt).reshape(shape), generator), requires_grad, out)
+    rdt, k = _pairs(dt)
+    return _make(draw(lambda s: s.uniform(k * _numel(shape), rdt).view(dt).reshape(shape), generator),
+                 requires_grad, out)
 
 
 def randn(*size_, size=None, generator=None, dtype=None, device=None, requires_grad=False, out=None, **kw):
     """Standard normal samples: ``torch.randn(2, 3)``."""
     dt = _float_dt(dtype)
     shape = _size(size_, size)
-    return _make(draw(lambda s: s.normal(_numel(shape), dt).reshape(shape), generator), requires_grad, out)
+    rdt, k = _pairs(dt)
+    std = 1.0 if k == 1 else _SQRT1_2
+    return _make(draw(lambda s: s.normal(k * _numel(shape), rdt, 0.0, std).view(dt).reshape(shape),
+                      generator), requires_grad, out)
 
 
 def _check_range(low, high):
@@ -361,11 +377,18 @@ def _fill_arr(arr, sample, generator=None):
     view[...] = np.asarray(flat).reshape(view.shape)
 
 
+def _as_pairs(a):
+    """A complex array's memory as (..., 2) real pairs (view_as_real)."""
+    r = a.real
+    return np.lib.stride_tricks.as_strided(r, a.shape + (2,), a.strides + (r.itemsize,))
+
+
 def _fill(t, sample, generator=None):
     if TRACERS:
         _traced("side_effect", "in-place random fill")
     if t.numel():
-        _fill_arr(t._data, sample, generator)
+        a = t._data
+        _fill_arr(_as_pairs(a) if a.dtype.kind == "c" else a, sample, generator)
     t._vbox[0] += 1
     return t
 
@@ -374,16 +397,17 @@ def uniform_(t, a=0.0, b=1.0, *, generator=None):
     """Fill with U[a, b) samples; PyTorch's kernel for floating tensors."""
     if a > b:
         raise RuntimeError(f"uniform_ expects to return a [from, to) range, but found from={a} > to={b}")
-    dt = t._data.dtype
+    dt = _pairs(t._data.dtype)[0]
     return _fill(t, lambda s, n: s.uniform(n, dt, float(a), float(b)), generator)
 
 
 def normal_(t, mean=0.0, std=1.0, *, generator=None):
     if std < 0:
         raise RuntimeError(f"normal expects std >= 0.0, but found std {std}")
-    dt = t._data.dtype
+    dt, k = _pairs(t._data.dtype)
     contiguous = t._data.flags.c_contiguous
-    return _fill(t, lambda s, n: s.normal(n, dt, float(mean), float(std), contiguous), generator)
+    std = float(std) * (_SQRT1_2 if k == 2 else 1.0)
+    return _fill(t, lambda s, n: s.normal(n, dt, float(mean), std, contiguous), generator)
 
 
 def bernoulli_(t, p=0.5, *, generator=None):

@@ -8,6 +8,7 @@ import numpy as np
 
 from ._tensor import _wrap
 from .autograd.function import Function
+from .autograd.grad_mode import MODE
 from .ops.reduce import vector_norm, _tname
 
 
@@ -85,7 +86,7 @@ class Inv(Function):
         return y
 
     def backward(ctx, g):
-        y = _wrap(ctx.y)
+        y, = _saved(ctx, inv, ctx.y)
         yt = y.mT
         return -(yt @ g @ yt)
 
@@ -93,6 +94,16 @@ class Inv(Function):
 def inv(A):
     _square("inv", A)
     return Inv.apply(A)
+
+
+def _saved(ctx, recompute, *arrays):
+    """What a decomposition's backward reads of its outputs: the saved arrays in a plain
+    backward; under create_graph the outputs recomputed from the input, differentiably, so
+    that second derivatives flow through them (a constant would cut them off)."""
+    if MODE.grad_enabled:
+        r = recompute(ctx.inputs[0])
+        return r if isinstance(r, tuple) else (r,)
+    return tuple(_wrap(a) for a in arrays)
 
 
 class Det(Function):
@@ -186,7 +197,7 @@ class Cholesky(Function):
 
     def backward(ctx, g):
         # NOTE: Murray (2016): phi(L^H gL) with phi taking the lower triangle, half diagonal.
-        L = _wrap(ctx.L)
+        L, = _saved(ctx, lambda a: Cholesky.apply(a, upper=False), ctx.L)
         if ctx.upper:
             g = g.mH
         P = L.mH @ g
@@ -213,17 +224,23 @@ class Eigh(Function):
 
     def forward(ctx, a, uplo):
         w, v = np.linalg.eigh(a, UPLO=uplo)
-        ctx.w, ctx.v = w, v
+        ctx.w, ctx.v, ctx.uplo = w, v, uplo
         return w, v
 
     def backward(ctx, gw, gv):
-        w, v = _wrap(ctx.w), _wrap(ctx.v)
-        diff = w.unsqueeze(-2) - w.unsqueeze(-1)
-        F = _wrap(np.where(np.abs(diff._data) > 0, 1.0 / np.where(diff._data == 0, 1, diff._data), 0)
-                  .astype(diff._data.dtype))
+        w, v = _saved(ctx, lambda a: Eigh.apply(a, uplo=ctx.uplo), ctx.w, ctx.v)
+        F = _inverse_gaps(w.unsqueeze(-2) - w.unsqueeze(-1))
         inner = (v.mH @ gv) * F
         ga = v @ (_diag_from(gw) + inner) @ v.mH
         return 0.5 * (ga + ga.mH)
+
+
+def _inverse_gaps(diff):
+    """1 / diff where it is nonzero, else 0 (the diagonal, repeated values), in Tensor ops so
+    that a second derivative flows through it."""
+    from .ops.compare import where
+    zero = diff == 0
+    return where(zero, 0.0, 1 / where(zero, 1.0, diff))
 
 
 def _diag_from(w):
@@ -273,7 +290,7 @@ class QR(Function):
         if ctx.mode == "complete" and m > n:
             raise RuntimeError("The QR decomposition is not differentiable when mode='complete' and "
                                "nrows > ncols.")
-        Q, R = _wrap(ctx.q), _wrap(ctx.r)
+        Q, R = _saved(ctx, lambda a: QR.apply(a, mode=ctx.mode), ctx.q, ctx.r)
         if m >= n:
             return _qr_grad_square_or_tall(Q, R, gq, gr)
         # NOTE: wide A = [X | Y] with X square: Q, U = qr(X) and V = Q^T Y.
@@ -311,7 +328,7 @@ class SVD(Function):
 
     def forward(ctx, a, full):
         u, s, vh = np.linalg.svd(a, full_matrices=full)
-        ctx.u, ctx.s, ctx.vh = u, s, vh
+        ctx.u, ctx.s, ctx.vh, ctx.full = u, s, vh, full
         return u, s, vh
 
     def backward(ctx, gu, gs, gvh):
@@ -319,13 +336,13 @@ class SVD(Function):
         # no gradient (PyTorch narrows to k columns too).
         k = ctx.s.shape[-1]
         m, n = ctx.u.shape[-2], ctx.vh.shape[-1]
-        U, S, Vh = _wrap(ctx.u[..., :k]), _wrap(ctx.s), _wrap(ctx.vh[..., :k, :])
+        U, S, Vh = _saved(ctx, lambda a: SVD.apply(a, full=ctx.full), ctx.u, ctx.s, ctx.vh)
+        U, Vh = U[..., :k], Vh[..., :k, :]
         gU, gVh = gu[..., :k], gvh[..., :k, :]
         V, gV = Vh.mH, gVh.mH
-        s = ctx.s
-        e = s[..., None, :] ** 2 - s[..., :, None] ** 2
-        eye = np.eye(k, dtype=bool)
-        F = _wrap(np.where(eye, 0.0, 1.0 / np.where(eye, 1.0, e)).astype(s.dtype))
+        S2 = S * S
+        F = _inverse_gaps(S2.unsqueeze(-2) - S2.unsqueeze(-1))
+        F = F * _wrap(~np.eye(k, dtype=bool))
         UtgU, VtgV = U.mH @ gU, V.mH @ gV
         J = F * (UtgU - UtgU.mH)
         K = F * (VtgV - VtgV.mH)
@@ -354,8 +371,8 @@ class SVDVals(Function):
         return s
 
     def backward(ctx, gs):
-        u = _wrap(ctx.u)
-        return u @ _diag_from(gs).to(u.dtype) @ _wrap(ctx.vh)
+        u, _, vh = _saved(ctx, lambda a: SVD.apply(a, full=False), ctx.u, None, ctx.vh)
+        return u @ _diag_from(gs).to(u.dtype) @ vh
 
 
 def svdvals(A):
@@ -393,6 +410,7 @@ class Pinv(Function):
     complex_rule = True
 
     def forward(ctx, a, atol, rtol, hermitian):
+        ctx.args = (atol, rtol, hermitian)
         if hermitian:
             w, v = np.linalg.eigh(a)
             cut = np.maximum(atol, rtol * np.abs(w).max(-1, initial=0.0))[..., None]
@@ -408,7 +426,9 @@ class Pinv(Function):
 
     def backward(ctx, g):
         # NOTE: the derivative of the pseudo-inverse at fixed rank (Golub & Pereyra, 1973).
-        A, X = ctx.inputs[0], _wrap(ctx.y)
+        A = ctx.inputs[0]
+        X, = _saved(ctx, lambda a: Pinv.apply(a, atol=ctx.args[0], rtol=ctx.args[1],
+                                              hermitian=ctx.args[2]), ctx.y)
         Xt, gt = X.mH, g.mH
         m, n = A.shape[-2:]
         if m <= n:
@@ -523,7 +543,7 @@ class Eig(Function):
     def backward(ctx, gw, gv):
         # PyTorch's rule: with Econj[i, j] = conj(L_j - L_i) (1 on the diagonal), project
         # V^H gV onto V's tangent space, gA = V^-H (that / Econj + diag(gL)) V^H.
-        w, v = _wrap(ctx.w), _wrap(ctx.v)
+        w, v = _saved(ctx, Eig.apply, ctx.w, ctx.v)
         wc = w.conj()
         E = wc.unsqueeze(-2) - wc.unsqueeze(-1)
         n = w.shape[-1]
@@ -696,7 +716,7 @@ class LUFactor(Function):
         A = ctx.inputs[0]
         m, n = A.shape[-2:]
         k = min(m, n)
-        LU = _wrap(_lu_arrays(A._data)[0])
+        LU = LUFactor.apply(A)[0] if MODE.grad_enabled else _wrap(_lu_arrays(A._data)[0])
         L, U = _unpack(LU, m, n)
         gL, gU = glu[..., :, :k].tril(-1), glu[..., :k, :].triu()
         P = _wrap(_perm_matrix(_perm_from_pivots(ctx.piv, m), A._data.dtype))

@@ -447,11 +447,11 @@ def _same_tied_values(op_name, s, ref, got):
 def _sign_aligned(op_name, ref, got):
     """svd/eigh vectors are unique up to sign (a phase, for complex ones): turn ember's to
     torch's, then compare."""
-    if op_name not in ("svd", "linalg.svd", "linalg.eigh"):
+    if op_name not in ("svd", "linalg.svd", "linalg.eigh", "linalg.eig"):
         return False
     arrs = [to_numpy(r) for r in ref]
     mine = [np.array(g.numpy(), copy=True) for g in got]
-    if op_name == "linalg.eigh":
+    if op_name in ("linalg.eigh", "linalg.eig"):
         qt, qe = arrs[1], mine[1]
         sg = np.sign(np.sum(qt * np.conj(qe), axis=-2, keepdims=True))
         mine[1] = qe * np.where(sg == 0, 1, sg)

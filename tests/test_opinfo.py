@@ -3,7 +3,7 @@
 For every entry ember has, three tests:
 
 * ``test_forward[<entry>-<dtype>]`` for each dtype the entry supports on CPU that ember
-  represents (float16/32/64, int8/16/32/64, uint8, bool): ``FWD_SAMPLES`` of its sample
+  represents (float16/32/64, complex64/128, int8/16/32/64, uint8, bool): ``FWD_SAMPLES`` of its sample
   inputs chosen evenly over the first 48 it generates (seeded; ``FWD_SAMPLES_MINOR`` of the
   first 12 for the less common dtypes, whose sample generation dominates the run time), must
   give torch's outputs: structure, shape, dtype, and values within
@@ -12,7 +12,12 @@ For every entry ember has, three tests:
 * ``test_gradient[<entry>]``: ``GRAD_SAMPLES`` samples in float64 (float32 where the entry has
   no float64 backward), through the OpInfo's gradcheck wrapper and output processing; the
   gradient of sum(out_i * w_i) over every differentiable output, for every input that requires
-  grad, must equal torch's.
+  grad, must equal torch's, both from a plain backward (each op's fast path) and under
+  ``create_graph=True`` (its rule in Tensor ops).
+* ``test_gradgrad[<entry>]``: ``GRADGRAD_SAMPLES`` samples in float64: the gradient of
+  sum(grad_j * u_j) (second derivatives, through ember's differentiable rules) equals torch's.
+* ``test_gradient_complex[<entry>]``: the gradient test in complex128 (complex outputs enter
+  the loss as ``view_as_real``), for PyTorch's complex convention.
 * ``test_error_inputs[<entry>]``: on the OpInfo's error_inputs (first ``ERROR_SAMPLES``) where
   torch raises, ember must raise.
 
@@ -36,8 +41,9 @@ from opinfo_harness import (DTYPES, Mismatch, Untestable, at, check_outputs,
                             missing_name, pick_samples, resolve, retarget)
 
 FWD_SAMPLES = 6
-FWD_SAMPLES_MINOR = 2          # float16, int8/16/32, uint8, float64: 2 of the first 12
+FWD_SAMPLES_MINOR = 2          # float16/64, complex64/128, int8/16/32, uint8: 2 of the first 12
 GRAD_SAMPLES = 6
+GRADGRAD_SAMPLES = 2
 ERROR_SAMPLES = 8
 MAJOR = (torch.float32, torch.int64, torch.bool)
 TIME_LIMIT = 30                # seconds per test: a hang is a failure, not a stuck run
@@ -57,6 +63,9 @@ def _cpu_dtypes(op):
 
 FWD_CASES = [(k, d) for k, op in OPS.items() for d in _cpu_dtypes(op)]
 GRAD_CASES = [k for k, op in OPS.items() if op.supports_autograd and _cpu_dtypes(op)]
+GRADGRAD_CASES = [k for k, op in OPS.items() if op.supports_autograd and op.supports_gradgrad
+                  and torch.float64 in _cpu_dtypes(op)
+                  and torch.float64 in op.supported_backward_dtypes("cpu")]
 COMPLEX_GRAD_CASES = [k for k, op in OPS.items() if op.supports_autograd and
                       torch.complex128 in _cpu_dtypes(op) and
                       torch.complex128 in op.supported_backward_dtypes("cpu")]
@@ -181,10 +190,28 @@ def test_gradient(entry):
     _outcome(f"{entry}:grad", body)
 
 
+@pytest.mark.parametrize("entry", GRADGRAD_CASES)
+def test_gradgrad(entry):
+    """Second derivatives (backward of backward, in float64) equal torch's."""
+    _outcome(f"{entry}:gradgrad", lambda: _gradient(entry, torch.float64, order=2,
+                                                    n_samples=GRADGRAD_SAMPLES))
+
+
 @pytest.mark.parametrize("entry", COMPLEX_GRAD_CASES)
 def test_gradient_complex(entry):
     """Gradients of complex inputs and outputs, by PyTorch's convention, in complex128."""
     _outcome(f"{entry}:grad-complex", lambda: _gradient(entry, torch.complex128))
+
+
+def _compare_grads(i, what, leaves, want, got):
+    for j, (leaf, w, gv) in enumerate(zip(leaves, want, got)):
+        w = torch.zeros_like(leaf) if w is None else w
+        gv = ember.zeros(tuple(leaf.shape), dtype=getattr(ember, str(leaf.dtype)[6:])) \
+            if gv is None else gv
+        try:
+            compare(w.detach(), gv.detach(), f"{what} of input {j}")
+        except Mismatch as m:
+            raise AssertionError(f"sample {i}: {m}") from None
 
 
 def _real_view(o, mod):
@@ -192,10 +219,10 @@ def _real_view(o, mod):
     return mod.view_as_real(o) if o.dtype.is_complex else o
 
 
-def _gradient(entry, dtype):
+def _gradient(entry, dtype, order=1, n_samples=GRAD_SAMPLES):
     op, fn, uses = _resolve(entry)
     ran = 0
-    for i, s in enumerate(pick_samples(op, dtype, GRAD_SAMPLES, requires_grad=True)):
+    for i, s in enumerate(pick_samples(op, dtype, n_samples, requires_grad=True)):
         if op.name in ("empty", "empty_like") or is_random(op.name, s):
             continue
         leaves = []
@@ -222,7 +249,16 @@ def _gradient(entry, dtype):
                 outs_r = [_real_view(o, torch) for _, o in outs]
                 ws = [torch.randn(o.shape, generator=g, dtype=o.dtype) for o in outs_r]
                 loss = sum((o * w).sum() for o, w in zip(outs_r, ws))
-                want = torch.autograd.grad(loss, leaves, allow_unused=True)
+                want = torch.autograd.grad(loss, leaves, allow_unused=True, create_graph=order > 1)
+                if order > 1:
+                    parts = [w for w in want if w is not None and w.requires_grad]
+                    if not parts:
+                        continue    # torch's gradient is constant: nothing second-order
+                    gu = torch.Generator().manual_seed(99)
+                    us = [torch.randn(tuple(w.shape), generator=gu, dtype=w.dtype) for w in want
+                          if w is not None]
+                    loss2 = sum((w * u).sum() for w, u in zip([w for w in want if w is not None], us))
+                    want2 = torch.autograd.grad(loss2, leaves, allow_unused=True)
         except Exception:
             continue            # torch itself cannot differentiate this sample
         ember.manual_seed(0)
@@ -236,16 +272,26 @@ def _gradient(entry, dtype):
                 eo = ember.view_as_real(eo)
             e_loss = e_loss + (eo * ember.from_numpy(w.numpy().copy()).to(eo.dtype)).sum()
         twin = {id(t): e for t, e in conv.pairs}
-        got = _call(ember.autograd.grad, uses, e_loss, [twin[id(t)] for t in leaves],
-                    allow_unused=True)
-        for j, (leaf, w, gv) in enumerate(zip(leaves, want, got)):
-            w = torch.zeros_like(leaf) if w is None else w
-            gv = ember.zeros(tuple(leaf.shape), dtype=getattr(ember, str(leaf.dtype)[6:]))\
-                if gv is None else gv
-            try:
-                compare(w.detach(), gv, f"grad of input {j}")
-            except Mismatch as m:
-                raise AssertionError(f"sample {i}: {m}") from None
+        e_leaves = [twin[id(t)] for t in leaves]
+        # NOTE: twice: the plain backward runs each op's fast path, create_graph=True the
+        # differentiable rule in Tensor ops; both must give torch's gradient.
+        got = _call(ember.autograd.grad, uses, e_loss, e_leaves, allow_unused=True,
+                    retain_graph=True)
+        got_cg = _call(ember.autograd.grad, uses, e_loss, e_leaves, allow_unused=True,
+                       create_graph=True)
+        for what, grads in (("grad", got), ("grad (create_graph)", got_cg)):
+            _compare_grads(i, what, leaves, want, grads)
+        if order > 1:
+            firsts = [gv for gv, w in zip(got_cg, want) if w is not None]
+            e_loss2 = 0
+            for gv, u in zip(firsts, us):
+                if gv is not None and gv.requires_grad:
+                    e_loss2 = e_loss2 + (gv * ember.from_numpy(u.numpy().copy()).to(gv.dtype)).sum()
+            # NOTE: a gradient ember computes as a constant (relu's mask times w) has a zero
+            # second derivative, which must then be torch's too.
+            got2 = [None] * len(e_leaves) if not isinstance(e_loss2, ember.Tensor) else \
+                _call(ember.autograd.grad, uses, e_loss2, e_leaves, allow_unused=True)
+            _compare_grads(i, "second derivative", leaves, want2, got2)
         ran += 1
     if not ran:
         pytest.skip("no sample with a gradient torch can take")

@@ -54,6 +54,9 @@ def complex(real, imag, *, out=None):  # noqa: A001  (PyTorch's name)
                            f"{_tname(real)} and {_tname(imag)}")
     r = Complex.apply(real, imag)
     if out is not None:
+        if out.dtype is not r.dtype:
+            raise RuntimeError(f"Expected object of scalar type {_tname(r)} but got scalar type "
+                               f"{_tname(out)} for argument 'out'")
         out.copy_(r)
         return out
     return r

@@ -129,7 +129,12 @@ Erfc, erfc = _make("erfc", _lazy("erfc"), lambda g, x, y: -g * _2_sqrt_pi * (-(x
 Erfinv, erfinv = _make("erfinv", _lazy("erfinv"),
                        lambda g, x, y: g * (math.sqrt(math.pi) / 2) * (y * y).exp(), uses_output=True)
 Lgamma, lgamma = _make("lgamma", _lazy("gammaln"), lambda g, x, y: g * x.digamma())
-Digamma, digamma = _make("digamma", _lazy("psi"), lambda g, x, y: g * _wrap(_sp.polygamma(1, x._data)))
+def _trigamma(x):
+    from ..special import polygamma    # differentiable: second derivatives flow through it
+    return polygamma(1, x)
+
+
+Digamma, digamma = _make("digamma", _lazy("psi"), lambda g, x, y: g * _trigamma(x))
 Reciprocal, reciprocal = _make("reciprocal", lambda x: 1 / x, lambda g, x, y: -g * y * y,
                                uses_output=True)
 Neg, neg = _make("neg", np.negative, lambda g, x, y: -g, float_only=False, zero_grad=True,

@@ -178,6 +178,8 @@ class SoftTargetCE(Function):
         return out
 
     def backward(ctx, g):
+        if MODE.grad_enabled:
+            return _soft_ce_grads(ctx, g)
         lp, tw, shape = ctx.cache
         gd = g._data
         M = lp.shape[0]
@@ -194,6 +196,32 @@ class SoftTargetCE(Function):
             g2 = -lp * w * s * gm[:, None]
             gt = _wrap(_from_class_layout(g2.astype(lp.dtype), shape))
         return (gx, gt, None)[:len(ctx.inputs)]
+
+
+def _soft_ce_grads(ctx, g):
+    """SoftTargetCE's gradient under create_graph: the same loss in Tensor ops, differentiated
+    with create_graph, so that second derivatives are PyTorch's too."""
+    from ...autograd import grad
+    from ...ops.softmax import log_softmax
+    x, t = ctx.inputs[0], ctx.inputs[1]
+    w = ctx.inputs[2] if len(ctx.inputs) > 2 else None
+    cdim = 1 if x.ndim > 1 else 0
+    C = x.shape[cdim]
+    if ctx.smoothing:
+        t = t * (1 - ctx.smoothing) + ctx.smoothing / C
+    if w is not None:
+        t = t * w.reshape((C,) + (1,) * (x.ndim - cdim - 1))
+    loss = -(log_softmax(x, cdim) * t).sum(cdim)
+    if ctx.reduction == "mean":
+        loss = loss.sum() / (x.numel() // C)
+    elif ctx.reduction == "sum":
+        loss = loss.sum()
+    want = [i for i in (0, 1) if ctx._edges[i] is not None]
+    got = grad(loss, [ctx.inputs[i] for i in want], g, create_graph=True, allow_unused=True)
+    out = [None] * len(ctx.inputs)
+    for i, gi in zip(want, got):
+        out[i] = gi
+    return tuple(out)
 
 
 def _check_ce_args(name, input, target, weight):

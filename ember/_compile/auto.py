@@ -15,7 +15,19 @@ AUTO = [False]
 
 
 def enable_auto_compile():
+    from ..optim.optimizer import STEP_RUNNER
     AUTO[0] = True
+    STEP_RUNNER[0] = compiled_step
+
+
+def compiled_step(opt, step):
+    """``opt.step()`` under ``ember run --compile``: a compiled function of its own, whose
+    generated code is the update (optim_codegen.py), guarded on the optimizer's state."""
+    c = opt.__dict__.get("_ember_compiled_step")
+    if c is None:
+        c = _Compiled(lambda: step(opt), None, False, "inductor", type(opt).__name__ + ".step")
+        opt.__dict__["_ember_compiled_step"] = c
+    return c()
 
 
 def mark_compiled(module, **options):

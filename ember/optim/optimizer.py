@@ -75,6 +75,11 @@ def _typename(obj):
     return type(obj).__qualname__ if mod in (None, "builtins") else f"{mod}.{type(obj).__qualname__}"
 
 
+# ``ember run --compile`` installs a runner here that compiles each optimizer's step calls
+# (ember/_compile/auto.py); None otherwise: the optimizer layer does not import the compiler.
+STEP_RUNNER = [None]
+
+
 def _wrap_step(step):
     """Run step hooks around ``step`` (one dict check per step when none are set)."""
     def run(self, args, kwargs):
@@ -101,6 +106,8 @@ def _wrap_step(step):
     def wrapper(self, *args, **kwargs):
         if TRACERS:
             return traced_call(run, self, args, kwargs)
+        if STEP_RUNNER[0] is not None and not args and not kwargs:
+            return STEP_RUNNER[0](self, wrapper)
         return run(self, args, kwargs)
     wrapper._wrapped_by_lr_sched = True  # the scheduler's "optimizer.step() was called" check
     wrapper._ember_hooked = True

@@ -326,9 +326,6 @@ from .ops.copies import (alias_copy, as_strided_copy, diagonal_copy, expand_copy
 from .ops.complex import (complex, polar, real, imag, view_as_real, view_as_complex, conj,  # noqa: E402
                           conj_physical, resolve_conj, resolve_neg, is_conj, is_neg, angle)
 from .special import i0, polygamma, mvlgamma, igamma, igammac  # noqa: E402
-from .ops.spectral import stft, istft  # noqa: E402  (torch.fft itself loads on first use)
-from .ops.windows import (hann_window, hamming_window, blackman_window,  # noqa: E402
-                          bartlett_window, kaiser_window)
 from . import linalg  # noqa: E402
 from . import cuda, backends, accelerator  # noqa: E402,F401
 from . import nn  # noqa: E402,F401
@@ -367,4 +364,8 @@ def _to_sparse(self, *args, **kwargs):
 Tensor.to_sparse = _to_sparse
 Tensor.to_sparse_coo = _to_sparse
 Tensor.to_dense = lambda self, dtype=None, *, masked_grad=None: self if dtype is None else self.to(dtype)
-from ember import _missing; _missing.install(__name__)  # noqa: E402,E702  (unknown names: "torch.X is not implemented in ember")
+# stft/istft and the windows (like torch.fft) load on first use: SciPy's fft is 0.2 s of import.
+_LAZY = {"stft": "ember.ops.spectral", "istft": "ember.ops.spectral",
+         **{w: "ember.ops.windows" for w in ("hann_window", "hamming_window", "blackman_window",
+                                             "bartlett_window", "kaiser_window")}}
+from ember import _missing; _missing.install(__name__, _LAZY)  # noqa: E402,E702  (unknown names: "torch.X is not implemented in ember")

@@ -12,7 +12,6 @@ from .ops import (arith, compare, composite, creation, index, matmul, pointwise,
                   shape, softmax)
 from .ops import copies as _copies
 from .ops import complex as _complex
-from .ops import spectral as _spectral
 from .ops.index import _inplace_record
 
 
@@ -384,6 +383,15 @@ def H(self):
     return _complex.conj(T.fget(self))
 
 
+def _spectral(name):
+    """ops.spectral's ``name``, loaded on first use; it then replaces this stand-in method
+    (so its warnings point at the caller's line from the next call on)."""
+    from .ops import spectral
+    fn = getattr(spectral, name)
+    setattr(Tensor, name, fn)
+    return fn
+
+
 def _linalg():
     from . import linalg
     return linalg
@@ -499,7 +507,8 @@ METHODS = dict(
     is_neg=_complex.is_neg, unsafe_chunk=_copies.unsafe_chunk,
     unsafe_split=_copies.unsafe_split, index_reduce=index.index_reduce,
     nanquantile=reduce.nanquantile,
-    stft=_spectral.stft, istft=_spectral.istft,
+    stft=lambda self, *a, **k: _spectral("stft")(self, *a, **k),
+    istft=lambda self, *a, **k: _spectral("istft")(self, *a, **k),
     slice_scatter=index.slice_scatter, select_scatter=index.select_scatter,
     diagonal_scatter=index.diagonal_scatter,
     cholesky=lambda self, upper=False: _linalg().cholesky(self, upper=upper),

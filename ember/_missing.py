@@ -18,14 +18,21 @@ def torch_name(module_name):
     return module_name
 
 
-def install(module_name):
+def install(module_name, lazy=None):
+    """``lazy``: {attribute: module that defines it}, imported on first lookup (kept out of
+    ``import ember``'s time)."""
     module = sys.modules[module_name]
     public = torch_name(module_name)
+    lazy = lazy or {}
 
     def __getattr__(name):
         if name.startswith("__") and name.endswith("__"):
             raise AttributeError(f"module {module_name!r} has no attribute {name!r}",
                                  name=name, obj=module)
+        if name in lazy:
+            value = getattr(importlib.import_module(lazy[name]), name)
+            setattr(module, name, value)
+            return value
         if hasattr(module, "__path__"):     # a package: maybe a submodule not imported yet
             full = f"{module_name}.{name}"
             try:

@@ -18,7 +18,7 @@ import warnings
 from .._tensor import Tensor
 from ..autograd.function import add_tracer, remove_tracer
 from ..autograd.grad_mode import MODE
-from . import config, optim_codegen
+from . import config
 from .runtime import CompiledGraph
 from .tracer import GraphBreak, Tracer
 
@@ -208,13 +208,14 @@ class _Compiled:
             if grad:
                 parts.append(tuple(p.requires_grad for p in self._params))
         if self.opt_guards:
-            parts.append(optim_codegen.guard_key(self.opt_guards, self.grad_guards))
+            parts.append(self._guard_key(self.opt_guards, self.grad_guards))
         return tuple(parts)
 
     def _note_hyperparameters(self, graph):
         """A hyperparameter that traces of this step saw with three values (OneCycleLR's
         momentum, stepped outside the compiled step) is read at run time from then on, not
         baked in: each new value would trace again."""
+        from . import optim_codegen     # (it imports ember.optim: not at ember's import)
         for n in graph.nodes:
             groups = n.meta.get("groups")
             if groups is None:
@@ -234,6 +235,8 @@ class _Compiled:
 
     def _add_optimizer_guards(self, graph):
         """Guard what the generated optimizer updates of ``graph`` baked in; True if any."""
+        from . import optim_codegen
+        self._guard_key = optim_codegen.guard_key
         found = False
         for n in graph.nodes:
             gd = n.meta.get("guard")

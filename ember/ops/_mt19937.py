@@ -15,6 +15,7 @@ float32 result only when it lands on a rounding boundary (none in 10^7 draws eac
 exponential_, cauchy_, log_normal_ and geometric_). Exactness costs speed where libm is called
 per element: float64 randn of 10^6 values takes ~100 ms (NumPy's own log: ~10 ms, not libm's).
 """
+import functools
 import math
 
 import numpy as np
@@ -40,8 +41,10 @@ def _fma32(a, b, c):
     return (np.asarray(a, _F64) * np.asarray(b, _F64) + np.asarray(c, _F64)).astype(_F32)
 
 
+@functools.lru_cache(maxsize=None)
 def _libm_lgamma():
     # PyTorch calls libm's lgamma; Python's math.lgamma is CPython's own (may differ in the last bit)
+    # NOTE: looked up on first use: ctypes.util.find_library runs ldconfig (milliseconds).
     try:
         import ctypes
         import ctypes.util
@@ -52,7 +55,8 @@ def _libm_lgamma():
         return math.lgamma
 
 
-_lgamma = _libm_lgamma()
+def _lgamma(x):
+    return _libm_lgamma()(x)
 
 
 def _two_sum(a, b):
@@ -428,6 +432,7 @@ class MT19937Stream:
         return self.unit(n, _F64) < p  # the portable kernel: a 53-bit uniform < p per element
 
 
+@functools.lru_cache(maxsize=None)
 def _intel_x86():
     """Whether PyTorch's x86 build would take its MKL bernoulli path here (an Intel CPU)."""
     import platform

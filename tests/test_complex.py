@@ -379,3 +379,16 @@ def test_complex_random_bit_identical():
         got[lib.__name__] = [x.numpy().copy() for x in (a, b, c, d, e, f, g)]
     for x, y in zip(got["torch"], got["ember"]):
         assert x.dtype == y.dtype and np.array_equal(x, y)
+
+
+@pytest.mark.parametrize("call", [lambda z: z < z, lambda z: z >= 1, lambda z: z.max(),
+                                  lambda z: ember.maximum(z, z), lambda z: z.clamp(0, 1),
+                                  lambda z: ember.sort(z), lambda z: z.argmax(), lambda z: z % 2,
+                                  lambda z: z.amin(), lambda z: z.median(), lambda z: z.topk(1)])
+def test_ordering_ops_refuse_complex_as_torch(call):
+    zt, ze = torch.tensor([1j, 2]), ember.tensor([1j, 2])
+    with pytest.raises(Exception) as want:
+        call(zt)
+    with pytest.raises(type(want.value)) as got:
+        call(ze)
+    assert "omplex" in str(got.value)

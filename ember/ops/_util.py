@@ -75,6 +75,16 @@ def shape_arg(size):
     return tuple(out)
 
 
+_CNAME = {"complex64": "ComplexFloat", "complex128": "ComplexDouble"}
+
+
+def refuse_complex(t, message, error=RuntimeError):
+    """Raise PyTorch's error for an op that has no complex kernel (ordering ops: NumPy would
+    compare complex numbers lexicographically and return something)."""
+    if isinstance(t, Tensor) and t._data.dtype.kind == "c":
+        raise error(message.format(dtype=_CNAME[t._data.dtype.name]))
+
+
 def fmt_shape(t):
     return str(list(t._data.shape))
 

@@ -11,7 +11,7 @@ from .. import _dtype
 from .._tensor import Tensor, _wrap
 from ..autograd.function import Function
 from ..autograd.grad_mode import MODE
-from ._util import np_sum_to, scalar, sum_to
+from ._util import np_sum_to, refuse_complex, scalar, sum_to
 
 _FROM_NP = _dtype._FROM_NP
 
@@ -247,7 +247,9 @@ class Pow(Function):
         if eb is not None:
             # NOTE: d/db a**b = a**b * log(a); PyTorch defines it as 0 where a == 0 and b >= 0.
             from .compare import where
-            la = where((a == 0) & (b >= 0), 0.0, a.log())
+            # (a complex exponent counts when it is real and >= 0, as PyTorch's rule)
+            b_nonneg = (b >= 0) if not b.is_complex() else (b.imag == 0) & (b.real >= 0)
+            la = where((a == 0) & b_nonneg, 0.0, a.log())
             gb = sum_to(g * (a ** b) * la, b._data.shape)
         return ga, gb
 
@@ -539,11 +541,13 @@ divide = true_divide = div
 
 
 def floor_divide(input, other, *, out=None):
+    refuse_complex(input, '"floor_divide_cpu" not implemented for \'{dtype}\'', NotImplementedError)
     return _out(binary(FloorDivide, FloorDivideScalar, RFloorDivideScalar, input, other,
                        "floor_divide"), out)
 
 
 def remainder(input, other, *, out=None):
+    refuse_complex(input, '"remainder_cpu" not implemented for \'{dtype}\'', NotImplementedError)
     return _out(binary(Remainder, RemainderScalar, RRemainderScalar, input, other, "remainder"), out)
 
 
@@ -552,6 +556,7 @@ def fmod(input, other, *, out=None):
         raise TypeError(f"fmod() received an invalid combination of arguments - got "
                         f"({type(input).__name__}, {type(other).__name__}), but expected (Tensor "
                         "input, Tensor other) or (Tensor input, Number other)")
+    refuse_complex(input, '"fmod_cpu" not implemented for \'{dtype}\'', NotImplementedError)
     return _out(binary(Fmod, FmodScalar, RFmodScalar, input, other, "fmod"), out)
 
 
@@ -576,11 +581,13 @@ def float_power(input, exponent, *, out=None):
 
 def maximum(input, other, *, out=None):
     a, b = promote2(input, other, "maximum")
+    refuse_complex(a, "maximum not implemented for complex tensors.")
     return _out(Maximum.apply(a, b), out)
 
 
 def minimum(input, other, *, out=None):
     a, b = promote2(input, other, "minimum")
+    refuse_complex(a, "minimum not implemented for complex tensors.")
     return _out(Minimum.apply(a, b), out)
 
 

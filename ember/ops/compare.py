@@ -8,7 +8,7 @@ from .. import _dtype
 from .._tensor import Tensor, _wrap
 from ..autograd.function import Function
 from .arith import _bcast_msg, _out, promote2
-from ._util import scalar, sum_to
+from ._util import refuse_complex, scalar, sum_to
 from .nondiff import traceable
 
 
@@ -19,10 +19,15 @@ def _not_tensor(name, input, other):
 
 
 def _cmp(npfn, name):
+    ordered = name in ("lt", "le", "gt", "ge")
+
     def op(input, other, *, out=None):
         if not isinstance(input, Tensor):
             _not_tensor(name, input, other)
         a = input._data
+        if ordered and (a.dtype.kind == "c" or getattr(other, "is_complex", lambda: False)()):
+            refuse_complex(input if a.dtype.kind == "c" else other,
+                           f'"{name}_cpu" not implemented for \'{{dtype}}\'', NotImplementedError)
         if isinstance(other, Tensor):
             b = other._data
             if a.dtype is not b.dtype:

@@ -78,6 +78,13 @@ def hypot(input, other):
 
 def logaddexp(input, other):
     from .arith import maximum
+    if (isinstance(input, Tensor) and input.is_complex()) or (isinstance(other, Tensor) and other.is_complex()):
+        # as PyTorch: the one with the larger real part plus log1p(exp(other - it)), so the
+        # imaginary part is not wrapped into (-pi, pi]
+        from .compare import where
+        first = input.real >= other.real
+        hi, lo = where(first, input, other), where(first, other, input)
+        return hi + (lo - hi).exp().log1p()
     m = maximum(input, other).detach()
     m = m.masked_fill(~m.isfinite(), 0.0)
     return m + ((input - m).exp() + (other - m).exp()).log()
@@ -89,7 +96,7 @@ def logaddexp2(input, other):
 
 def logcumsumexp(input, dim):
     d = _wrap_dim(dim, input.ndim, "logcumsumexp")
-    m = input.detach().amax(d, keepdim=True)
+    m = (input.detach().real if input.is_complex() else input.detach()).amax(d, keepdim=True)
     m = m.masked_fill(~m.isfinite(), 0.0)
     return (input - m).exp().cumsum(d).log() + m
 

@@ -616,6 +616,8 @@ def argwhere(input):
 
 
 def sort(input, dim=-1, descending=False, stable=False):
+    from ._util import refuse_complex
+    refuse_complex(input, "Sort does not support complex dtypes on CPU")
     """(values, indices) sorted along ``dim``."""
     if isinstance(dim, bool):
         dim, descending = -1, dim
@@ -655,6 +657,8 @@ def topk(input, k, dim=-1, largest=True, sorted=True):
 
 
 def kthvalue(input, k, dim=-1, keepdim=False):
+    from ._util import refuse_complex
+    refuse_complex(input, "kthvalue(): does not support complex input")
     d = _wrap_dim(dim, input.ndim, "kthvalue")
     if input.ndim == 0:
         v, i = kthvalue(input.reshape(1), k, 0)

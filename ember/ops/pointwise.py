@@ -268,6 +268,8 @@ def _clamp_tensor(input, min, max):
 
 def clamp(input, min=None, max=None, *, out=None):
     """Clamp into ``[min, max]``; either bound may be None or a tensor."""
+    if input._data.dtype.kind == "c":
+        raise NotImplementedError("clamp is not supported for complex types")
     if min is None and max is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
     if isinstance(min, Tensor) or isinstance(max, Tensor) or input._data.dtype.kind == "b":

@@ -8,7 +8,7 @@ import numpy as np
 from .._tensor import Tensor, _wrap, _wrap_dim
 from ..autograd.function import Function
 from ..autograd.grad_mode import MODE
-from ._util import dims
+from ._util import dims, refuse_complex
 
 
 def _out(result, out):
@@ -225,6 +225,7 @@ class ExtremumDim(Function):
 
 
 def _extremum(input, dim, keepdim, other, largest, name):
+    refuse_complex(input, f'"{name}_all" not implemented for \'{{dtype}}\'', NotImplementedError)
     if isinstance(dim, Tensor):
         other, dim = dim, None
     if other is not None:
@@ -249,10 +250,12 @@ def min(input, dim=None, keepdim=False, *, out=None, other=None):
 
 
 def amax(input, dim=(), keepdim=False):
+    refuse_complex(input, "amax(): does not support complex input")
     return ExtremumAll.apply(input, fn=np.max, axes=_axes(input, dim, "amax"), keepdim=keepdim)
 
 
 def amin(input, dim=(), keepdim=False):
+    refuse_complex(input, "amin(): does not support complex input")
     return ExtremumAll.apply(input, fn=np.min, axes=_axes(input, dim, "amin"), keepdim=keepdim)
 
 
@@ -263,6 +266,7 @@ def aminmax(input, *, dim=None, keepdim=False):
 
 def _arg(npfn, name):
     def op(input, dim=None, keepdim=False):
+        refuse_complex(input, f"{name}(): does not support complex input")
         x = input._data
         if dim is None:
             if x.size == 0:
@@ -551,6 +555,7 @@ def count_nonzero(input, dim=None):
 
 
 def median(input, dim=None, keepdim=False):
+    refuse_complex(input, "median does not support complex dtypes on CPU")
     """The lower of the two middle values (PyTorch's median, not the average)."""
     if dim is None:
         flat = input.reshape(-1)
@@ -702,6 +707,7 @@ def nanquantile(input, q, dim=None, keepdim=False, *, interpolation="linear"):
 
 
 def mode(input, dim=-1, keepdim=False):
+    refuse_complex(input, "mode does not support complex dtypes on CPU")
     d = _wrap_dim(dim, input.ndim, "mode")
     if input.ndim == 0:
         v, i = mode(input.reshape(1), 0)

@@ -541,7 +541,7 @@ divide = true_divide = div
 
 
 def floor_divide(input, other, *, out=None):
-    refuse_complex(input, '"floor_divide_cpu" not implemented for \'{dtype}\'', NotImplementedError)
+    refuse_complex(input, '"div_floor_cpu" not implemented for \'{dtype}\'', NotImplementedError)
     return _out(binary(FloorDivide, FloorDivideScalar, RFloorDivideScalar, input, other,
                        "floor_divide"), out)
 

@@ -645,6 +645,8 @@ def msort(input):
 
 
 def topk(input, k, dim=-1, largest=True, sorted=True):
+    from ._util import refuse_complex
+    refuse_complex(input, "topk does not support complex dtypes on CPU")
     """The ``k`` largest (or smallest) elements along ``dim`` and their indices."""
     d = _wrap_dim(dim, input.ndim, "topk")
     n = input.shape[d] if input.ndim else 1
@@ -658,7 +660,7 @@ def topk(input, k, dim=-1, largest=True, sorted=True):
 
 def kthvalue(input, k, dim=-1, keepdim=False):
     from ._util import refuse_complex
-    refuse_complex(input, "kthvalue(): does not support complex input")
+    refuse_complex(input, '"kthvalue_cpu" not implemented for \'{dtype}\'', NotImplementedError)
     d = _wrap_dim(dim, input.ndim, "kthvalue")
     if input.ndim == 0:
         v, i = kthvalue(input.reshape(1), k, 0)

@@ -225,7 +225,10 @@ class ExtremumDim(Function):
 
 
 def _extremum(input, dim, keepdim, other, largest, name):
-    refuse_complex(input, f'"{name}_all" not implemented for \'{{dtype}}\'', NotImplementedError)
+    if dim is None or isinstance(dim, Tensor):
+        refuse_complex(input, f'"{name}_all" not implemented for \'{{dtype}}\'', NotImplementedError)
+    else:
+        refuse_complex(input, f"{name}(): does not support complex input")
     if isinstance(dim, Tensor):
         other, dim = dim, None
     if other is not None:
@@ -250,12 +253,12 @@ def min(input, dim=None, keepdim=False, *, out=None, other=None):
 
 
 def amax(input, dim=(), keepdim=False):
-    refuse_complex(input, "amax(): does not support complex input")
+    refuse_complex(input, '"max_values_cpu" not implemented for \'{dtype}\'', NotImplementedError)
     return ExtremumAll.apply(input, fn=np.max, axes=_axes(input, dim, "amax"), keepdim=keepdim)
 
 
 def amin(input, dim=(), keepdim=False):
-    refuse_complex(input, "amin(): does not support complex input")
+    refuse_complex(input, '"min_values_cpu" not implemented for \'{dtype}\'', NotImplementedError)
     return ExtremumAll.apply(input, fn=np.min, axes=_axes(input, dim, "amin"), keepdim=keepdim)
 
 
@@ -555,7 +558,7 @@ def count_nonzero(input, dim=None):
 
 
 def median(input, dim=None, keepdim=False):
-    refuse_complex(input, "median does not support complex dtypes on CPU")
+    refuse_complex(input, '"median_cpu" not implemented for \'{dtype}\'', NotImplementedError)
     """The lower of the two middle values (PyTorch's median, not the average)."""
     if dim is None:
         flat = input.reshape(-1)
@@ -707,7 +710,7 @@ def nanquantile(input, q, dim=None, keepdim=False, *, interpolation="linear"):
 
 
 def mode(input, dim=-1, keepdim=False):
-    refuse_complex(input, "mode does not support complex dtypes on CPU")
+    refuse_complex(input, '"mode_cpu" not implemented for \'{dtype}\'', NotImplementedError)
     d = _wrap_dim(dim, input.ndim, "mode")
     if input.ndim == 0:
         v, i = mode(input.reshape(1), 0)

@@ -395,3 +395,60 @@ def test_ordering_ops_refuse_complex_as_torch(call):
         call(ze)
     assert type(got.value) is type(want.value)
     assert str(got.value).strip() == str(want.value).strip()
+
+
+# --- a Fourier-neural-operator layer (complex weights, rfft2, einsum, slice writes) -------------
+def _fno(lib):
+    nn, F = lib.nn, lib.nn.functional
+
+    class SpectralConv2d(nn.Module):
+        def __init__(self, cin, cout, m1, m2):
+            super().__init__()
+            self.m1, self.m2 = m1, m2
+            scale = 1 / (cin * cout)
+            self.w1 = nn.Parameter(scale * lib.rand(cin, cout, m1, m2, dtype=lib.cfloat))
+            self.w2 = nn.Parameter(scale * lib.rand(cin, cout, m1, m2, dtype=lib.cfloat))
+
+        def forward(self, x):
+            x_ft = lib.fft.rfft2(x)
+            out = lib.zeros(x.shape[0], self.w1.shape[1], x.size(-2), x.size(-1) // 2 + 1,
+                            dtype=lib.cfloat)
+            out[:, :, :self.m1, :self.m2] = lib.einsum("bixy,ioxy->boxy",
+                                                       x_ft[:, :, :self.m1, :self.m2], self.w1)
+            out[:, :, -self.m1:, :self.m2] = lib.einsum("bixy,ioxy->boxy",
+                                                        x_ft[:, :, -self.m1:, :self.m2], self.w2)
+            return lib.fft.irfft2(out, s=(x.size(-2), x.size(-1)))
+
+    class FNO(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.fc0, self.conv = nn.Linear(3, 8), SpectralConv2d(8, 8, 4, 4)
+            self.w, self.fc1 = nn.Conv2d(8, 8, 1), nn.Linear(8, 1)
+
+        def forward(self, x):
+            x = self.fc0(x).permute(0, 3, 1, 2)
+            x = F.gelu(self.conv(x) + self.w(x))
+            return self.fc1(x.permute(0, 2, 3, 1))
+    lib.manual_seed(0)          # the same seed gives the same (complex) initial weights
+    return FNO()
+
+
+@pytest.mark.parametrize("compiled", [False, True])
+def test_fourier_layer_trains_like_torch(compiled):
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((4, 16, 16, 3)).astype(np.float32)
+    y = rng.standard_normal((4, 16, 16, 1)).astype(np.float32)
+    losses = {}
+    for lib in (torch, ember):
+        m = _fno(lib)
+        fwd = ember.compile(m) if compiled and lib is ember else m
+        opt = lib.optim.Adam(m.parameters(), lr=1e-2)
+        out = []
+        for _ in range(6):
+            opt.zero_grad()
+            loss = lib.nn.functional.mse_loss(fwd(lib.tensor(x)), lib.tensor(y))
+            loss.backward()
+            opt.step()
+            out.append(loss.item())
+        losses[lib.__name__] = out
+    np.testing.assert_allclose(losses["ember"], losses["torch"], rtol=1e-5)

@@ -291,7 +291,11 @@ def get_float32_matmul_precision():
     return "highest"
 
 
-from ._compile.api import compile  # noqa: E402
+def compile(model=None, **options):  # noqa: A001  (PyTorch's name)
+    """``torch.compile``: trace, optimise and generate NumPy code (docs/compile.md); the
+    compiler itself loads on the first call."""
+    from ._compile.api import compile as _compile
+    return _compile(model, **options)
 
 
 def typename(obj):

@@ -159,3 +159,18 @@ def test_out_and_size_keywords_are_honoured():
     assert ember.zeros(3, out=t) is t and t.tolist() == [0.0, 0.0, 0.0]
     assert tuple(ember.empty(size=(2, 3)).shape) == tuple(torch.empty(size=(2, 3)).shape)
     assert tuple(ember.randn(size=(4,)).shape) == (4,)
+
+
+def test_import_ember_stays_light():
+    """The compiler, optimizers, FFTs, serving and the optional extras load on first use."""
+    import subprocess
+    import sys
+    code = ("import sys, ember; heavy = [m for m in sys.modules if m.startswith(("
+            "'ember._compile.api', 'ember.fx', 'ember.optim', 'ember.fft', 'ember.ops.spectral', "
+            "'scipy', 'torch', 'starlette', 'onnx', 'tensorboard', 'mpi4py'))]; print(heavy)")
+    import os
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
+                       env={**os.environ, "PYTHONPATH": root})
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip() == "[]"

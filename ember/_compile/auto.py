@@ -9,7 +9,6 @@ break), its submodules are still compiled one by one the next time it runs eager
 """
 from .._tensor import TRACERS
 from ..autograd.function import active_tracer
-from .api import _Compiled
 
 AUTO = [False]
 
@@ -28,6 +27,12 @@ def compiled_step(opt, step):
         c = _Compiled(lambda: step(opt), None, False, "inductor", type(opt).__name__ + ".step")
         opt.__dict__["_ember_compiled_step"] = c
     return c()
+
+
+def _Compiled(*args):
+    # NOTE: the compiler loads when something is first compiled, not at ``import ember``.
+    from .api import _Compiled as compiled
+    return compiled(*args)
 
 
 def mark_compiled(module, **options):

@@ -86,36 +86,42 @@ uint16 = uint32 = uint64 = None
 __version__ = "2.13.0+ember"
 
 
+def _linalg():
+    # NOTE: torch.linalg loads on first use (the module __getattr__ at the end imports it).
+    from . import linalg
+    return linalg
+
+
 def det(input):
-    return linalg.det(input)
+    return _linalg().det(input)
 
 
 def inverse(input):
-    return linalg.inv(input)
+    return _linalg().inv(input)
 
 
 def logdet(input):
-    return linalg.logdet(input)
+    return _linalg().logdet(input)
 
 
 def slogdet(input):
-    return linalg.slogdet(input)
+    return _linalg().slogdet(input)
 
 
 def pinverse(input, rcond=1e-15):
-    return linalg.pinv(input, rcond=rcond)
+    return _linalg().pinv(input, rcond=rcond)
 
 
 def matrix_exp(input):
-    return linalg.matrix_exp(input)
+    return _linalg().matrix_exp(input)
 
 
 def geqrf(input):
-    return linalg.geqrf(input)
+    return _linalg().geqrf(input)
 
 
 def ormqr(input, input2, input3, left=True, transpose=False):
-    return linalg.ormqr(input, input2, input3, left, transpose)
+    return _linalg().ormqr(input, input2, input3, left, transpose)
 
 
 def resize_as_(input, the_template, *, memory_format=None):
@@ -146,42 +152,42 @@ def nonzero_static(input, *, size, fill_value=-1):
 
 def lu(A, pivot=True, get_infos=False):
     """Old-style ``torch.lu``: (LU, pivots[, infos])."""
-    r = linalg.lu_factor_ex(A, pivot=pivot)
+    r = _linalg().lu_factor_ex(A, pivot=pivot)
     return (r.LU, r.pivots, r.info) if get_infos else (r.LU, r.pivots)
 
 
 def lu_unpack(LU_data, LU_pivots, unpack_data=True, unpack_pivots=True):
-    return linalg.lu_unpack(LU_data, LU_pivots, unpack_data, unpack_pivots)
+    return _linalg().lu_unpack(LU_data, LU_pivots, unpack_data, unpack_pivots)
 
 
 def lu_solve(b, LU_data, LU_pivots):
-    return linalg.lu_solve(LU_data, LU_pivots, b)
+    return _linalg().lu_solve(LU_data, LU_pivots, b)
 
 
 def cholesky_solve(B, L, upper=False):
-    return linalg.cholesky_solve(B, L, upper)
+    return _linalg().cholesky_solve(B, L, upper)
 
 
 def cholesky_inverse(L, upper=False):
-    return linalg.cholesky_inverse(L, upper)
+    return _linalg().cholesky_inverse(L, upper)
 
 
 def triangular_solve(b, A, upper=True, transpose=False, unitriangular=False):
     """Old-style: (solution of op(T) X = b, a copy of A)."""
     import collections
-    T = linalg._tri(A, upper, unitriangular)
-    X = linalg.solve(T.mT if transpose else T, b)
+    T = _linalg()._tri(A, upper, unitriangular)
+    X = _linalg().solve(T.mT if transpose else T, b)
     return collections.namedtuple("triangular_solve", ("solution", "cloned_coefficient"))(X, A.clone())
 
 
 def svd(input, some=True, compute_uv=True):
     """Old-style ``torch.svd``: returns (U, S, V) with V, not V^H."""
-    u, s, vh = linalg.svd(input, full_matrices=not some)
+    u, s, vh = _linalg().svd(input, full_matrices=not some)
     return u, s, vh.mT
 
 
 def qr(input, some=True):
-    return linalg.qr(input, "reduced" if some else "complete")
+    return _linalg().qr(input, "reduced" if some else "complete")
 
 
 def cosine_similarity(x1, x2, dim=1, eps=1e-8):
@@ -330,7 +336,6 @@ from .ops.copies import (alias_copy, as_strided_copy, diagonal_copy, expand_copy
 from .ops.complex import (complex, polar, real, imag, view_as_real, view_as_complex, conj,  # noqa: E402
                           conj_physical, resolve_conj, resolve_neg, is_conj, is_neg, angle)
 from .special import i0, polygamma, mvlgamma, igamma, igammac  # noqa: E402
-from . import linalg  # noqa: E402
 from . import cuda, backends, accelerator  # noqa: E402,F401
 from . import nn  # noqa: E402,F401
 # optim, utils, distributions, serialization, sparse, multiprocessing and onnx load on first

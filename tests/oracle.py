@@ -86,12 +86,17 @@ def check(fn_e, fn_t, *arrays, grad=True, dtype_check=True, seed_grad=1):
             lt = lt + (b * torch.from_numpy(w)).sum()
     if isinstance(lt, int):
         return oe
+    # NOTE: twice: under create_graph=True each op's rule runs in Tensor ops (differentiable),
+    # in a plain backward its fast path; both are compared with torch.
+    leaves = [pe for pe, _ in pairs]
+    slow = ember.autograd.grad(le, leaves, create_graph=True, retain_graph=True, allow_unused=True)
     le.backward()
     lt.backward()
     for k, (pe, pt) in enumerate(pairs):
-        if pt.grad is None:
-            assert pe.grad is None or not to_np(pe.grad).any(), f"input {k}: ember has a grad, torch none"
-            continue
-        assert pe.grad is not None, f"input {k}: no gradient in ember"
-        assert_close(pe.grad, pt.grad, dt, f"grad of input {k}")
+        for what, g in (("grad", pe.grad), ("grad (create_graph)", slow[k])):
+            if pt.grad is None:
+                assert g is None or not to_np(g).any(), f"input {k}: ember has a {what}, torch none"
+                continue
+            assert g is not None, f"input {k}: no {what} in ember"
+            assert_close(g, pt.grad, dt, f"{what} of input {k}")
     return oe

@@ -123,10 +123,7 @@ def test_no_bias():
 @pytest.mark.parametrize("cls", ["RNN", "LSTM", "GRU"])
 @pytest.mark.parametrize("enforce_sorted", [True, False])
 def test_packed_sequence(cls, enforce_sorted):
-    try:
-        from ember.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence  # noqa: F401
-    except ImportError:
-        pytest.skip("nn.utils.rnn not available yet")
+    from ember.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
     from torch.nn.utils.rnn import pack_padded_sequence as tpack, pad_packed_sequence as tpad
     dtype = np.float64
     em, tm = _pair(cls, 3, 4, num_layers=2, bidirectional=True, dtype=dtype)

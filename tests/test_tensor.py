@@ -166,7 +166,7 @@ def test_import_ember_stays_light():
     import subprocess
     import sys
     code = ("import sys, ember; heavy = [m for m in sys.modules if m.startswith(("
-            "'ember._compile.api', 'ember.fx', 'ember.optim', 'ember.fft', 'ember.ops.spectral', "
+            "'ember._compile.api', 'ember.fx', 'ember.optim', 'ember.fft', 'ember.ops.spectral', 'ember.linalg', "
             "'scipy', 'torch', 'starlette', 'onnx', 'tensorboard', 'mpi4py'))]; print(heavy)")
     import os
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))

@@ -7,51 +7,7 @@ import ember
 import ember.nn as enn
 import ember.nn.functional as EF
 
-TOL = {np.float32: dict(rtol=2e-4, atol=2e-5), np.float64: dict(rtol=1e-9, atol=1e-10)}
-
-
-def _np(t):
-    return t.detach().numpy()
-
-
-def _close(a, b, dtype, what):
-    np.testing.assert_allclose(_np(a), _np(b), err_msg=what, **TOL[dtype])
-
-
-def _both(arrays, fe, ft, dtype, module_pair=None, grads=None):
-    """Call fe/ft on tensors built from arrays (float arrays require grad), compare every
-    output and the gradients of a random projection of them."""
-    def mk(lib, a):
-        t = lib.tensor(a)
-        return t.requires_grad_() if a.dtype.kind == "f" and (grads is None or grads) else t
-    et = [mk(ember, a) for a in arrays]
-    tt = [mk(torch, a) for a in arrays]
-    oe, ot = fe(*et), ft(*tt)
-    oe = oe if isinstance(oe, tuple) else (oe,)
-    ot = ot if isinstance(ot, tuple) else (ot,)
-    rng = np.random.default_rng(11)
-    le = lt = 0
-    for k, (a, b) in enumerate(zip(oe, ot)):
-        if b is None:
-            assert a is None
-            continue
-        assert tuple(a.shape) == tuple(b.shape), (k, a.shape, b.shape)
-        _close(a, b, dtype, f"output {k}")
-        w = rng.standard_normal(tuple(b.shape)).astype(dtype)
-        le = le + (a * ember.tensor(w)).sum()
-        lt = lt + (b * torch.tensor(w)).sum()
-    le.backward()
-    lt.backward()
-    for k, (a, b) in enumerate(zip(et, tt)):
-        if b.grad is not None:
-            _close(a.grad, b.grad, dtype, f"input {k} grad")
-    if module_pair is not None:
-        em, tm = module_pair
-        tp = dict(tm.named_parameters())
-        for n, p in em.named_parameters():
-            if tp[n].grad is None:
-                continue
-            _close(p.grad, tp[n].grad, dtype, f"{n}.grad")
+from module_oracle import compare, compare_modules, module_pair, to_np as _np
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
@@ -77,8 +33,9 @@ def test_sdpa(dtype, kind):
         arrays.append(m)
     elif kind == "float":
         arrays.append(rng.standard_normal((5, 6)).astype(dtype))
-    _both(arrays, lambda *t: EF.scaled_dot_product_attention(*t, **kw),
-          lambda *t: torch.nn.functional.scaled_dot_product_attention(*t, **kw), dtype)
+    compare(lambda *t: EF.scaled_dot_product_attention(*t, **kw),
+            lambda *t: torch.nn.functional.scaled_dot_product_attention(*t, **kw), arrays,
+            dtype=dtype, seed=11)
 
 
 def test_sdpa_gqa_and_3d():
@@ -87,10 +44,10 @@ def test_sdpa_gqa_and_3d():
     k = rng.standard_normal((1, 2, 5, 8))
     v = rng.standard_normal((1, 2, 5, 8))
     f = "scaled_dot_product_attention"
-    _both([q, k, v], lambda *t: getattr(EF, f)(*t, enable_gqa=True),
-          lambda *t: getattr(torch.nn.functional, f)(*t, enable_gqa=True), np.float64)
-    _both([q[0], k[0, :1].repeat(4, 0), v[0, :1].repeat(4, 0)], getattr(EF, f),
-          getattr(torch.nn.functional, f), np.float64)
+    compare(lambda *t: getattr(EF, f)(*t, enable_gqa=True),
+            lambda *t: getattr(torch.nn.functional, f)(*t, enable_gqa=True), [q, k, v], seed=11)
+    compare(getattr(EF, f), getattr(torch.nn.functional, f),
+            [q[0], k[0, :1].repeat(4, 0), v[0, :1].repeat(4, 0)], seed=11)
 
 
 def test_sdpa_dropout_statistics():
@@ -103,19 +60,8 @@ def test_sdpa_dropout_statistics():
 
 
 def _mha_pair(dtype=np.float64, **kw):
-    torch.manual_seed(0)
-    tm = torch.nn.MultiheadAttention(**kw)
-    em = enn.MultiheadAttention(**kw)
-    if dtype == np.float64:
-        tm, em = tm.double(), em.double()
     # a non-zero bias everywhere, so bias gradients and placements are checked too
-    sd = {}
-    rng = np.random.default_rng(3)
-    for n, v in tm.state_dict().items():
-        sd[n] = torch.tensor(rng.uniform(-0.5, 0.5, tuple(v.shape)).astype(dtype))
-    tm.load_state_dict(sd)
-    em.load_state_dict({n: ember.tensor(v.numpy()) for n, v in sd.items()})
-    return em, tm
+    return module_pair("MultiheadAttention", dtype=dtype, weights="uniform", **kw)
 
 
 CASES = [
@@ -162,11 +108,8 @@ def test_mha_cross_attention(kw, masks):
         arrays += [kpm, rng.standard_normal((L, S))]
         names += ["key_padding_mask", "attn_mask"]
 
-    def call(m):
-        def f(q, k, v, *ms):
-            return m(q, k, v, **dict(zip(names, ms)))
-        return f
-    _both(arrays, call(em), call(tm), dtype, (em, tm), grads=None)
+    compare_modules(em, tm, arrays, lambda m, q, k, v, *ms: m(q, k, v, **dict(zip(names, ms))),
+                    dtype=dtype, seed=11)
 
 
 @pytest.mark.parametrize("need_weights,average", [(True, True), (True, False), (False, True)])
@@ -178,12 +121,9 @@ def test_mha_self_attention_weights(need_weights, average, batch_first):
     x = x.astype(dtype)
     causal = np.triu(np.ones((5, 5), bool), 1)
 
-    def call(m):
-        def f(x, mask):
-            return m(x, x, x, attn_mask=mask, need_weights=need_weights,
-                     average_attn_weights=average)
-        return f
-    _both([x, causal], call(em), call(tm), dtype, (em, tm))
+    def call(m, x, mask):
+        return m(x, x, x, attn_mask=mask, need_weights=need_weights, average_attn_weights=average)
+    compare_modules(em, tm, [x, causal], call, dtype=dtype, seed=11)
 
 
 def test_mha_is_causal_and_unbatched():
@@ -193,14 +133,13 @@ def test_mha_is_causal_and_unbatched():
     x = rng.standard_normal((4, 6))
     causal = np.triu(np.ones((4, 4), bool), 1)
 
-    def call(m, nw):
-        return lambda x, mask: m(x, x, x, attn_mask=mask, is_causal=True, need_weights=nw)
     for nw in (True, False):
-        _both([x, causal], call(em, nw), call(tm, nw), dtype, (em, tm))
+        compare_modules(em, tm, [x, causal], lambda m, x, mask: m(
+            x, x, x, attn_mask=mask, is_causal=True, need_weights=nw), dtype=dtype, seed=11)
     kpm = np.array([False, False, True, False])
-    _both([x, rng.standard_normal((5, 6)), kpm],
-          lambda q, kv, m: em(q, kv[:4], kv[:4], key_padding_mask=m),
-          lambda q, kv, m: tm(q, kv[:4], kv[:4], key_padding_mask=m), dtype, (em, tm))
+    compare_modules(em, tm, [x, rng.standard_normal((5, 6)), kpm],
+                    lambda m, q, kv, p: m(q, kv[:4], kv[:4], key_padding_mask=p), dtype=dtype,
+                    seed=11)
 
 
 def test_mha_eval_mode_matches_torch_fast_path():

@@ -6,7 +6,8 @@ import pytest
 import torch
 
 import ember
-from oracle import assert_close, check, make
+from module_oracle import compare_modules, copy_state
+from oracle import TOL, assert_close, check, make
 
 import ember.nn as enn
 import ember.nn.functional as EF
@@ -14,28 +15,13 @@ import torch.nn as tnn
 import torch.nn.functional as TF
 
 
-def copy_params(me, mt):
-    for pe, pt in zip(me.parameters(), mt.parameters()):
-        pe._data[...] = pt.detach().numpy()
-
-
 def compare_module(me, mt, *arrays, dtype=np.float32):
-    copy_params(me, mt)
+    """torch's parameters copied into me; same repr and state_dict; outputs and gradients."""
+    copy_state(me, mt)
     assert repr(me) == repr(mt)
     assert [(k, tuple(v.shape)) for k, v in me.state_dict().items()] == \
         [(k, tuple(v.shape)) for k, v in mt.state_dict().items()]
-    xe = [ember.tensor(a, requires_grad=a.dtype.kind == "f") for a in arrays]
-    xt = [torch.tensor(a, requires_grad=a.dtype.kind == "f") for a in arrays]
-    oe, ot = me(*xe), mt(*xt)
-    assert_close(oe, ot, dtype)
-    w = np.random.default_rng(1).uniform(-1, 1, tuple(ot.shape)).astype(ot.detach().numpy().dtype)
-    (oe * ember.tensor(w)).sum().backward()
-    (ot * torch.tensor(w)).sum().backward()
-    for a, b in zip(xe, xt):
-        if b.grad is not None:
-            assert_close(a.grad, b.grad, dtype, "input grad")
-    for (n, pe), (_, pt) in zip(me.named_parameters(), mt.named_parameters()):
-        assert_close(pe.grad, pt.grad, dtype, n)
+    compare_modules(me, mt, arrays, dtype=dtype, tol=TOL, proj="uniform", seed=1)
 
 
 @pytest.mark.parametrize("shape", [(5, 7), (2, 3, 7), (7,)])

@@ -4,7 +4,8 @@ import pytest
 import torch
 
 import ember
-from oracle import assert_close, make
+from module_oracle import compare
+from oracle import TOL, assert_close, make
 
 import ember.nn as enn
 import ember.nn.functional as EF
@@ -15,20 +16,8 @@ RED = ["mean", "sum", "none"]
 
 
 def run(fe, ft, inputs, grad_idx=(0,), dtype=np.float32):
-    """Compare loss values and the gradients of the inputs listed in grad_idx."""
-    es, ts = [], []
-    for i, a in enumerate(inputs):
-        g = i in grad_idx
-        es.append(ember.tensor(a, requires_grad=g))
-        ts.append(torch.tensor(a, requires_grad=g))
-    le, lt = fe(*es), ft(*ts)
-    assert_close(le, lt, dtype, "loss")
-    assert str(le.dtype).replace("torch.", "") == str(lt.dtype).replace("torch.", "")
-    w = np.random.default_rng(3).uniform(-1, 1, tuple(lt.shape)).astype(lt.detach().numpy().dtype)
-    (le * ember.tensor(w)).sum().backward()
-    (lt * torch.tensor(w)).sum().backward()
-    for i in grad_idx:
-        assert_close(es[i].grad, ts[i].grad, dtype, f"grad {i}")
+    """Compare loss values and dtypes and the gradients of the inputs listed in grad_idx."""
+    compare(fe, ft, inputs, dtype=dtype, tol=TOL, grad_inputs=grad_idx, proj="uniform", seed=3)
 
 
 @pytest.mark.parametrize("reduction", RED)

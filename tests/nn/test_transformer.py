@@ -1,56 +1,20 @@
 """Transformer layers, stacks and nn.Transformer against PyTorch after copying the state_dict:
 outputs and gradients of inputs and every parameter, with masks, norm_first both ways."""
+import functools
+
 import numpy as np
 import pytest
 import torch
 
 import ember
 import ember.nn as enn
+from module_oracle import compare_modules, module_pair, to_np as _np
 
-TOL = {np.float32: dict(rtol=5e-4, atol=5e-5), np.float64: dict(rtol=1e-8, atol=1e-10)}
-
-
-def _np(t):
-    return t.detach().numpy()
-
-
-def _pair(make, dtype=np.float64, eval_mode=False):
-    torch.manual_seed(0)
-    tm = make(torch.nn)
-    em = make(enn)
-    if dtype == np.float64:
-        tm, em = tm.double(), em.double()
-    rng = np.random.default_rng(3)
-    sd = {n: torch.tensor(rng.uniform(-0.4, 0.4, tuple(v.shape)).astype(dtype))
-          for n, v in tm.state_dict().items()}
-    tm.load_state_dict(sd)
-    em.load_state_dict({n: ember.tensor(v.numpy()) for n, v in sd.items()})
-    if eval_mode:
-        tm.eval()
-        em.eval()
-    return em, tm
-
-
-def _compare(em, tm, arrays, call, dtype):
-    def mk(lib, a):
-        t = lib.tensor(a)
-        return t.requires_grad_() if a.dtype.kind == "f" and a.ndim >= 2 and a.shape[-1] == 8 else t
-    et = [mk(ember, a) for a in arrays]
-    tt = [mk(torch, a) for a in arrays]
-    oe, ot = call(em, *et), call(tm, *tt)
-    assert tuple(oe.shape) == tuple(ot.shape)
-    np.testing.assert_allclose(_np(oe), _np(ot), err_msg="output", **TOL[dtype])
-    w = np.random.default_rng(9).standard_normal(tuple(ot.shape)).astype(dtype)
-    (oe * ember.tensor(w)).sum().backward()
-    (ot * torch.tensor(w)).sum().backward()
-    for k, (a, b) in enumerate(zip(et, tt)):
-        if b.grad is not None:
-            np.testing.assert_allclose(_np(a.grad), _np(b.grad), err_msg=f"input {k} grad",
-                                       **TOL[dtype])
-    tp = dict(tm.named_parameters())
-    for n, p in em.named_parameters():
-        np.testing.assert_allclose(_np(p.grad), _np(tp[n].grad), err_msg=f"{n}.grad",
-                                   **TOL[dtype])
+TOL = {np.float32: (5e-4, 5e-5), np.float64: (1e-8, 1e-10)}
+_pair = functools.partial(module_pair, weights="uniform", low=-0.4, high=0.4)
+# src / tgt / memory (width 8) require grad, the masks do not
+_compare = functools.partial(compare_modules, tol=TOL, seed=9,
+                             grad_inputs=lambda a: a.ndim >= 2 and a.shape[-1] == 8)
 
 
 @pytest.mark.parametrize("norm_first", [False, True])
@@ -67,18 +31,18 @@ def test_encoder_layer(norm_first, batch_first, activation):
     kpm = np.zeros((3, 5), bool)
     kpm[1, 3:] = True
     mask = np.triu(np.ones((5, 5), bool), 1)
-    _compare(em, tm, [src], lambda m, s: m(s), np.float64)
+    _compare(em, tm, [src], lambda m, s: m(s))
     _compare(em, tm, [src, mask, kpm],
-             lambda m, s, a, k: m(s, src_mask=a, src_key_padding_mask=k), np.float64)
+             lambda m, s, a, k: m(s, src_mask=a, src_key_padding_mask=k))
 
 
 def test_encoder_layer_eval_float32_callable_activation():
     def make(nn):
         return nn.TransformerEncoderLayer(8, 4, 12, dropout=0.3, batch_first=True,
                                           activation=nn.functional.silu, bias=False)
-    em, tm = _pair(make, np.float32, eval_mode=True)
+    em, tm = _pair(make, dtype=np.float32, eval_mode=True)
     src = np.random.default_rng(1).standard_normal((2, 6, 8)).astype(np.float32)
-    _compare(em, tm, [src], lambda m, s: m(s), np.float32)
+    _compare(em, tm, [src], lambda m, s: m(s), dtype=np.float32)
 
 
 @pytest.mark.parametrize("norm_first", [False, True])
@@ -93,7 +57,7 @@ def test_decoder_layer(norm_first):
     mkpm = np.zeros((3, 6), bool)
     mkpm[2, 4:] = True
     _compare(em, tm, [tgt, mem, tmask, mkpm],
-             lambda m, t, s, a, k: m(t, s, tgt_mask=a, memory_key_padding_mask=k), np.float64)
+             lambda m, t, s, a, k: m(t, s, tgt_mask=a, memory_key_padding_mask=k))
 
 
 @pytest.mark.parametrize("norm_first", [False, True])
@@ -105,9 +69,9 @@ def test_encoder_stack_with_norm(norm_first):
     em, tm = _pair(make)
     src = np.random.default_rng(3).standard_normal((2, 5, 8))
     causal = np.triu(np.full((5, 5), -np.inf), 1)
-    _compare(em, tm, [src], lambda m, s: m(s), np.float64)
-    _compare(em, tm, [src, causal], lambda m, s, c: m(s, mask=c, is_causal=True), np.float64)
-    _compare(em, tm, [src, causal], lambda m, s, c: m(s, mask=c), np.float64)
+    _compare(em, tm, [src], lambda m, s: m(s))
+    _compare(em, tm, [src, causal], lambda m, s, c: m(s, mask=c, is_causal=True))
+    _compare(em, tm, [src, causal], lambda m, s, c: m(s, mask=c))
 
 
 def test_decoder_stack():
@@ -117,7 +81,7 @@ def test_decoder_stack():
     em, tm = _pair(make)
     rng = np.random.default_rng(4)
     tgt, mem = rng.standard_normal((2, 4, 8)), rng.standard_normal((2, 5, 8))
-    _compare(em, tm, [tgt, mem], lambda m, t, s: m(t, s), np.float64)
+    _compare(em, tm, [tgt, mem], lambda m, t, s: m(t, s))
 
 
 @pytest.mark.parametrize("batch_first", [False, True])
@@ -134,7 +98,7 @@ def test_full_transformer(batch_first):
 
     def call(m, s, t, a, k):
         return m(s, t, tgt_mask=a, src_key_padding_mask=k, memory_key_padding_mask=k)
-    _compare(em, tm, [src, tgt, tmask, skpm], call, np.float64)
+    _compare(em, tm, [src, tgt, tmask, skpm], call)
 
 
 def test_state_dict_keys_repr_and_init():

@@ -236,16 +236,6 @@ XFAIL = {
         "float32 rounding: BLAS/SciPy accumulate in another order than PyTorch's kernels; sample 4: out: values differ 9 / 1320 (0.7%) Greatest absolu",
     'nn.functional.conv_transpose3d:fwd-float32':
         "float32 rounding: BLAS/SciPy accumulate in another order than PyTorch's kernels; sample 5: out: values differ 28 / 2744 (1.0%) Greatest absol",
-    'nn.functional.cosine_similarity:fwd-float32':
-        'lives in nn/_functional/basic.py, being rebuilt by another engineer; not touched: sample 2 : ember raised AxisError: axis 0 is out of bounds for array o',
-    'nn.functional.cosine_similarity:grad':
-        'lives in nn/_functional/basic.py, being rebuilt by another engineer; not touched: AxisError: axis 0 is out of bounds for array of dimension 0',
-    'nn.functional.embedding_bag:fwd-float16':
-        'lives in nn/_functional/basic.py, being rebuilt by another engineer; not touched: sample 1 : ember raised RuntimeError: mul: The size of tensor a (2) mu',
-    'nn.functional.embedding_bag:fwd-float64':
-        'lives in nn/_functional/basic.py, being rebuilt by another engineer; not touched: sample 1 : ember raised RuntimeError: mul: The size of tensor a (2) mu',
-    'nn.functional.embedding_bag:grad':
-        'lives in nn/_functional/basic.py, being rebuilt by another engineer; not touched: lives in nn/_functional/basic.py, being rebuilt by another engineer; n',
     'nn.functional.feature_alpha_dropout.without_train:grad':
         'AttributeError: torch.utils._mode_utils is not implemented in ember',
     'nn.functional.group_norm:fwd-float16':

@@ -749,12 +749,20 @@ def histogramdd(input, bins=10, *, range=None, weight=None, density=False):
     import collections
     a = input._data
     pts = a.reshape(-1, a.shape[-1])
+    if isinstance(bins, Tensor):        # bin counts given as a tensor of ints
+        bins = bins._data.tolist()
     b = [x._data for x in bins] if isinstance(bins, (list, tuple)) and bins and \
         isinstance(bins[0], Tensor) else bins
     rng = None if range is None else [(range[2 * i], range[2 * i + 1]) for i in builtins_range(len(range) // 2)]
     w = None if weight is None else weight._data.reshape(-1)
-    h, edges = np.histogramdd(pts, bins=b, range=rng, weights=w, density=density)
     cls = collections.namedtuple("histogramdd", ("hist", "bin_edges"))
+    if isinstance(b, list) and b and isinstance(b[0], np.ndarray) and \
+            any(e.size > 1 and e[0] > e[-1] for e in b):
+        # NOTE: edges that run backwards hold no point in PyTorch (its counts are all zero,
+        # NaN for a density); NumPy refuses them.
+        h = np.full(tuple(e.size - 1 for e in b), np.nan if density else 0.0)
+        return cls(_wrap(h.astype(a.dtype)), [_wrap(np.asarray(e, a.dtype)) for e in b])
+    h, edges = np.histogramdd(pts, bins=b, range=rng, weights=w, density=density)
     return cls(_wrap(h.astype(a.dtype)), [_wrap(np.asarray(e, a.dtype)) for e in edges])
 
 

@@ -227,16 +227,21 @@ def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type=2, scale
         psw = [per_sample_weights[s:e] for s, e in zip(off, ends)] if per_sample_weights is not None else None
     from ...ops.shape import stack
     from ...ops.creation import zeros
+    if padding_idx is not None and padding_idx < 0:
+        padding_idx += weight.shape[0]      # as PyTorch: counted from the end
     outs = []
     for i, b in enumerate(bags):
+        w = psw[i] if psw is not None else None
         if padding_idx is not None:
-            b = b[b != padding_idx]
+            keep = b != padding_idx         # padding entries (and their weights) drop out
+            b = b[keep]
+            w = w[keep] if w is not None else None
         if b.numel() == 0:
             outs.append(zeros(weight.shape[1], dtype=weight.dtype))
             continue
         e = embedding(b, weight, None, max_norm, norm_type)
-        if psw is not None:
-            e = e * psw[i].unsqueeze(-1)
+        if w is not None:
+            e = e * w.unsqueeze(-1)
         if mode == "sum":
             outs.append(e.sum(0))
         elif mode == "mean":
@@ -257,6 +262,9 @@ def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):
 
 def cosine_similarity(x1, x2, dim=1, eps=1e-8):
     """Cosine of the angle between x1 and x2 along ``dim`` (broadcasting)."""
+    if x1.shape != x2.shape:    # as PyTorch: broadcast first (a size-1 dim counts repeated)
+        from ...ops.shape import broadcast_tensors
+        x1, x2 = broadcast_tensors(x1, x2)
     n1 = x1.norm(2, dim, keepdim=True).clamp_min(eps)
     n2 = x2.norm(2, dim, keepdim=True).clamp_min(eps)
     return ((x1 / n1) * (x2 / n2)).sum(dim)

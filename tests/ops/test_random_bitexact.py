@@ -420,3 +420,34 @@ def test_generator_pickles_and_copies():
     for h in (copy.deepcopy(g), pickle.loads(pickle.dumps(g))):
         assert h.initial_seed() == 5 and h is not g
         same(ember.randn(9, generator=h), torch.from_numpy(ember.randn(9, generator=copy.deepcopy(g)).numpy()))
+
+
+def test_random_shapes_and_seeds_sweep():
+    """1,000 cases: a random seed, a random 1-3-d shape (up to 2,000 elements), and one of
+    rand/randn/randint/randperm/nn.init in float32 or float64, bit for bit with torch."""
+    rng = np.random.default_rng(20261201)
+    for case in range(1000):
+        seed = int(rng.integers(0, 2**63 - 1))
+        ndim = int(rng.integers(1, 4))
+        shape = tuple(int(s) for s in rng.integers(1, 13, ndim))
+        if math.prod(shape) > 2000:
+            shape = shape[:1]
+        which = case % 6
+        dt = ("float32", "float64")[case % 4 // 2]
+
+        def draw(lib, which=which, shape=shape, dt=dt):
+            d = getattr(lib, dt)
+            if which == 0:
+                return lib.rand(shape, dtype=d)
+            if which == 1:
+                return lib.randn(shape, dtype=d)
+            if which == 2:
+                return lib.randint(-50, 1000, shape)
+            if which == 3:
+                return lib.randperm(shape[0] * 7)
+            w = lib.empty(shape if len(shape) > 1 else shape + (3,), dtype=d)
+            init = lib.nn.init
+            return init.kaiming_uniform_(w, a=math.sqrt(5)) if which == 4 else \
+                init.xavier_normal_(w)
+        e, t = both(seed, draw)
+        same(e, t)

@@ -6,6 +6,7 @@ limit: their backward raises a RuntimeError naming the op).
 """
 import numpy as np
 
+from . import _dtype
 from ._tensor import _wrap
 from .autograd.function import Function
 from .autograd.grad_mode import MODE
@@ -523,9 +524,6 @@ def lstsq(A, B, rcond=None, *, driver=None):
         X.squeeze(-1) if vec else X, res, rank_t, sv_t)
 
 
-_COMPLEX_OF = {np.dtype(np.float32): np.complex64, np.dtype(np.float64): np.complex128,
-               np.dtype(np.complex64): np.complex64, np.dtype(np.complex128): np.complex128}
-
 
 class Eig(Function):
     """Eigen-decomposition of a general square matrix: complex values and unit vectors
@@ -536,7 +534,8 @@ class Eig(Function):
     def forward(ctx, a):
         ctx.real_input = a.dtype.kind != "c"
         w, v = np.linalg.eig(a)      # dgeev for real input: PyTorch's vectors, not zgeev's
-        w, v = w.astype(_COMPLEX_OF[a.dtype]), v.astype(_COMPLEX_OF[a.dtype])
+        c = _dtype.from_np(a.dtype).to_complex().np
+        w, v = w.astype(c), v.astype(c)
         ctx.w, ctx.v = w, v
         return w, v
 

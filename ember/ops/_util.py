@@ -75,14 +75,21 @@ def shape_arg(size):
     return tuple(out)
 
 
-_CNAME = {"complex64": "ComplexFloat", "complex128": "ComplexDouble"}
+_SCALAR_TYPE = {"int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte",
+                "bool": "Bool", "float32": "Float", "float64": "Double", "float16": "Half",
+                "complex64": "ComplexFloat", "complex128": "ComplexDouble"}
+
+
+def scalar_type_name(t):
+    """PyTorch's ScalarType name of a tensor's dtype, as its error texts say it (Float, Long)."""
+    return _SCALAR_TYPE[t.dtype.name]
 
 
 def refuse_complex(t, message, error=RuntimeError):
     """Raise PyTorch's error for an op that has no complex kernel (ordering ops: NumPy would
     compare complex numbers lexicographically and return something)."""
     if isinstance(t, Tensor) and t._data.dtype.kind == "c":
-        raise error(message.format(dtype=_CNAME[t._data.dtype.name]))
+        raise error(message.format(dtype=scalar_type_name(t)))
 
 
 def fmt_shape(t):

@@ -25,7 +25,7 @@ def _cmp(npfn, name):
         if not isinstance(input, Tensor):
             _not_tensor(name, input, other)
         a = input._data
-        if ordered and (a.dtype.kind == "c" or getattr(other, "is_complex", lambda: False)()):
+        if ordered and (a.dtype.kind == "c" or isinstance(other, Tensor) and other.is_complex()):
             refuse_complex(input if a.dtype.kind == "c" else other,
                            f'"{name}_cpu" not implemented for \'{{dtype}}\'', NotImplementedError)
         if isinstance(other, Tensor):

@@ -10,7 +10,7 @@ import numpy as np
 from .. import _dtype
 from .._tensor import Tensor, _wrap, _wrap_view
 from ..autograd.function import Function
-from ._util import sum_to
+from ._util import scalar_type_name, sum_to
 
 _NO_CHALF = ("ember has no complex32 (chalf): NumPy has no complex half-precision type; use "
              "float32 parts for complex64")
@@ -71,10 +71,7 @@ def polar(abs, angle, *, out=None):  # noqa: A002
     return complex(abs * cos(angle), abs * sin(angle), out=out)
 
 
-def _tname(t):
-    return {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long",
-            "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool",
-            "complex64": "ComplexFloat", "complex128": "ComplexDouble"}[t.dtype.name]
+_tname = scalar_type_name
 
 
 # --- real and imaginary parts (views) ---------------------------------------------------------
@@ -123,14 +120,19 @@ def imag(input):
     return _view_of(Imag.apply(input), input)
 
 
+def real_pairs(a):
+    """A complex array's memory seen as real pairs, shape (..., 2) (writable, shared)."""
+    r = a.real
+    return np.lib.stride_tricks.as_strided(r, a.shape + (2,), a.strides + (r.itemsize,))
+
+
 class ViewAsReal(Function):
     """A complex tensor's memory seen as real pairs: shape (..., 2)."""
     complex_rule = True
     saved_inputs = ()
 
     def forward(ctx, z):
-        r = z.real
-        return np.lib.stride_tricks.as_strided(r, z.shape + (2,), z.strides + (r.itemsize,))
+        return real_pairs(z)
 
     def backward(ctx, g):
         return view_as_complex(g.contiguous())
@@ -209,10 +211,7 @@ def is_conj(input):
 
 
 def resolve_conj(input):
-    if not is_conj(input):
-        return input
-    r = input.clone()
-    return r
+    return input.clone() if is_conj(input) else input
 
 
 def resolve_neg(input):

@@ -377,18 +377,15 @@ def _fill_arr(arr, sample, generator=None):
     view[...] = np.asarray(flat).reshape(view.shape)
 
 
-def _as_pairs(a):
-    """A complex array's memory as (..., 2) real pairs (view_as_real)."""
-    r = a.real
-    return np.lib.stride_tricks.as_strided(r, a.shape + (2,), a.strides + (r.itemsize,))
-
-
 def _fill(t, sample, generator=None):
     if TRACERS:
         _traced("side_effect", "in-place random fill")
     if t.numel():
         a = t._data
-        _fill_arr(_as_pairs(a) if a.dtype.kind == "c" else a, sample, generator)
+        if a.dtype.kind == "c":
+            from .complex import real_pairs
+            a = real_pairs(a)
+        _fill_arr(a, sample, generator)
     t._vbox[0] += 1
     return t
 

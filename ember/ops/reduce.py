@@ -8,7 +8,7 @@ import numpy as np
 from .._tensor import Tensor, _wrap, _wrap_dim
 from ..autograd.function import Function
 from ..autograd.grad_mode import MODE
-from ._util import dims, refuse_complex
+from ._util import dims, refuse_complex, scalar_type_name
 
 
 def _out(result, out):
@@ -126,9 +126,7 @@ def nanmean(input, dim=None, keepdim=False, *, dtype=None):
     return nansum(input, dim, keepdim) / keep.sum(dim, keepdim)
 
 
-def _tname(t):
-    return {"int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte",
-            "bool": "Bool", "float32": "Float", "float64": "Double", "float16": "Half"}[t.dtype.name]
+_tname = scalar_type_name
 
 
 def _exclusive_prods(x, d):
@@ -629,14 +627,7 @@ def quantile(input, q, dim=None, keepdim=False, *, interpolation="linear"):
         raise RuntimeError("quantile() input tensor must be non-empty")
     srt = x.sort(d).values
     pos = qa.reshape(-1) * (n - 1)
-    lo = np.floor(pos).astype(np.int64)
-    hi = np.ceil(pos).astype(np.int64)
-    if interpolation == "nearest":
-        lo = hi = np.round(pos).astype(np.int64)
-    elif interpolation == "lower":
-        hi = lo
-    elif interpolation == "higher":
-        lo = hi
+    lo, hi = _bracket(pos, interpolation)
     v_lo, v_hi = srt.index_select(d, _wrap(lo)), srt.index_select(d, _wrap(hi))
     if interpolation == "midpoint":
         v = (v_lo + v_hi) * 0.5
@@ -656,6 +647,18 @@ def quantile(input, q, dim=None, keepdim=False, *, interpolation="linear"):
     if keepdim and input.ndim:
         v = v.unsqueeze(d + 1) if dim is not None else v.reshape((len(pos),) + (1,) * input.ndim)
     return v[0] if qa.ndim == 0 else v
+
+
+def _bracket(pos, interpolation):
+    """The sorted positions (lo, hi) a quantile at fractional position ``pos`` reads."""
+    lo, hi = np.floor(pos).astype(np.int64), np.ceil(pos).astype(np.int64)
+    if interpolation == "nearest":
+        lo = hi = np.round(pos).astype(np.int64)
+    elif interpolation == "lower":
+        hi = lo
+    elif interpolation == "higher":
+        lo = hi
+    return lo, hi
 
 
 def nanquantile(input, q, dim=None, keepdim=False, *, interpolation="linear"):
@@ -680,13 +683,7 @@ def nanquantile(input, q, dim=None, keepdim=False, *, interpolation="linear"):
     q_grad = isinstance(q, Tensor) and q.requires_grad
     for j, qq in enumerate(qa.reshape(-1)):
         pos = qq * np.maximum(cnt - 1, 0)
-        lo, hi = np.floor(pos).astype(np.int64), np.ceil(pos).astype(np.int64)
-        if interpolation == "nearest":
-            lo = hi = np.round(pos).astype(np.int64)
-        elif interpolation == "lower":
-            hi = lo
-        elif interpolation == "higher":
-            lo = hi
+        lo, hi = _bracket(pos, interpolation)
         v_lo, v_hi = gather(srt, d, _wrap(lo)), gather(srt, d, _wrap(hi))
         if interpolation == "midpoint":
             v = (v_lo + v_hi) * 0.5

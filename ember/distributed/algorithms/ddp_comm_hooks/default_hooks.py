@@ -1,6 +1,6 @@
 """DDP communication hooks: ``ddp.register_comm_hook(state, hook)``.
 
-    from torch.distributed.algorithms.ddp_comm_hooks import default_hooks
+    # (import default_hooks from torch.distributed.algorithms.ddp_comm_hooks)
     ddp.register_comm_hook(None, default_hooks.fp16_compress_hook)
 
 A hook gets a ``GradBucket`` and returns a future of the reduced flat buffer; ``state`` is

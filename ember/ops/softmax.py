@@ -4,6 +4,7 @@ import numpy as np
 from .._tensor import _wrap, _wrap_dim
 from ..autograd.function import Function
 from ..autograd.grad_mode import MODE
+from ._rowsum import trailing_sum
 
 
 class Softmax(Function):
@@ -12,15 +13,19 @@ class Softmax(Function):
 
     def forward(ctx, x, dim):
         ctx.dim = dim
-        e = np.exp(x - x.max(axis=dim, keepdims=True)) if x.size else x.copy()
-        e /= e.sum(axis=dim, keepdims=True)
+        if not x.size:
+            ctx.y = x.copy()
+            return ctx.y
+        e = x - x.max(axis=dim, keepdims=True)
+        np.exp(e, out=e)
+        e /= trailing_sum(e, dim)
         ctx.y = e
         return e
 
     def backward(ctx, g):
         if not MODE.grad_enabled:
             y, gd = ctx.y, g._data
-            return _wrap(y * (gd - (gd * y).sum(ctx.dim, keepdims=True)))
+            return _wrap(y * (gd - trailing_sum(gd * y, ctx.dim)))
         y = _wrap(ctx.y) if not MODE.grad_enabled else softmax(ctx.inputs[0], ctx.dim) \
             if ctx.inputs is not None else _wrap(ctx.y)
         return y * (g - (g * y).sum(ctx.dim, keepdim=True))
@@ -36,14 +41,17 @@ class LogSoftmax(Function):
             ctx.y = x.copy()
             return ctx.y
         s = x - x.max(axis=dim, keepdims=True)
-        y = s - np.log(np.exp(s).sum(axis=dim, keepdims=True))
+        lse = np.exp(s)
+        lse = np.log(trailing_sum(lse, dim))
+        s -= lse
+        y = s
         ctx.y = y
         return y
 
     def backward(ctx, g):
         if not MODE.grad_enabled:
             gd = g._data
-            return _wrap(gd - np.exp(ctx.y) * gd.sum(ctx.dim, keepdims=True))
+            return _wrap(gd - np.exp(ctx.y) * trailing_sum(gd, ctx.dim))
         y = _wrap(ctx.y) if not MODE.grad_enabled else log_softmax(ctx.inputs[0], ctx.dim) \
             if ctx.inputs is not None else _wrap(ctx.y)
         return g - y.exp() * g.sum(ctx.dim, keepdim=True)

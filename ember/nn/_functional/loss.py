@@ -11,6 +11,7 @@ import numpy as np
 from ..._tensor import Tensor, _wrap
 from ...autograd.function import Function
 from ...autograd.grad_mode import MODE
+from ...ops._rowsum import trailing_sum
 from ...ops.compare import where
 from .activation import _legacy_name, logsigmoid, softplus
 from .basic import pairwise_distance
@@ -83,9 +84,10 @@ def _from_class_layout(g2, shape):
 
 
 def _log_softmax2(x2):
-    m = x2.max(axis=1, keepdims=True)
-    s = x2 - m
-    return s - np.log(np.exp(s).sum(axis=1, keepdims=True))
+    s = x2 - x2.max(axis=1, keepdims=True)
+    lse = np.exp(s)
+    s -= np.log(trailing_sum(lse, 1))
+    return s
 
 
 class CrossEntropy(Function):
@@ -132,6 +134,12 @@ class CrossEntropy(Function):
         else:
             gm = np.broadcast_to(gd / denom if denom is not None else gd, a.shape)
         ga = gm * a  # coefficient of (softmax - onehot) per row
+        if ctx.from_logits and b is None and not MODE.grad_enabled:
+            # softmax * ga - onehot * ga in one new array: the sum below without its zero terms
+            gx = np.exp(lp)
+            gx *= ga[:, None]
+            gx[rows, ts] -= ga
+            return (_wrap(_from_class_layout(gx, shape)), None, None)[:len(ctx.inputs)]
         const = np.zeros_like(lp)
         const[rows, ts] -= ga
         pcoef = ga

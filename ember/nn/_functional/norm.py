@@ -14,6 +14,7 @@ import numpy as np
 from ..._tensor import TRACERS, Tensor, _traced, _wrap
 from ...autograd.function import Function
 from ...autograd.grad_mode import MODE
+from ...ops._rowsum import trailing_mean
 
 __all__ = ["batch_norm", "instance_norm", "layer_norm", "group_norm", "rms_norm",
            "local_response_norm"]
@@ -38,9 +39,9 @@ class NormAffine(Function):
     n_diff_outputs = 1
 
     def forward(ctx, x, *params, axes, eps, affine, pshape, stats=False):
-        mean = x.mean(axes, keepdims=True)
+        mean = trailing_mean(x, axes)
         xc = x - mean
-        var = np.mean(np.square(xc), axes, keepdims=True)
+        var = trailing_mean(np.square(xc), axes)
         invstd = 1.0 / np.sqrt(var + eps)
         xc *= invstd
         ctx.axes, ctx.eps, ctx.affine, ctx.pshape = axes, eps, affine, pshape
@@ -79,8 +80,8 @@ class NormAffine(Function):
         out = [None] * len(e)
         if e[0] is not None:
             gxh = ga * ctx.inputs[wi]._data.reshape(ctx.pshape) if wi else ga
-            m1 = gxh.mean(axes, keepdims=True)
-            m2 = np.mean(gxh * xhat, axes, keepdims=True)
+            m1 = trailing_mean(gxh, axes)
+            m2 = trailing_mean(gxh * xhat, axes)
             gx = gxh - m1
             gx -= xhat * m2
             gx *= ctx.invstd

@@ -103,9 +103,19 @@ class CrossEntropy(Function):
         mask = tt != ignore_index
         ts = np.where(mask, tt, 0)
         rows = np.arange(tt.shape[0])
-        lp = _log_softmax2(x2) if from_logits else x2
         wt = (w[ts] if w is not None else np.ones(tt.shape, x2.dtype)) * mask
-        picked = lp[rows, ts]
+        ctx.total = None
+        if from_logits and not smoothing:
+            # The log-probabilities are needed only at the targets: keep exp(x - max) and its
+            # row sums instead, so the backward's softmax is one multiply (no second exp).
+            lp = x2 - x2.max(axis=1, keepdims=True)
+            picked = lp[rows, ts]
+            np.exp(lp, out=lp)
+            ctx.total = trailing_sum(lp, 1)
+            picked -= np.log(ctx.total[:, 0])
+        else:
+            lp = _log_softmax2(x2) if from_logits else x2
+            picked = lp[rows, ts]
         a = wt * (1.0 - smoothing) if smoothing else wt
         loss = -picked * a
         b = None
@@ -136,8 +146,7 @@ class CrossEntropy(Function):
         ga = gm * a  # coefficient of (softmax - onehot) per row
         if ctx.from_logits and b is None and not MODE.grad_enabled:
             # softmax * ga - onehot * ga in one new array: the sum below without its zero terms
-            gx = np.exp(lp)
-            gx *= ga[:, None]
+            gx = lp * (ga[:, None] / ctx.total)    # lp holds exp(x - max) here
             gx[rows, ts] -= ga
             return (_wrap(_from_class_layout(gx, shape)), None, None)[:len(ctx.inputs)]
         const = np.zeros_like(lp)

@@ -4,8 +4,9 @@ import traceback
 
 from .._compile import config  # noqa: F401  (torch._dynamo.config)
 from .._compile.api import ALL_COMPILED, Unsupported, compile as _compile, trace_call
-from ..fx.graph_module import GraphModule
+from ..fx.graph_module import CompiledGraphModule
 from . import exc  # noqa: F401
+from .decorators import mark_dynamic, mark_static, maybe_mark_dynamic  # noqa: F401
 
 
 def reset():
@@ -81,9 +82,9 @@ def explain(f, *extra_args, **extra_kwargs):
             fn, root = f._orig_mod._plain_call, f._orig_mod
         t0 = time.perf_counter()
         _, tracer = trace_call(fn, args, kwargs, root, segmented=True)
-        graphs = [GraphModule(graph=g, attrs=a) for g, a in tracer.segments]
+        graphs = [CompiledGraphModule(graph=g, attrs=a) for g, a in tracer.segments]
         if any(n.op == "call_function" for n in tracer.graph.nodes):
-            graphs.append(GraphModule(graph=tracer.graph, attrs=tracer.attrs))
+            graphs.append(CompiledGraphModule(graph=tracer.graph, attrs=tracer.attrs))
         return ExplainOutput(graphs, [_BreakReason(b) for b in tracer.breaks],
                              time.perf_counter() - t0)
     if extra_args or extra_kwargs:
@@ -92,4 +93,5 @@ def explain(f, *extra_args, **extra_kwargs):
 
 
 optimize = _compile
-__all__ = ["reset", "explain", "config", "disable", "Unsupported", "optimize"]
+__all__ = ["reset", "explain", "config", "disable", "Unsupported", "optimize", "mark_dynamic",
+           "maybe_mark_dynamic", "mark_static"]

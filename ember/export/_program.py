@@ -184,8 +184,8 @@ class ExportedProgram:
 
     @property
     def graph_module(self):
-        from ..fx.graph_module import GraphModule
-        return GraphModule(self.module()._compiled_at(self.module()._example_sizes()))
+        from ..fx.graph_module import CompiledGraphModule
+        return CompiledGraphModule(self.module()._compiled_at(self.module()._example_sizes()))
 
     @property
     def graph(self):

@@ -337,11 +337,7 @@ class Graph:
         """A copy of ``node`` (from another graph) here, its inputs mapped by ``arg_transform``."""
         args = _map_nodes(node.args, arg_transform)
         kwargs = _map_nodes(node.kwargs, arg_transform)
-        name = node.name if node.name not in self._used else None
-        new = self.create_node(node.op, node.target, args, kwargs,
-                               name=name or (node.target if node.op in ("placeholder", "output")
-                                             else node.name.rstrip("0123456789").rstrip("_")
-                                             or node.name),
+        new = self.create_node(node.op, node.target, args, kwargs, name=node.name,
                                type_expr=node.type)
         new.meta = dict(node.meta)
         return new

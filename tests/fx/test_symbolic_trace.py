@@ -506,3 +506,36 @@ def test_torch_fx_resolves_under_the_alias(tmp_path):
                        text=True, timeout=120, env={**os.environ, "PYTHONPATH": root}, check=False)
     assert r.returncode == 0, r.stderr
     assert r.stdout.strip() == "ember.fx.graph_module torch.Size([1, 2])"
+
+
+def test_shape_prop_pass():
+    from ember.fx.passes.shape_prop import ShapeProp
+    em, _ = module_pair(cnn, dtype=np.float32)
+    gm = ember.fx.symbolic_trace(em)
+    ShapeProp(gm).propagate(ember.tensor(x_(2, 3, 8, 8)))
+    shapes = {n.name: tuple(n.meta["tensor_meta"].shape) for n in gm.graph.nodes
+              if "tensor_meta" in n.meta}
+    assert shapes["conv"] == (2, 4, 8, 8) and shapes["pool"] == (2, 4, 4, 4)
+    assert shapes["fc"] == (2, 5) and gm.graph.nodes[1].meta["tensor_meta"].dtype == ember.float32
+
+
+def test_graph_copy_node_copy_and_lint_errors():
+    gm = ember.fx.symbolic_trace(mlp(ember.nn))
+    g = ember.fx.Graph()
+    out = g.graph_copy(gm.graph, {})
+    g.output(out)
+    assert [n.name for n in g.nodes] == [n.name for n in gm.graph.nodes]
+    copy_gm = ember.fx.GraphModule(gm, g)
+    x = ember.tensor(x_(2, 4))
+    np.testing.assert_allclose(to_np(copy_gm(x)), to_np(gm(x)))
+    bad = ember.fx.Graph()
+    a = bad.placeholder("a")
+    b = bad.call_function(ember.neg, (a,))
+    bad.nodes.remove(a)
+    bad.nodes.append(a)                           # now used before it is defined
+    with pytest.raises(RuntimeError, match="used before it has been defined"):
+        bad.lint()
+    del b
+    gm.graph.call_module("missing", (next(iter(gm.graph.nodes)),))
+    with pytest.raises(RuntimeError, match="nonexistent attribute missing"):
+        gm.graph.lint()

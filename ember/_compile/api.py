@@ -15,6 +15,8 @@ import sys
 import time
 import warnings
 
+import numpy as np
+
 from .._tensor import Tensor
 from ..autograd.function import add_tracer, remove_tracer
 from ..autograd.grad_mode import MODE
@@ -36,8 +38,9 @@ def _logs():
     return names | config.LOGS
 
 
-def _log(kind, text):
-    if kind in _logs():
+def _log(kind, text, *also):
+    logs = _logs()
+    if kind in logs or any(k in logs for k in also):
         print(f"[ember compile {kind}] {text}", file=sys.stderr)
 
 
@@ -145,6 +148,24 @@ def trace_call(fn, args, kwargs, root=None, fullgraph=False, name="graph", signa
     return result, tracer
 
 
+_MAX_ALIASES = 64     # concrete keys that point at a symbolic graph (the lookup is on a miss)
+
+
+def _has_marks(args, kwargs):
+    for t in _flatten((args, kwargs), []):
+        d = t.__dict__
+        if d and ("_dynamo_dynamic_indices" in d or "_dynamo_static_indices" in d
+                  or "_dynamo_weak_dynamic_indices" in d):
+            return True
+    return False
+
+
+def _where(node):
+    st = node.meta.get("stack")
+    at = f" at {os.path.basename(st[0])}:{st[1]}" if st else ""
+    return f"{node.target_name()} ({node.name}){at}"
+
+
 def _has_hooks(root):
     from ..nn.modules.module import Module
     if Module._has_hooks:
@@ -174,6 +195,10 @@ class _Compiled:
         self.opt_guards = []      # optim_codegen.OptimizerGuard of each optimizer written out
         self.grad_guards = []     # parameters whose having a .grad the step does not decide
         self._hyper_seen = {}     # id(optimizer) -> {(group, key): values its traces saw}
+        self.dynamic = None       # torch.compile(dynamic=...): None automatic, True, False
+        self.families = {}        # key without sizes -> dynamic.Family (symbolic graphs)
+        self._n_alias = 0         # cache keys that point at a symbolic graph (not traces)
+        self._marked = (set(), set())   # (flat input, dim) marked dynamic / static
         ALL_COMPILED.append(self)
 
     def _structure(self):
@@ -287,7 +312,20 @@ class _Compiled:
         return entry(_flatten((args, kwargs), []))
 
     def _miss(self, key, args, kwargs):
-        if len(self.cache) >= config.cache_size_limit:
+        sizes = snap = None
+        if self.dynamic is not False or self._marked[0] or _has_marks(args, kwargs):
+            # symbolic sizes (dynamic.py): a graph whose guard these sizes meet runs at once
+            sizes = self._sizes_key(key, args, kwargs)
+            fam = self.families.get(sizes[0])
+            entry = fam.lookup(sizes[1]) if fam is not None else None
+            if entry is not None:
+                if self._n_alias < _MAX_ALIASES:
+                    self.cache[key] = entry
+                    self._n_alias += 1
+                if entry.flat_args:
+                    return entry(args)
+                return entry(_flatten((args, kwargs), []))
+        if len(self.cache) - self._n_alias >= config.cache_size_limit:
             if not self.warned:
                 warnings.warn(f"torch._dynamo hit config.recompile_limit "
                               f"({config.cache_size_limit}) for {self.name}: running it eagerly "
@@ -296,8 +334,9 @@ class _Compiled:
             return self.fn(*args, **kwargs)
         if self.cache:
             self.recompiles += 1
-            _log("recompiles", f"Recompiling {self.name}: guards failed for the new call "
-                               f"(input shapes, dtypes, grad mode or module state changed)")
+            why = self._size_change(sizes, args, kwargs) if sizes is not None else None
+            _log("recompiles", f"Recompiling {self.name}: " + (why or "guards failed for the new "
+                 "call (input shapes, dtypes, grad mode or module state changed)"))
         t0 = time.perf_counter()
         if self.root is None and self._effects is None:
             from .side_effects import python_side_effects
@@ -332,8 +371,23 @@ class _Compiled:
             self.cache[key] = _EAGER
         else:
             self._note_hyperparameters(tracer.graph)
-            g = CompiledGraph(tracer.graph, tracer.attrs, tracer.mutated.values(), self.name)
+            snap, tpl = None, None
+            if sizes is not None:
+                snap, tpl = self._generalise(sizes, tracer, args, kwargs)
+            try:
+                g = CompiledGraph(tracer.graph, tracer.attrs, tracer.mutated.values(), self.name)
+            except Exception as e:   # noqa: BLE001 - a symbolic graph the code generator refuses
+                if tpl is None:
+                    raise
+                # this call's result is the trace's (eager); the next one specialises
+                self.families[sizes[0]].failed = f"{type(e).__name__}: {e}"
+                _log("dynamic", f"automatic dynamic shapes: {self.name} keeps one graph per "
+                                f"shape: the symbolic graph failed to compile ({e})", "recompiles")
+                self.compile_times.append(time.perf_counter() - t0)
+                return result
             g.flat_args = all(type(a) is Tensor for a in args) and not kwargs
+            if tpl is not None:
+                g.template = tpl
             self.cache[key] = g
             _log("output_code", f"Output code of {self.name}:\n{g.code}")
             if self._add_optimizer_guards(g.graph):
@@ -349,13 +403,119 @@ class _Compiled:
                 self.modules += new
                 self._struct_at = None
                 self.cache[self.key(args, kwargs)] = self.cache.pop(key)
+        if sizes is not None and snap is not None:
+            # remembered under the key as it is now (a traced step made its optimizer's state)
+            self._remember(self._sizes_key(self.key(args, kwargs), args, kwargs)[0], snap,
+                           self.cache.get(self.key(args, kwargs)))
         self.compile_times.append(time.perf_counter() - t0)
         return result
 
+    # --- symbolic sizes (dynamic.py) --------------------------------------------------------
+    def _sizes_key(self, key, args, kwargs):
+        """(the key with each tensor's sizes replaced by its rank, [each tensor's shape]);
+        marks of ``mark_dynamic`` / ``mark_static`` are taken in here (they stick)."""
+        shapes = []
+        n = 1 + len(args) + (1 if kwargs else 0)
+
+        def walk(p):
+            if type(p) is tuple:
+                if len(p) == 3 and type(p[0]) is tuple and isinstance(p[1], np.dtype):
+                    shapes.append(p[0])
+                    return ("T", len(p[0]), p[1], p[2])
+                return tuple(walk(a) for a in p)
+            return p
+        abstract = (key[0],) + tuple(walk(p) for p in key[1:n]) + key[n:]
+        if _has_marks(args, kwargs):
+            dyn, static = self._marked
+            for k, t in enumerate(_flatten((args, kwargs), [])):
+                d = t.__dict__
+                for name, into in (("_dynamo_dynamic_indices", dyn), ("_dynamo_weak_dynamic_indices", dyn),
+                                   ("_dynamo_static_indices", static)):
+                    into.update((k, i) for i in d.get(name, ()))
+        return abstract, shapes
+
+    def _allowed(self, k, d):
+        if (k, d) in self._marked[0]:
+            return True
+        return self.dynamic is True or (self.dynamic is None and config.automatic_dynamic_shapes)
+
+    def _size_change(self, sizes, args, kwargs):
+        fam = self.families.get(sizes[0])
+        if fam is None or not fam.snaps:
+            return None
+        before = fam.snaps[-1].sizes
+        names = _input_names(self.signature_of or self.fn, args, kwargs)
+        changed = [(k, d, v) for k, shape in enumerate(sizes[1]) for d, v in enumerate(shape)
+                   if v != before[k][d]]
+        if not changed:
+            return None
+        diff = ", ".join(f"{names[k]}.size({d}) is {v}, was {before[k][d]}" for k, d, v in changed)
+        if any(v < 2 for _, _, v in changed):
+            return diff + " (sizes 0 and 1 are specialised, as PyTorch does)"
+        if fam.failed or not all(self._allowed(k, d) and (k, d) not in self._marked[1]
+                                 for k, d, _ in changed):
+            return diff + " (specialising on this shape)"
+        return diff + " (automatic dynamic shapes: this size is traced too, and compared " \
+            "with the earlier traces)"
+
+    def _generalise(self, sizes, tracer, args, kwargs):
+        """Snapshot this trace; if it and the family's earlier traces merge into a checked
+        template, write the symbols into its graph (before the passes run).  Returns
+        (snapshot, template or None)."""
+        from . import dynamic
+        snap = dynamic.Snapshot(tracer, sizes[1])
+        fam = self.families.get(sizes[0])
+        if fam is None or fam.failed:
+            return snap, None
+        static = self._marked[1]
+        members = [s for s in fam.snaps
+                   if dynamic.compatible(s.sizes, snap.sizes, self._allowed, static)]
+        members = members[-(dynamic.MAX_MEMBERS - 1):]
+        if not members:
+            return snap, None
+        nodes = list(tracer.graph.nodes)
+        names = _input_names(self.signature_of or self.fn, args, kwargs)
+        try:
+            tpl = dynamic.merge(members + [snap], lambda i: _where(nodes[i]))
+            dynamic.apply(tpl, tracer)
+        except dynamic.NotYet as e:
+            _log("dynamic", f"{self.name}: no symbolic graph yet: {e}")
+            return snap, None
+        except dynamic.Cannot as e:
+            fam.failed = str(e)
+            marked = [f"{names[k]}.size({d})" for k, d in sorted(self._marked[0])]
+            msg = (f"automatic dynamic shapes: {self.name} keeps one graph per shape: {e}")
+            _log("dynamic", msg, "recompiles")
+            if marked:
+                warnings.warn(f"torch._dynamo.mark_dynamic: {', '.join(marked)} of {self.name} "
+                              f"could not be made dynamic: {e}")
+            return snap, None
+        seen = ", ".join("(" + ", ".join(f"{n}={v}" for n, v in sy.items()) + ")" for sy in tpl.syms)
+        _log("dynamic", f"automatic dynamic shapes: {self.name}: one graph for "
+                        f"{tpl.describe(names)}, each >= 2 (its formulas checked against the "
+                        f"traces at {seen})", "recompiles")
+        return snap, tpl
+
+    def _remember(self, abstract, snap, entry):
+        from . import dynamic
+        fam = self.families.get(abstract)
+        if fam is None:
+            fam = self.families[abstract] = dynamic.Family()
+        fam.snaps.append(snap)
+        del fam.snaps[:-2 * dynamic.MAX_MEMBERS]
+        tpl = getattr(entry, "template", None)
+        if tpl is not None and all(e is not entry for e in fam.entries):
+            static = self._marked[1]
+            if not any(type(tpl.guard[k][d]) is str for k, d in static
+                       if k < len(tpl.guard) and d < len(tpl.guard[k])):
+                fam.entries.insert(0, entry)
+
     def graphs(self):
-        return [g for g in self.cache.values() if g is not _EAGER]
+        return list({id(g): g for g in self.cache.values() if g is not _EAGER}.values())
 
     def reset(self):
+        self.families.clear()
+        self._n_alias = 0
         self.cache.clear()
         self.breaks.clear()
         self.compile_times.clear()
@@ -416,6 +576,7 @@ def compile(model=None, *, fullgraph=False, dynamic=None, backend="inductor", mo
         raise RuntimeError(f"torch.compile: expected a callable or an nn.Module, got "
                            f"{type(model).__name__}")
     c = _Compiled(model, None, fullgraph, backend, getattr(model, "__qualname__", "fn"))
+    c.dynamic = dynamic
 
     @functools.wraps(model)
     def compiled_fn(*args, **kwargs):

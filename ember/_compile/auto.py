@@ -40,6 +40,7 @@ def mark_compiled(module, **options):
     c = _Compiled(module._plain_call, module, options.get("fullgraph", False),
                   options.get("backend", "inductor"), type(module).__name__ + ".forward")
     c.signature_of = module.forward
+    c.dynamic = options.get("dynamic")
     module.__dict__["_ember_compiled"] = c
 
 

@@ -19,6 +19,7 @@ import numpy as np
 
 from .._tensor import _wrap
 from ..fx.graph import Node, _iter_nodes
+from .dynamic import SymInt, has_symbols
 from .step_nodes import (
     AccumulateGrad,
     Backward,
@@ -75,6 +76,8 @@ class _Emitter:
     def expr(self, v):
         if isinstance(v, Node):
             return v.name
+        if type(v) is SymInt:
+            return v.src       # a size read from the inputs at run time (symbols())
         if isinstance(v, tuple) and (type(v) is tuple or hasattr(v, "_fields")):
             inner = ", ".join(self.expr(a) for a in v)
             return f"({inner},)" if len(v) == 1 else f"({inner})"
@@ -84,7 +87,8 @@ class _Emitter:
             return "{" + ", ".join(f"{k!r}: {self.expr(a)}" for k, a in v.items()) + "}"
         if _is_literal(v):
             return repr(v)
-        if isinstance(v, slice) and all(_is_literal(x) for x in (v.start, v.stop, v.step)):
+        if isinstance(v, slice) and all(_is_literal(x) or type(x) is SymInt
+                                        for x in (v.start, v.stop, v.step)):
             return f"slice({v.start!r}, {v.stop!r}, {v.step!r})"
         if v is Ellipsis:
             return "..."
@@ -189,6 +193,15 @@ def _last_uses(nodes):
     return last
 
 
+def symbol_lines(graph):
+    """``s0 = x.shape[0]``: each symbolic size read from the input that carries it."""
+    return [f"{name} = {ph}.shape[{d}]" for name, ph, d in graph.__dict__.get("symbols", ())]
+
+
+def symbol_names(graph):
+    return [name for name, _, _ in graph.__dict__.get("symbols", ())]
+
+
 def input_nodes(graph):
     """The graph's array arguments, in order: attributes first, then placeholders."""
     return ([n for n in graph.nodes if n.op == "get_attr"] +
@@ -262,7 +275,8 @@ def emit_forward(graph, attrs, train, needs_grad=frozenset()):
                 body.append("del " + ", ".join(dict.fromkeys(dead)))
     out = em.expr(output_spec(graph))
     if train and not step:
-        ctxs = "(" + "".join(c + ", " for c in ctx_names) + ")"
+        # a symbolic graph's backward reads the sizes too: they travel after the ctxs
+        ctxs = "(" + "".join(c + ", " for c in ctx_names + symbol_names(graph)) + ")"
         body.append(f"return {out}, {ctxs}")
     else:
         body.append(f"return {out}")
@@ -271,6 +285,7 @@ def emit_forward(graph, attrs, train, needs_grad=frozenset()):
     # so in-place updates (optimizer steps, load_state_dict) are seen; inputs come as tensors.
     head = [f"{n.name} = {em.const(attrs[n.target], 'p')}._data" for n in ins if n.op == "get_attr"]
     head += [f"{n.name} = {n.name}_t._data" for n in ins if n.op == "placeholder"]
+    head += symbol_lines(graph)
     params = [f"{n.name}_t" for n in ins if n.op == "placeholder"]
     src = f"def {name}({', '.join(params)}):\n" + "".join(
         f"    {line}\n" for line in head + body)
@@ -293,7 +308,7 @@ def _optimizer_lines(graph, n, em, attrs):
     names = {id(t): target for target, t in attrs.items()}
     if n.target is ZeroGrad:
         return optim_codegen.emit_zero_grad(n, em, names)
-    reserved = set(em.ns) | {"np"}
+    reserved = set(em.ns) | {"np"} | set(symbol_names(graph))
     for m in graph.nodes:
         reserved |= {m.name, f"{m.name}_t"}
     return optim_codegen.emit_step(n, em, reserved, names)
@@ -348,7 +363,7 @@ def emit_joint(graph, attrs):
         if g is not None and g not in bwd and g.op != "get_attr" and g not in used_by_bwd:
             used_by_bwd.append(g)
     ctxs = [n for n in fwd_nodes if n.meta.get("keeps_ctx")]
-    saved = [n.name for n in used_by_bwd] + [f"c_{n.name}" for n in ctxs]
+    saved = [n.name for n in used_by_bwd] + [f"c_{n.name}" for n in ctxs] + symbol_names(graph)
     # forward half
     em = _Emitter(graph)
     fsrc, fns, _ = _emit_nodes(graph, em, [n for n in ins if n not in bwd], fwd_nodes, attrs,
@@ -380,6 +395,7 @@ def _emit_nodes(graph, em, ins, nodes, attrs, keep, ret, name, params=None, head
     if params is None:
         body += [f"{n.name} = {em.const(attrs[n.target], 'p')}._data" for n in ins if n.op == "get_attr"]
         body += [f"{n.name} = {n.name}_t._data" for n in ins if n.op == "placeholder"]
+        body += symbol_lines(graph)
         params = ", ".join(f"{n.name}_t" for n in ins if n.op == "placeholder")
     last = _last_uses(nodes)
     for n in nodes:
@@ -452,8 +468,9 @@ def emit_backward(graph, needs_grad, grad_inputs, out_nodes):
     em = _Emitter(graph)
     body = []
     ctx_nodes = [n for n in graph.nodes if n in needs_grad]
-    if ctx_nodes:
-        body.append(", ".join(f"c_{n.name}" for n in ctx_nodes) + ", = ctxs")
+    unpack = [f"c_{n.name}" for n in ctx_nodes] + symbol_names(graph)
+    if unpack:
+        body.append(", ".join(unpack) + ", = ctxs")
     lines, rets = _backward_lines(graph.nodes, em, needs_grad, grad_inputs, out_nodes)
     body += lines
     body.append("return (" + "".join(r + ", " for r in rets) + ")")
@@ -505,7 +522,8 @@ def _backward_lines(nodes, em, needs_grad, grad_inputs, out_nodes):
         rule = f"{em.cls(n.target)}.backward" if not _conjugated(n) else \
             f"_conj_rule({em.cls(n.target)}.backward)"
         if "n_outputs" in n.meta:
-            meta = em.const(n.meta["out_meta"], "meta")
+            om = n.meta["out_meta"]
+            meta = em.expr(om) if has_symbols(om) else em.const(om, "meta")
             body.append(f"{ind}r = _tup({rule}({c}, *_zeros({g(n)}, {meta})))")
         else:
             body.append(f"{ind}r = _tup({rule}({c}, {g(n)}))")

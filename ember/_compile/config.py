@@ -12,6 +12,9 @@ verbose = False
 LOGS = set()               # extra log kinds, as TORCH_LOGS names them (torch._logging.set_logs)
 DISABLED = [False]         # inside torch.compiler.disable: run everything eagerly
 SUPPRESS_CODEGEN = [False]
+# dynamic=None: a dimension whose size changes between calls becomes symbolic (one graph for
+# its sizes, see dynamic.py); False: one graph per shape unless torch._dynamo.mark_dynamic
+automatic_dynamic_shapes = True
 disabled_passes = set()    # names of graph passes to skip (to measure what each one buys)
 # False: opt.step() and opt.zero_grad() in a compiled step stay calls of the eager optimizer
 # instead of generated lines (to measure what writing them out buys)

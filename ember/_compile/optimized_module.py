@@ -23,6 +23,7 @@ class OptimizedModule(Module):
         fullgraph, backend = self.__dict__["_options"]
         c = _Compiled(mod._plain_call, mod, fullgraph, backend, type(mod).__name__ + ".forward")
         c.signature_of = mod.forward
+        c.dynamic = self.__dict__["dynamic"]
         self.__dict__["_ember_compiled"] = c
 
     def __setstate__(self, state):

@@ -58,6 +58,8 @@ class CompiledGraph:
         # No output needs a gradient (the trace ran under no_grad, or on nothing that
         # requires grad): every call of this specialisation takes the inference code.
         self.infer_only = not any(n.meta.get("requires_grad") for n in _leaves(self.spec))
+        # symbolic sizes (dynamic.py): the outputs' shapes are known only once computed
+        self.symbolic = "symbols" in graph.__dict__
 
     # --- the training variant is generated on first use ------------------------------------
     def _build_train(self):
@@ -128,6 +130,8 @@ class CompiledGraph:
         node._connect([attrs[i] if i < na else inputs[i - na] for i in grad_pos])
         node._out_meta = self._out_meta
         if self.single and self.spec in self._out_pos:
+            if self.symbolic:
+                node._out_meta = [(result.shape, result.dtype)]
             t = _wrap(result)
             t.requires_grad = True
             t.grad_fn = node
@@ -138,6 +142,9 @@ class CompiledGraph:
         tensors = self.attr_tensors + list(inputs)
         ins = {n: tensors[i] for i, n in enumerate(self.attr_nodes + self.placeholder_nodes)}
         made = {}
+        metas = None
+        if grad is not None and self.symbolic:
+            metas = grad[0]._out_meta = list(self._out_meta)
 
         def build(spec, val):
             if isinstance(spec, Node):
@@ -153,6 +160,8 @@ class CompiledGraph:
                             t.requires_grad = True
                             t.grad_fn = grad[0]
                             t._output_nr = nr
+                            if metas is not None:
+                                metas[nr] = (val.shape, val.dtype)
                 return t
             if type(spec) in (tuple, list):
                 return type(spec)(build(s, v) for s, v in zip(spec, val))

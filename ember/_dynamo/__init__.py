@@ -6,6 +6,7 @@ from .._compile import config  # noqa: F401  (torch._dynamo.config)
 from .._compile.api import ALL_COMPILED, Unsupported, compile as _compile, trace_call
 from ..fx.graph_module import CompiledGraphModule
 from . import exc  # noqa: F401
+from .decorators import mark_dynamic, mark_static, maybe_mark_dynamic  # noqa: F401
 
 
 def reset():
@@ -92,4 +93,5 @@ def explain(f, *extra_args, **extra_kwargs):
 
 
 optimize = _compile
-__all__ = ["reset", "explain", "config", "disable", "Unsupported", "optimize"]
+__all__ = ["reset", "explain", "config", "disable", "Unsupported", "optimize", "mark_dynamic",
+           "maybe_mark_dynamic", "mark_static"]

@@ -9,11 +9,11 @@ made at that size (``torch.zeros(x.size(0), 5)``) becomes a fill of a symbolic s
 Anything else that differs (a graph of another shape, an attribute that does not follow
 the size) means the model forces the dimension to a constant: an error that says where.
 """
-import itertools
 
 import numpy as np
 
 from .._compile.api import _flatten, _input_names, trace_call
+from .._compile.dynamic import fit_forms
 from .._compile.tracer import GraphBreak
 from .._tensor import Tensor, _wrap
 from ..ops.random import Draw
@@ -229,35 +229,10 @@ class _Mismatch(Exception):
 
 
 def _fit(values, syms):
-    """A symbolic form that gives ``values[t]`` from ``syms[t]`` for every trace, or None."""
-    names = sorted(syms[0])
-    for r in range(1, len(names) + 1):
-        for sub in itertools.combinations(names, r):
-            p0 = int(np.prod([syms[0][s] for s in sub]))
-            if p0 == 0 or values[0] % p0:
-                continue
-            k = values[0] // p0
-            if all(v == k * int(np.prod([s[n] for n in sub])) for v, s in zip(values, syms)):
-                return {"$sym": {"k": k, "of": list(sub)}}
-    for s in names:
-        for t in range(1, len(values)):
-            ds = syms[t][s] - syms[0][s]
-            if ds:
-                a, rem = divmod(values[t] - values[0], ds)
-                if rem:
-                    break
-                c = values[0] - a * syms[0][s]
-                if all(v == a * sy[s] + c for v, sy in zip(values, syms)):
-                    return {"$sym": {"a": a, "c": c, "of": [s]}}
-                break
-    # x.size(0) // q: only with traces at three or more sizes of that dimension
-    for s in names:
-        if len({sy[s] for sy in syms}) < 3:
-            continue
-        for q in range(2, 17):
-            if all(v == sy[s] // q for v, sy in zip(values, syms)):
-                return {"$sym": {"div": q, "of": [s]}}
-    return None
+    """A symbolic form that gives ``values[t]`` from ``syms[t]`` for every trace, or None
+    (the first of the compiler's ``fit_forms``, which torch.compile's dynamic shapes share)."""
+    f = next(fit_forms(values, syms), None)
+    return None if f is None else {"$sym": f}
 
 
 class _Merger:

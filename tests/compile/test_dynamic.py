@@ -1,0 +1,253 @@
+"""torch.compile with symbolic sizes: dynamic=None (automatic dynamic shapes), True, False,
+mark_dynamic / mark_static; every result equals eager, and the traces stay few."""
+import warnings
+
+import numpy as np
+import pytest
+
+import ember as torch
+import ember.nn as nn
+import ember.nn.functional as F
+from ember._compile import config
+
+
+def data(shape, seed=0):
+    return torch.tensor(np.random.default_rng(seed).standard_normal(shape).astype(np.float32))
+
+
+def traces(c):
+    return len(c._ember_compiled.compile_times)
+
+
+def close(a, b, tol=1e-5):
+    np.testing.assert_allclose(a.detach().numpy(), b.detach().numpy(), rtol=tol, atol=tol)
+
+
+class Net(nn.Module):
+    """Sizes baked by Python: view(B, -1), zeros(B, 5), arange(B), x[:B - 1], mean(0)."""
+
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(12, 5)
+
+    def forward(self, x):
+        b = x.size(0)
+        h = self.fc(x.view(b, -1)) + torch.zeros(x.size(0), 5) + torch.arange(b).float()[:, None]
+        return h[: b - 1].mean(0) + h.sum(0)
+
+
+BATCHES = (3, 5, 7, 9, 11)
+
+
+def test_batches_share_one_graph_forward_and_backward():
+    torch.manual_seed(0)
+    model, twin = Net(), Net()
+    twin.load_state_dict(model.state_dict())
+    cm = torch.compile(twin)
+    for i, b in enumerate(BATCHES):
+        x = data((b, 3, 4), i)
+        out, ref = cm(x), model(x)
+        close(out, ref)
+        out.pow(2).sum().backward()
+        ref.pow(2).sum().backward()
+        for p, q in zip(model.parameters(), twin.parameters()):
+            close(p.grad, q.grad, 1e-4)
+    assert traces(cm) == 3           # 3 and 5 traced, 7 traced and checked: then one graph
+    for b in (4, 13, 2):
+        close(cm(data((b, 3, 4), b)), model(data((b, 3, 4), b)))
+    assert traces(cm) == 3
+    with torch.no_grad():                # grad mode is part of the key: its own graphs
+        for b in (4, 13, 2, 6):
+            close(cm(data((b, 3, 4), b)), model(data((b, 3, 4), b)))
+    assert traces(cm) == 6
+    code = torch.compiler.code(cm)
+    assert "s0 = x.shape[0]" in code and "shape=(s0, 12)" in code and "s0 - 1" in code
+
+
+def test_compiled_training_step_with_varying_batch():
+    def make():
+        torch.manual_seed(0)
+        return nn.Sequential(nn.Linear(8, 16), nn.ReLU(), nn.Linear(16, 3))
+
+    def step(m, opt, x, y):
+        opt.zero_grad()
+        out = m(x)
+        loss = F.cross_entropy(out, y) + out.view(x.size(0), -1).mean(0).sum()
+        loss.backward()
+        opt.step()
+        return loss
+
+    m1, m2 = make(), make()
+    o1 = torch.optim.SGD(m1.parameters(), lr=0.1, momentum=0.9)
+    o2 = torch.optim.SGD(m2.parameters(), lr=0.1, momentum=0.9)
+    cstep = torch.compile(step)
+    for i, b in enumerate((3, 5, 7, 9, 11, 6, 2, 1, 4)):
+        x, y = data((b, 8), i), torch.tensor(np.arange(b) % 3)
+        close(step(m1, o1, x, y), cstep(m2, o2, x, y))
+    for p, q in zip(m1.parameters(), m2.parameters()):
+        close(p, q)
+    assert traces(cstep) == 4          # 3, 5, 7 and the batch of 1 (0/1 specialisation)
+    assert "s0 = x.shape[0]" in torch.compiler.code(cstep)
+
+
+def attention(x, w, torch=torch):
+    b, t, c = x.shape
+    h = 2
+    q = (x @ w).view(b, t, h, c // h).transpose(1, 2)
+    s = (q @ q.transpose(-2, -1)) / (c // h) ** 0.5
+    mask = torch.tril(torch.ones(t, t))
+    s = s.masked_fill(mask == 0, float("-inf"))
+    y = s.softmax(-1) @ q
+    return y.transpose(1, 2).reshape(x.size(0), t, -1) + torch.arange(t).float()[:, None]
+
+
+def test_attention_with_varying_batch_and_length():
+    w = data((8, 8), 99)
+    fn = torch.compile(attention)
+    sizes = [(2, 3), (3, 5), (2, 6), (4, 4), (5, 7), (3, 3)]
+    for i, (b, t) in enumerate(sizes):
+        x = data((b, t, 8), i)
+        close(fn(x, w), attention(x, w))
+    assert traces(fn) == 3
+    code = torch.compiler.code(fn)
+    assert "s1 = x.shape[1]" in code and "(s0, s1, 2, 4)" in code
+
+
+def test_matches_pytorch():
+    import torch as pt
+    rng = np.random.default_rng(0)
+    w = rng.standard_normal((8, 8)).astype(np.float32)
+    fn = torch.compile(attention)
+    for b, t in [(2, 3), (3, 5), (2, 6), (4, 4)]:
+        x = rng.standard_normal((b, t, 8)).astype(np.float32)
+        ours = fn(torch.tensor(x), torch.tensor(w)).numpy()
+        theirs = attention(pt.tensor(x), pt.tensor(w), pt).numpy()
+        np.testing.assert_allclose(ours, theirs, rtol=1e-4, atol=1e-5)
+
+
+@pytest.mark.parametrize("fn", [
+    lambda x, b: (x + b).sum(0),                         # broadcast against a size-1 dim
+    lambda x, b: x.reshape(x.size(0), 2, -1).mean(0) * b.view(-1)[:2, None],
+    lambda x, b: x.sum(0) + x.mean(1).sum() * b,         # sums over the dynamic dim
+])
+def test_ops_over_a_dynamic_dim(fn):
+    b = data((1, 6), 7)
+    cfn = torch.compile(fn)
+    for i, n in enumerate((3, 5, 7, 9, 1, 2, 12)):
+        x = data((n, 6), i)
+        close(cfn(x, b), fn(x, b))
+    assert traces(cfn) == 4              # 3, 5, 7 and the size 1
+
+
+def test_size_one_specialises():
+    fn = torch.compile(lambda x: x.reshape(x.size(0), 4) * 2)
+    for n in (3, 5, 7):
+        fn(data((n, 2, 2)))
+    close(fn(data((1, 2, 2))), data((1, 2, 2)).view(1, -1) * 2)
+    close(fn(data((0, 2, 2))), data((0, 2, 2)).reshape(0, 4) * 2)
+    assert traces(fn) == 5
+
+
+def test_broken_relation_respecialises():
+    def f(x, y):
+        return torch.cat([x, y], 0).view(x.size(0) + y.size(0), 4) * 3
+
+    cf = torch.compile(f)
+    for n in (3, 5, 7):                      # x and y have equal sizes: one symbol
+        cf(data((n, 4)), data((n, 4), 1))
+    close(cf(data((6, 4)), data((6, 4), 1)), f(data((6, 4)), data((6, 4), 1)))
+    assert traces(cf) == 3
+    x, y = data((4, 4)), data((6, 4), 1)     # the relation breaks: traced again, correct
+    close(cf(x, y), f(x, y))
+    assert traces(cf) == 4
+
+
+def test_dynamic_false_traces_every_shape():
+    fn = torch.compile(lambda x: x.view(x.size(0), -1).sum(1), dynamic=False)
+    for n in BATCHES:
+        fn(data((n, 2, 3)))
+    assert traces(fn) == len(BATCHES)
+    assert "s0" not in torch.compiler.code(fn)
+
+
+def test_dynamic_true_and_module_compile():
+    fn = torch.compile(lambda x: x.view(x.size(0), -1).sum(1), dynamic=True)
+    m = nn.Linear(4, 2)
+    m.compile(dynamic=False)
+    for n in BATCHES:
+        close(fn(data((n, 2, 3))), data((n, 2, 3)).view(n, -1).sum(1))
+        with torch.no_grad():
+            m(data((n, 4)))
+    assert traces(fn) == 3
+    assert len(m._ember_compiled.compile_times) == len(BATCHES)
+
+
+def test_mark_dynamic_and_mark_static():
+    fn = torch.compile(lambda x: x.view(x.size(0), -1).sum(1), dynamic=False)
+    for i, n in enumerate(BATCHES):
+        x = data((n, 2, 3))
+        if i == 0:
+            torch._dynamo.mark_dynamic(x, 0)     # the mark sticks to the input position
+        close(fn(x), x.view(n, -1).sum(1))
+    assert traces(fn) == 3
+    g = torch.compile(lambda x: x * 2)
+    for i, n in enumerate(BATCHES):
+        x = data((n, 2))
+        if i == 0:
+            torch._dynamo.mark_static(x, 0)
+        g(x)
+    assert traces(g) == len(BATCHES)
+    torch._dynamo.maybe_mark_dynamic(x, [0, 1])
+    assert x._dynamo_weak_dynamic_indices == {0, 1}
+    with pytest.raises(IndexError):
+        torch._dynamo.mark_dynamic(x, 5)
+
+
+@pytest.mark.parametrize("fn", [
+    lambda x: x.sum(0) * float(x.shape[0] ** 2 % 5),        # a Python float from a size
+    lambda x: x[: int(x.shape[0] ** 2 % 5) + 1].sum(0),      # an int no formula explains
+    lambda x: x.reshape(3, -1).sum(0) if x.shape[0] % 3 == 0 else x.sum(0),   # control flow
+])
+def test_unexplained_sizes_stay_specialised(fn):
+    cfn = torch.compile(fn)
+    for i, n in enumerate((3, 5, 6, 9, 11, 7)):
+        x = data((n, 4), i)
+        close(cfn(x), fn(x))
+
+
+def test_unexplained_is_logged(capsys):
+    config.LOGS.add("recompiles")
+    try:
+        fn = torch.compile(lambda x: x[: int(x.shape[0] ** 2 % 5) + 1].sum(0))
+        for n in (3, 5, 7):
+            fn(data((n, 4)))
+        g = torch.compile(lambda x: x.view(x.size(0), -1))
+        for n in (3, 5, 7):
+            g(data((n, 4)))
+    finally:
+        config.LOGS.discard("recompiles")
+    err = capsys.readouterr().err
+    assert "x.size(0) is 5, was 3" in err
+    assert "keeps one graph per shape" in err and "does not follow the sizes" in err
+    assert "<lambda>: one graph for x.size(0) (s0), each >= 2" in err
+
+
+def test_many_sizes_stay_compiled_and_explain_works():
+    fn = torch.compile(lambda x: (x.view(x.size(0), -1) * 2).sum(1))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")          # no recompile-limit warning
+        for n in range(2, 40):
+            close(fn(data((n, 3, 2))), (data((n, 3, 2)).view(n, -1) * 2).sum(1))
+    assert traces(fn) == 3
+    assert len(fn._ember_compiled.graphs()) == 3
+    out = torch._dynamo.explain(fn)(data((5, 3, 2)))
+    assert out.graph_count == 1 and out.graph_break_count == 0
+
+
+def test_dtype_or_rank_change_is_another_family():
+    fn = torch.compile(lambda x: x.sum(0))
+    for n in (3, 5, 7):
+        fn(data((n, 2)))
+    fn(data((4, 2)).double())
+    fn(data((4, 2, 1)))
+    assert traces(fn) == 5

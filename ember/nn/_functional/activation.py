@@ -7,7 +7,7 @@ rule written once against an array namespace, run on arrays (fast path) or, unde
 import math
 
 import numpy as np
-from ._normal_cdf import normal_cdf, normal_cdf_pdf
+from ._normal_cdf import normal_cdf, normal_cdf_gauss
 from ...ops.pointwise import _expit, _sp  # scipy.special, imported on first use
 
 from ... import ops as _ops
@@ -271,7 +271,7 @@ class Gelu(Function):
         ctx.approximate = approximate
         if approximate == "tanh":
             return _gelu_f(x, approximate)
-        cdf, ctx.pdf = normal_cdf_pdf(x)
+        cdf, ctx.gauss = normal_cdf_gauss(x)
         ctx.cdf = cdf
         return x * cdf
 
@@ -281,7 +281,8 @@ class Gelu(Function):
             return _gelu_g(_T, g, x, ctx.approximate)
         if ctx.approximate == "tanh":
             return _wrap(np.asarray(_gelu_g(_NP, g._data, x._data, "tanh"), dtype=g._data.dtype))
-        gx = x._data * ctx.pdf      # d(x Phi(x))/dx = Phi(x) + x phi(x)
+        gx = x._data * ctx.gauss    # d(x Phi(x))/dx = Phi(x) + x phi(x)
+        gx *= _INV_SQRT_2PI
         gx += ctx.cdf
         gx *= g._data
         return _wrap(gx)

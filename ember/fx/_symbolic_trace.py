@@ -30,7 +30,14 @@ from ..nn.modules.module import Module
 from ..nn.parameter import Parameter
 from ._public_names import namespaces, public_functions
 from .graph import Graph
-from .proxy import _CONTROL_FLOW, _ITERATION, Attribute, Proxy, TraceError
+from .proxy import (
+    _CONTROL_FLOW,
+    _ITERATION,
+    Attribute,
+    ParameterProxy,
+    Proxy,
+    TraceError,
+)
 
 __all__ = ["Tracer", "symbolic_trace", "wrap"]
 
@@ -265,7 +272,12 @@ class Tracer:
             if hit is not None and hit[0] is attr_val:
                 name = hit[1]
                 if name not in parameter_proxy_cache:
-                    parameter_proxy_cache[name] = self.create_proxy("get_attr", name, (), {})
+                    factory = None
+                    if self.param_shapes_constant:
+                        def factory(node):
+                            return ParameterProxy(self, node, name, attr_val)
+                    parameter_proxy_cache[name] = self.create_proxy(
+                        "get_attr", name, (), {}, proxy_factory_fn=factory)
                 return parameter_proxy_cache[name]
         return attr_val
 

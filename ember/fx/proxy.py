@@ -10,7 +10,7 @@ import operator
 import sys
 from bisect import bisect_left
 
-__all__ = ["Attribute", "Proxy", "TraceError"]
+__all__ = ["Attribute", "ParameterProxy", "Proxy", "TraceError"]
 
 
 class TraceError(ValueError):
@@ -106,6 +106,37 @@ class Attribute(Proxy):
 
     def __call__(self, *args, **kwargs):
         return self.tracer.create_proxy("call_method", self.attr, (self.root,) + args, kwargs)
+
+
+class ParameterProxy(Proxy):
+    """A parameter's Proxy under ``Tracer(param_shapes_constant=True)``: its shape, size and
+    dim are the parameter's own, plain values, so code branching on them traces."""
+
+    def __init__(self, tracer, node, name, param):
+        super().__init__(node, tracer)
+        self.name, self.param = name, param
+
+    def __repr__(self):
+        return f"ParameterProxy({self.name})"
+
+    @property
+    def shape(self):
+        return self.param.shape
+
+    @property
+    def ndim(self):
+        return self.param.ndim
+
+    def size(self, dim=None):
+        return self.param.size() if dim is None else self.param.size(dim)
+
+    def dim(self):
+        return self.param.dim()
+
+    def numel(self):
+        return self.param.numel()
+
+    nelement = numel
 
 
 class _GraphAppendingTracer:

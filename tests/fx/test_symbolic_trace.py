@@ -539,3 +539,21 @@ def test_graph_copy_node_copy_and_lint_errors():
     gm.graph.call_module("missing", (next(iter(gm.graph.nodes)),))
     with pytest.raises(RuntimeError, match="nonexistent attribute missing"):
         gm.graph.lint()
+
+
+def test_param_shapes_constant():
+    class M(ember.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.w = ember.nn.Parameter(ember.ones(3, 2))
+
+        def forward(self, x):
+            if self.w.shape[0] == 3:                 # a plain int with param_shapes_constant
+                return x @ self.w
+            return x
+    m = M()
+    with pytest.raises(ember.fx.proxy.TraceError):
+        ember.fx.symbolic_trace(m)
+    graph = ember.fx.Tracer(param_shapes_constant=True).trace(m)
+    gm = ember.fx.GraphModule(m, graph)
+    assert gm(ember.ones(1, 3)).tolist() == [[3.0, 3.0]]

@@ -171,8 +171,7 @@ def qualified_name(target):
     name = public_name(target)
     if name is not None:
         return name
-    mod = getattr(target, "__module__", None) or ("builtins" if hasattr(builtins, getattr(
-        target, "__name__", "")) else None)
+    mod = getattr(target, "__module__", None)
     qual = getattr(target, "__qualname__", getattr(target, "__name__", None))
     if mod and qual:
         return f"{'operator' if mod == '_operator' else mod}.{qual}"
@@ -193,6 +192,8 @@ def _iter_nodes(x):
     elif isinstance(x, dict):
         for a in x.values():
             yield from _iter_nodes(a)
+    elif isinstance(x, slice):                    # x[:n] with n traced
+        yield from _iter_nodes((x.start, x.stop, x.step))
 
 
 def _map_nodes(x, fn):
@@ -204,6 +205,8 @@ def _map_nodes(x, fn):
         return [_map_nodes(a, fn) for a in x]
     if isinstance(x, dict):
         return {k: _map_nodes(v, fn) for k, v in x.items()}
+    if isinstance(x, slice):
+        return slice(_map_nodes(x.start, fn), _map_nodes(x.stop, fn), _map_nodes(x.step, fn))
     return x
 
 

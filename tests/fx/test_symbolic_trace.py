@@ -557,3 +557,15 @@ def test_param_shapes_constant():
     graph = ember.fx.Tracer(param_shapes_constant=True).trace(m)
     gm = ember.fx.GraphModule(m, graph)
     assert gm(ember.ones(1, 3)).tolist() == [[3.0, 3.0]]
+
+
+def test_traced_slice_bounds_are_inputs_of_the_getitem():
+    def f(x):
+        return x[: x.size(0) - 1, 1:] * 2
+    gm = ember.fx.symbolic_trace(f)
+    assert summary(gm) == summary(torch.fx.symbolic_trace(f))
+    sub = next(n for n in gm.graph.nodes if n.name == "sub")
+    assert [u.name for u in sub.users] == ["getitem"]
+    x = ember.arange(9.0).reshape(3, 3)
+    assert gm(x).tolist() == f(x).tolist()
+    assert ember.fx.Interpreter(gm).run(x).tolist() == f(x).tolist()

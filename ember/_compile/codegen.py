@@ -111,10 +111,12 @@ def _reuse_tables():
               arith.MulScalar: "np.multiply", arith.DivScalar: "np.true_divide"}
     unary = {pointwise.Exp: "np.exp", pointwise.Tanh: "np.tanh", pointwise.Neg: "np.negative"}
     fresh = set(binary) | set(scalar) | set(unary) | {MatMul, Linear, Sum, ToDtype}
+    _NO_VIEWS.update(set(binary) | set(scalar) | set(unary) | {MatMul, Linear, Sum})
     return binary, scalar, unary, fresh
 
 
 _REUSE = None
+_NO_VIEWS = set()      # ops whose result never shares memory with an input
 
 
 def _reuse_line(n, em, dead, protected):
@@ -130,6 +132,11 @@ def _reuse_line(n, em, dead, protected):
             and a in dead and a not in protected and len(a.meta.get("shape") or ()) >= 1
             and a.meta.get("shape") == n.meta.get("shape") and a.meta.get("dtype") == n.meta.get("dtype")):
         return None
+    # NOTE: a view of ``a`` made earlier (a permute, a reshape) may still be alive after
+    # ``a`` dies: only users known to make new arrays leave its buffer free to overwrite
+    for u in a.users:
+        if u is not n and u.target not in _NO_VIEWS:
+            return None
     t = n.target
     if t in binary and len(n.args) == 2 and not n.kwargs:
         return f"{n.name} = {binary[t]}({a.name}, {em.expr(n.args[1])}, out={a.name})"

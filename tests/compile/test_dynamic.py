@@ -251,3 +251,18 @@ def test_dtype_or_rank_change_is_another_family():
     fn(data((4, 2)).double())
     fn(data((4, 2, 1)))
     assert traces(fn) == 5
+
+
+def test_buffer_reuse_keeps_a_live_view_intact():
+    # ``a`` dies at ``a + y``, but its transpose is read afterwards: it must not be overwritten
+    def f(x, y):
+        a = x * 2
+        v = a.t()
+        b = a + y
+        return b * 3, v * 5
+
+    cf = torch.compile(f)
+    for n in (3, 3, 5, 7, 9):
+        x, y = data((n, n)), data((n, n), 1)
+        for got, want in zip(cf(x, y), f(x, y)):
+            close(got, want)

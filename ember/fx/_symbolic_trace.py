@@ -228,6 +228,9 @@ class Tracer:
             path = self._tensor_paths.get(id(a))
             if path is None or path[0] is not a:
                 name = f"_tensor_constant{self._constants}"
+                while hasattr(self.root, name):         # left by an earlier trace of this root
+                    self._constants += 1
+                    name = f"_tensor_constant{self._constants}"
                 self._constants += 1
                 setattr(self.root, name, a)
                 self._tensor_paths[id(a)] = path = (a, name)

@@ -105,3 +105,17 @@ def test_cross_entropy_saved_exponentials_match_torch(reduction, layout, weighte
     la.backward(ember.from_numpy(g))
     lb.backward(torch.from_numpy(g))
     np.testing.assert_allclose(a.grad.numpy(), b.grad.numpy(), rtol=1e-5, atol=1e-7)
+
+
+@pytest.mark.parametrize("shape", [(4, 3, 8, 8), (2, 2, 7, 9), (3, 2, 6, 6, 6), (2, 3, 9)])
+def test_tiled_max_pool_gradient_ties_go_to_the_first_maximum(shape):
+    # integer values: most windows hold ties, and PyTorch gives the gradient to the first
+    x = np.random.default_rng(7).integers(0, 3, shape).astype(np.float32)
+    nd = len(shape) - 2
+    a, b = ember.from_numpy(x).requires_grad_(), torch.from_numpy(x).requires_grad_()
+    ya = getattr(ember.nn.functional, f"max_pool{nd}d")(a, 2)
+    yb = getattr(torch.nn.functional, f"max_pool{nd}d")(b, 2)
+    g = np.random.default_rng(8).standard_normal(yb.shape).astype(np.float32)
+    ya.backward(ember.from_numpy(g))
+    yb.backward(torch.from_numpy(g))
+    np.testing.assert_array_equal(a.grad.numpy(), b.grad.numpy())

@@ -19,7 +19,7 @@ import numpy as np
 
 from .._tensor import _wrap
 from ..fx.graph import Node, _iter_nodes
-from .dynamic import SymInt, has_symbols
+from .dynamic import Sym, SymInt, has_symbols, remake
 from .step_nodes import (
     AccumulateGrad,
     Backward,
@@ -46,7 +46,7 @@ class _Emitter:
         self.graph = graph
         self.ns = {"_new": object.__new__, "_wrap": _wrap,
                    "_acc": _acc, "_tup": _tup, "_zeros": _zeros, "_rule": _rule, "np": np,
-                   "_conj_rule": _conj_rule}
+                   "_conj_rule": _conj_rule, "_remake": remake}
         self.const_ids = {}
         self.fn_names = {}
 
@@ -76,8 +76,8 @@ class _Emitter:
     def expr(self, v):
         if isinstance(v, Node):
             return v.name
-        if type(v) is SymInt:
-            return v.src       # a size read from the inputs at run time (symbols())
+        if isinstance(v, Sym):
+            return v.code(self.expr)   # computed from the sizes read at the top (symbol_lines)
         if isinstance(v, tuple) and (type(v) is tuple or hasattr(v, "_fields")):
             inner = ", ".join(self.expr(a) for a in v)
             return f"({inner},)" if len(v) == 1 else f"({inner})"

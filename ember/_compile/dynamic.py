@@ -17,6 +17,7 @@ were; the generated code reads them from the input arrays (``s0 = x.shape[0]``) 
 """
 import itertools
 import math
+import types
 
 import numpy as np
 
@@ -61,6 +62,11 @@ def fit_forms(values, syms):
 
 
 def form_value(f, sizes):
+    if "ratio" in f:
+        n = form_value(f["ratio"], sizes)
+        return n / (n - 1)
+    if "recip" in f:
+        return 1 / form_value(f["recip"], sizes)
     if "a" in f:
         return f["a"] * sizes[f["of"][0]] + f["c"]
     if "div" in f:
@@ -69,6 +75,9 @@ def form_value(f, sizes):
 
 
 def _canonical(f):
+    if "ratio" in f or "recip" in f:
+        kind = "ratio" if "ratio" in f else "recip"
+        return (kind, _canonical(f[kind]))
     if "a" in f and f["c"] == 0:
         return ("k", f["a"], tuple(f["of"]))
     if "a" in f:
@@ -81,12 +90,19 @@ def _canonical(f):
 def _confirmed(f, syms):
     """Whether a trace beyond those that determine ``f`` checks it: k * product needs two
     distinct products, a * s + c and s // q three distinct sizes of s."""
+    if "ratio" in f or "recip" in f:
+        return _confirmed(f.get("ratio") or f.get("recip"), syms)
     if "k" in f:
         return len({math.prod(sy[n] for n in f["of"]) for sy in syms}) >= 2
     return len({sy[f["of"][0]] for sy in syms}) >= 3
 
 
 def _source(f):
+    if "ratio" in f:
+        n = _paren(_source(f["ratio"]))
+        return f"{n} / ({_source(f['ratio'])} - 1)"
+    if "recip" in f:
+        return f"1 / {_paren(_source(f['recip']))}"
     if "div" in f:
         return f"{f['of'][0]} // {f['div']}"
     if "k" in f:
@@ -97,10 +113,39 @@ def _source(f):
     return base if c == 0 else (f"{base} + {c}" if c > 0 else f"{base} - {-c}")
 
 
-class SymInt:
-    """A size that the generated code computes from the input sizes at each call (``s0``,
-    ``2 * s0 - 1``, ``s0 * s1``); its repr is that expression, so printing a shape or an
-    attribute that holds one writes the code that computes it."""
+def _paren(src):
+    return src if src.isidentifier() else f"({src})"
+
+
+# Python floats made from a size: BatchNorm's n / (n - 1) (the unbiased running variance)
+# and 1 / n, each found by inverting the traced value and fitting the int it came from
+_FLOAT_FORMS = (("ratio", lambda v: v / (v - 1)), ("recip", lambda v: 1 / v))
+
+
+def fit_float_forms(values, syms):
+    for kind, inverse in _FLOAT_FORMS:
+        try:
+            ns = [round(inverse(v)) for v in values]
+        except (ZeroDivisionError, OverflowError, ValueError):
+            continue
+        for f in fit_forms(ns, syms):
+            g = {kind: f}
+            if all(form_value(g, sy) == v for v, sy in zip(values, syms)):
+                yield g
+
+
+class Sym:
+    """A value the generated code computes from the input sizes at each call."""
+    __slots__ = ()
+
+    def code(self, expr):
+        raise NotImplementedError
+
+
+class SymInt(Sym):
+    """A size (or a float made from sizes) that the generated code computes from the input
+    sizes at each call (``s0``, ``2 * s0 - 1``, ``s0 * s1``); its repr is that expression,
+    so printing a shape or an attribute that holds one writes the code that computes it."""
     __slots__ = ("form", "src")
 
     def __init__(self, form):
@@ -110,12 +155,50 @@ class SymInt:
     def __repr__(self):
         return self.src
 
+    def code(self, expr):
+        return self.src
+
     def value(self, sizes):
         return form_value(self.form, sizes)
 
 
+class SymRepeat(Sym):
+    """A run of one value whose length follows the sizes (an RNN's ``batch_sizes``, B for
+    each of T steps): ``(s0,) * s1``."""
+    __slots__ = ("kind", "n", "item")
+
+    def __init__(self, kind, item, n):
+        self.kind, self.item, self.n = kind, item, n
+
+    def __repr__(self):
+        return self.code(repr)
+
+    def code(self, expr):
+        if self.kind is list:
+            return f"[{expr(self.item)}] * {_paren(self.n.src)}"
+        return f"({expr(self.item)},) * {_paren(self.n.src)}"
+
+
+class SymClosure(Sym):
+    """A function the op calls (a random draw's sampler) whose closure holds sizes: made
+    again at each call from its code and the symbolic cell values."""
+    __slots__ = ("cells", "fn")
+
+    def __init__(self, fn, cells):
+        self.fn, self.cells = fn, cells
+
+    def code(self, expr):
+        return f"_remake({expr(self.fn)}, ({''.join(expr(c) + ', ' for c in self.cells)}))"
+
+
+def remake(fn, cells):
+    """``fn`` with its closure cells holding ``cells``."""
+    return types.FunctionType(fn.__code__, fn.__globals__, fn.__name__, fn.__defaults__,
+                              tuple(types.CellType(c) for c in cells))
+
+
 def has_symbols(v):
-    if type(v) is SymInt:
+    if isinstance(v, Sym):
         return True
     if isinstance(v, (tuple, list)):
         return any(has_symbols(a) for a in v)
@@ -316,7 +399,8 @@ def merge(snaps, where):
     def fit(vals, what):
         forms, seen = [], set()
         any_fit = False
-        for f in fit_forms(list(vals), syms):
+        search = fit_float_forms if type(vals[0]) is float else fit_forms
+        for f in search(list(vals), syms):
             any_fit = True
             c = _canonical(f)
             if c not in seen and _confirmed(f, syms):
@@ -334,7 +418,7 @@ def merge(snaps, where):
             return SymInt(forms[0])
         if any_fit:
             pending.append(f"{what}: {vals} needs more sizes to confirm its formula")
-            return SymInt(next(fit_forms(list(vals), syms)))
+            return SymInt(next(search(list(vals), syms)))
         raise Cannot(f"{what} is {vals[0]} at {sizes_at(0)} and {vals[-1]} at "
                      f"{sizes_at(len(vals) - 1)}, which does not follow the sizes")
 
@@ -352,9 +436,17 @@ def merge(snaps, where):
             return v0 if all(v == v0 for v in vals) else fit(vals, what)
         if t is tuple or t is list or (isinstance(v0, tuple) and hasattr(v0, "_fields")):
             if any(len(v) != len(v0) for v in vals):
+                if (t is tuple or t is list) and all(v and all(a == v[0] for a in v) for v in vals):
+                    return SymRepeat(t, m([v[0] for v in vals], what),
+                                     fit([len(v) for v in vals], f"{what} (its length)"))
                 raise Cannot(f"{what}: sequences of different lengths")
             items = [m([v[i] for v in vals], what) for i in range(len(v0))]
             return t(items) if t is tuple or t is list else tuple.__new__(t, items)
+        if isinstance(v0, tuple):      # torch.Size: a plain tuple where it holds symbols
+            if any(len(v) != len(v0) for v in vals):
+                raise Cannot(f"{what}: sizes of different ranks")
+            items = [m([v[i] for v in vals], what) for i in range(len(v0))]
+            return tuple(items) if has_symbols(items) else v0
         if t is dict:
             if any(v.keys() != v0.keys() for v in vals):
                 raise Cannot(f"{what}: different attributes")
@@ -373,11 +465,20 @@ def merge(snaps, where):
             raise Cannot(f"{what}: an array that differs between the sizes")
         if all(v is v0 for v in vals):
             return v0
+        if t is float and all(type(v) is float and math.isfinite(v) for v in vals) and \
+                len(set(vals)) > 1:
+            return fit(vals, what)
         if t in (bool, float, str, complex, type(None)) or isinstance(v0, (np.generic, np.dtype)):
             if all(v == v0 for v in vals) or (t is float and all(math.isnan(v) for v in vals)):
                 return v0
             raise Cannot(f"{what}: {vals[0]!r} at {sizes_at(0)} is {v0!r} at "
                          f"{sizes_at(len(vals) - 1)}")
+        if t is types.FunctionType and v0.__closure__ and all(
+                v.__code__ is v0.__code__ and v.__globals__ is v0.__globals__
+                and v.__defaults__ == v0.__defaults__ and not v.__kwdefaults__ for v in vals):
+            cells = [m([v.__closure__[i].cell_contents for v in vals], what)
+                     for i in range(len(v0.__closure__))]
+            return SymClosure(v0, cells) if has_symbols(cells) else v0
         if t.__name__ == "_Call" and all(v.fn is v0.fn for v in vals):
             # (its tensor arguments are slots, filled from the op's inputs at each call)
             args = m([[None if isinstance(a, Tensor) else a for a in v.args] for v in vals], what)

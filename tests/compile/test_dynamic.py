@@ -266,3 +266,71 @@ def test_buffer_reuse_keeps_a_live_view_intact():
         x, y = data((n, n)), data((n, n), 1)
         for got, want in zip(cf(x, y), f(x, y)):
             close(got, want)
+
+
+class CNN(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv, self.bn, self.fc = nn.Conv2d(2, 4, 3, padding=1), nn.BatchNorm2d(4), nn.Linear(64, 3)
+
+    def forward(self, x):                    # BatchNorm's running_var uses n / (n - 1)
+        return self.fc(F.max_pool2d(F.relu(self.bn(self.conv(x))), 2).flatten(1))
+
+
+class Tagger(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.emb, self.rnn, self.ln = nn.Embedding(10, 6), nn.LSTM(6, 5, batch_first=True), nn.LayerNorm(5)
+        self.drop = nn.Dropout(0.3)          # a random draw of a symbolic shape
+
+    def forward(self, t):                    # the LSTM's batch_sizes: (B,) * T
+        return self.ln(self.drop(self.rnn(self.emb(t))[0])).mean(1)
+
+
+class TinyGPT(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.emb, self.pos = nn.Embedding(20, 8), nn.Embedding(16, 8)
+        self.att = nn.MultiheadAttention(8, 2, batch_first=True)
+        self.ln, self.head = nn.LayerNorm(8), nn.Linear(8, 20)
+
+    def forward(self, t):
+        T = t.size(1)
+        x = self.emb(t) + self.pos(torch.arange(T))
+        mask = torch.triu(torch.ones(T, T, dtype=torch.bool), 1)
+        a, _ = self.att(x, x, x, attn_mask=mask, need_weights=False)
+        return self.head(self.ln(x + a)).view(-1, 20)
+
+
+def tokens(shape, seed, high):
+    return torch.tensor(np.random.default_rng(seed).integers(0, high, shape))
+
+
+@pytest.mark.parametrize("make, inputs", [
+    (CNN, lambda n, i: data((n, 2, 8, 8), i)),
+    (Tagger, lambda n, i: tokens((n, 4), i, 10)),
+    (Tagger, lambda n, i: tokens((2, n), i, 10)),
+    (TinyGPT, lambda n, i: tokens((n, 5), i, 20)),
+    (TinyGPT, lambda n, i: tokens((2, n), i, 20)),
+], ids=["cnn-batch", "lstm-batch", "lstm-length", "gpt-batch", "gpt-length"])
+def test_models_train_with_varying_sizes(make, inputs):
+    runs = []
+    for compiled in (False, True):
+        torch.manual_seed(0)
+        model = make()
+        fn = torch.compile(model) if compiled else model
+        opt = torch.optim.Adam(model.parameters(), lr=0.01)
+        torch.manual_seed(1)
+        seen = []
+        for i, n in enumerate((3, 5, 7, 9, 4, 2, 1, 6)):
+            opt.zero_grad()
+            out = fn(inputs(n, i))
+            (out ** 2).mean().backward()
+            opt.step()
+            seen.append(out.detach().numpy().copy())
+            seen += [p.grad.numpy().copy() for p in model.parameters() if p.grad is not None]
+        seen += [t.detach().numpy().copy() for t in (*model.parameters(), *model.buffers())]
+        runs.append((seen, fn))
+    for a, b in zip(runs[0][0], runs[1][0]):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+    assert traces(runs[1][1]) == 4             # 3, 5, 7, and the size 1

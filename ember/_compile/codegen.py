@@ -49,6 +49,7 @@ class _Emitter:
                    "_conj_rule": _conj_rule, "_remake": remake}
         self.const_ids = {}
         self.fn_names = {}
+        self.pos = None          # node -> position, for buffer reuse (_reuse_line)
 
     def const(self, v, hint="k"):
         key = id(v)
@@ -133,10 +134,11 @@ def _reuse_line(n, em, dead, protected):
             and a.meta.get("shape") == n.meta.get("shape") and a.meta.get("dtype") == n.meta.get("dtype")):
         return None
     # NOTE: a view of ``a`` made earlier (a permute, a reshape) may still be alive after
-    # ``a`` dies: only users known to make new arrays leave its buffer free to overwrite
-    for u in a.users:
-        if u is not n and u.target not in _NO_VIEWS:
-            return None
+    # ``a`` dies: its buffer is free only if every such view (and view of a view) is dead
+    if em.pos is None:
+        em.pos = {m: i for i, m in enumerate(em.graph.nodes)}
+    if not _views_dead(a, n, em.pos[n], em.pos, protected):
+        return None
     t = n.target
     if t in binary and len(n.args) == 2 and not n.kwargs:
         return f"{n.name} = {binary[t]}({a.name}, {em.expr(n.args[1])}, out={a.name})"
@@ -145,6 +147,20 @@ def _reuse_line(n, em, dead, protected):
     if t in unary and len(n.args) == 1 and not n.kwargs:
         return f"{n.name} = {unary[t]}({a.name}, out={a.name})"
     return None
+
+
+def _views_dead(a, n, at, pos, protected):
+    """Whether every value that may share ``a``'s memory (users not known to allocate,
+    transitively) has no use at or after position ``at`` (the node ``n`` about to run), and
+    no op's ctx keeps it for a backward."""
+    for u in a.users:
+        if u is n or u.target in _NO_VIEWS:
+            continue
+        if u.op == "output" or u in protected or any(pos.get(w, at) >= at for w in u.users):
+            return False
+        if not _views_dead(u, n, at, pos, protected):
+            return False
+    return True
 
 
 def _getitem_line(n):

@@ -165,7 +165,7 @@ class SymInt(Sym):
 class SymRepeat(Sym):
     """A run of one value whose length follows the sizes (an RNN's ``batch_sizes``, B for
     each of T steps): ``(s0,) * s1``."""
-    __slots__ = ("kind", "n", "item")
+    __slots__ = ("item", "kind", "n")
 
     def __init__(self, kind, item, n):
         self.kind, self.item, self.n = kind, item, n

@@ -24,21 +24,29 @@ def _ones(n, dtype):
 
 def _row_length(a, axes):
     """The number of elements summed per row when ``axes`` are a's last axes and the GEMV
-    applies (float32/float64, rows of 8 to _MAX_ROW); else None."""
+    applies (float32/float64, rows of 8 to _MAX_ROW); else None.  (Kept cheap: small arrays
+    come through here too.)"""
+    if a.dtype.char not in "fd" or not a.size:
+        return None
     nd = a.ndim
     if type(axes) is int:
-        axes = (axes,)
-    k = len(axes)
-    if a.dtype.char not in "fd" or not 0 < k <= nd or not a.size or \
-            sorted(ax % nd for ax in axes) != list(range(nd - k, nd)):
-        return None
-    n = int(np.prod(a.shape[nd - k:]))
+        if nd == 0 or (axes != -1 and axes != nd - 1):
+            return None
+        n = a.shape[-1]
+    else:
+        k = len(axes)
+        if not 0 < k <= nd or sorted(ax % nd for ax in axes) != list(range(nd - k, nd)):
+            return None
+        n = 1
+        for s in a.shape[nd - k:]:
+            n *= s
     return n if 8 <= n <= _MAX_ROW else None
 
 
-def _gemv_sum(a, n, k, keepdims):
+def _gemv_sum(a, n, axes, keepdims):
+    k = 1 if type(axes) is int else len(axes)
+    r = (a if a.ndim == 2 and k == 1 else a.reshape(-1, n)) @ _ones(n, a.dtype)
     lead = a.shape[:a.ndim - k]
-    r = a.reshape(-1, n) @ _ones(n, a.dtype)
     return r.reshape(lead + (1,) * k if keepdims else lead)
 
 
@@ -47,7 +55,7 @@ def trailing_sum(a, axes, keepdims=True):
     n = _row_length(a, axes)
     if n is None:
         return a.sum(axes, keepdims=keepdims)
-    return _gemv_sum(a, n, 1 if type(axes) is int else len(axes), keepdims)
+    return _gemv_sum(a, n, axes, keepdims)
 
 
 def trailing_mean(a, axes):
@@ -56,6 +64,6 @@ def trailing_mean(a, axes):
     n = _row_length(a, axes)
     if n is None:
         return np.mean(a, axes, keepdims=True)
-    s = _gemv_sum(a, n, 1 if type(axes) is int else len(axes), True)
+    s = _gemv_sum(a, n, axes, True)
     s /= n
     return s

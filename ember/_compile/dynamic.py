@@ -253,6 +253,7 @@ class Snapshot:
         g = tracer.graph
         self.sizes = sizes
         self.n_nodes = len(g.nodes)
+        self.joint = "joint" in g.__dict__
         index = {n: i for i, n in enumerate(g.nodes)}
         phs = [n for n in g.nodes if n.op == "placeholder" and n.meta.get("tangent") is None]
         self.placeholders = [index[n] for n in phs]
@@ -489,6 +490,8 @@ def merge(snaps, where):
         raise Cannot(f"{what}: {t.__name__} values that differ between the traces")
 
     for s in snaps[:-1]:
+        if s.joint != last.joint:
+            raise Cannot("one trace recorded its backward as ops, another did not")
         if s.n_nodes != last.n_nodes:
             raise Cannot(f"the graph at {sizes_at(snaps.index(s))} has {s.n_nodes} nodes, "
                          f"the one at {sizes_at(len(snaps) - 1)} {last.n_nodes} (Python control "
@@ -517,6 +520,8 @@ def merge(snaps, where):
                 tpl.out_metas[i] = outs
         if rec[0] == "get_attr":
             kinds = [r[6] for r in recs]
+            if any(k[0] != rec[6][0] for k in kinds):
+                raise Cannot(f"{what} is a constant made in one trace, a tensor read in another")
             if rec[6][0] == "attr":
                 if any(k[0] != "attr" or k[1] is not rec[6][1] for k in kinds):
                     raise Cannot(f"{what} reads another tensor in each trace")

@@ -334,3 +334,45 @@ def test_models_train_with_varying_sizes(make, inputs):
     for a, b in zip(runs[0][0], runs[1][0]):
         np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
     assert traces(runs[1][1]) == 4             # 3, 5, 7, and the size 1
+
+
+def test_backward_rules_called_from_ctxs(monkeypatch):
+    """When the backward cannot be recorded as ops, the generated backward calls each op's
+    rule with its ctx; a symbolic graph passes its sizes along (multi-output zeros too)."""
+    from ember._compile.tracer import Tracer
+    monkeypatch.setattr(Tracer, "_record_module_backward", lambda self, result: None)
+    monkeypatch.setattr(Tracer, "record_backward_ops", lambda self, root, grad, leaves=None: False)
+
+    class M(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.fc = nn.Linear(6, 4)
+
+        def forward(self, x):
+            a, b = self.fc(x.view(x.size(0), -1)).split(2, dim=1)
+            return (a * 2).sum(0) + b.mean(0) * 0 + torch.zeros(x.size(0), 2).sum(0)
+
+    def step(m, opt, x):
+        opt.zero_grad()
+        loss = (m(x) ** 2).sum()
+        loss.backward()
+        opt.step()
+        return loss
+
+    for compile_step in (False, True):
+        torch.manual_seed(0)
+        m1, m2 = M(), M()
+        m2.load_state_dict(m1.state_dict())
+        o1, o2 = torch.optim.SGD(m1.parameters(), lr=0.1), torch.optim.SGD(m2.parameters(), lr=0.1)
+        cm = torch.compile(m2)
+        cstep = torch.compile(step)
+        for i, n in enumerate((3, 5, 7, 9, 4)):
+            x = data((n, 2, 3), i)
+            want = step(m1, o1, x)
+            got = cstep(m2, o2, x) if compile_step else step(cm, o2, x)
+            close(got, want)
+        for p, q in zip(m1.parameters(), m2.parameters()):
+            close(p, q)
+        c = (cstep if compile_step else cm)._ember_compiled
+        g = [g for g in c.graphs() if getattr(g, "template", None) is not None]
+        assert len(g) == 1 and "s0" in (g[0].code if compile_step else g[0].backward_code)

@@ -387,7 +387,7 @@ def merge(snaps, where):
             dims.append(name)
         tpl.guard.append(tuple(dims))
     if not tpl.symbols:
-        raise Cannot("no input size differs")
+        raise NotYet("no input size differs")
     syms = tpl.syms = [{name: s.sizes[k][d] for name, k, d in tpl.symbols} for s in snaps]
     if len(snaps) < 3:
         raise NotYet("a symbolic graph is trusted only once a third size agrees")
@@ -420,8 +420,9 @@ def merge(snaps, where):
         if any_fit:
             pending.append(f"{what}: {vals} needs more sizes to confirm its formula")
             return SymInt(next(search(list(vals), syms)))
-        raise Cannot(f"{what} is {vals[0]} at {sizes_at(0)} and {vals[-1]} at "
-                     f"{sizes_at(len(vals) - 1)}, which does not follow the sizes")
+        at = "; ".join(f"{n}={', '.join(str(sy[n]) for sy in syms)}" for n in syms[0])
+        raise Cannot(f"{what} is {', '.join(map(repr, vals))} at {at}, which does not follow "
+                     "the sizes")
 
     def m(vals, what):
         v0 = vals[-1]

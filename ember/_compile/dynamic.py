@@ -475,9 +475,13 @@ def merge(snaps, where):
                 return v0
             raise Cannot(f"{what}: {vals[0]!r} at {sizes_at(0)} is {v0!r} at "
                          f"{sizes_at(len(vals) - 1)}")
-        if t is types.FunctionType and v0.__closure__ and all(
+        if t is types.FunctionType and all(
                 v.__code__ is v0.__code__ and v.__globals__ is v0.__globals__
-                and v.__defaults__ == v0.__defaults__ and not v.__kwdefaults__ for v in vals):
+                and v.__defaults__ == v0.__defaults__ and not v.__kwdefaults__
+                and (v.__closure__ is None) == (v0.__closure__ is None) for v in vals):
+            # the same function made again at each call (a lambda, a sampler over a shape)
+            if v0.__closure__ is None:
+                return v0
             cells = [m([v.__closure__[i].cell_contents for v in vals], what)
                      for i in range(len(v0.__closure__))]
             return SymClosure(v0, cells) if has_symbols(cells) else v0

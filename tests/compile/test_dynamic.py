@@ -376,3 +376,33 @@ def test_backward_rules_called_from_ctxs(monkeypatch):
         c = (cstep if compile_step else cm)._ember_compiled
         g = [g for g in c.graphs() if getattr(g, "template", None) is not None]
         assert len(g) == 1 and "s0" in (g[0].code if compile_step else g[0].backward_code)
+
+
+def test_step_with_dropout_clipping_and_scheduler():
+    def make():
+        torch.manual_seed(0)
+        return nn.Sequential(nn.Linear(8, 16), nn.GELU(), nn.Dropout(0.1), nn.Linear(16, 3))
+
+    def step(m, opt, sched, x, y):
+        opt.zero_grad()
+        loss = F.cross_entropy(m(x), y)
+        loss.backward()
+        nn.utils.clip_grad_norm_(m.parameters(), 1.0)
+        opt.step()
+        sched.step()
+        return loss
+
+    runs = []
+    for compiled in (False, True):
+        m = make()
+        opt = torch.optim.AdamW(m.parameters(), lr=0.01)
+        sched = torch.optim.lr_scheduler.StepLR(opt, 2)
+        fn = torch.compile(step) if compiled else step
+        losses = []
+        for i, n in enumerate((3, 5, 7, 9, 11, 4)):
+            torch.manual_seed(i)
+            losses.append(fn(m, opt, sched, data((n, 8), i), torch.tensor(np.arange(n) % 3)))
+        runs.append((losses, list(m.parameters()), fn))
+    for a, b in zip(runs[0][0] + runs[0][1], runs[1][0] + runs[1][1]):
+        close(a, b)
+    assert traces(runs[1][2]) == 3

@@ -406,3 +406,14 @@ def test_step_with_dropout_clipping_and_scheduler():
     for a, b in zip(runs[0][0] + runs[0][1], runs[1][0] + runs[1][1]):
         close(a, b)
     assert traces(runs[1][2]) == 3
+
+
+def test_automatic_dynamic_shapes_setting(monkeypatch):
+    monkeypatch.setattr(config, "automatic_dynamic_shapes", False)
+    auto = torch.compile(lambda x: x.view(x.size(0), -1).sum(1))
+    forced = torch.compile(lambda x: x.view(x.size(0), -1).sum(1), dynamic=True)
+    for n in BATCHES:
+        auto(data((n, 2, 3)))
+        forced(data((n, 2, 3)))
+    assert traces(auto) == len(BATCHES) and traces(forced) == 3
+    assert torch._dynamo.config.automatic_dynamic_shapes is False

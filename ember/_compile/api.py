@@ -198,7 +198,7 @@ class _Compiled:
         self.dynamic = None       # torch.compile(dynamic=...): None automatic, True, False
         self.families = {}        # key without sizes -> dynamic.Family (symbolic graphs)
         self._n_alias = 0         # cache keys that point at a symbolic graph (not traces)
-        self._marked = (set(), set())   # (flat input, dim) marked dynamic / static
+        self._marked = (set(), set(), set())   # (flat input, dim) marked dynamic, static, maybe
         ALL_COMPILED.append(self)
 
     def _structure(self):
@@ -313,7 +313,8 @@ class _Compiled:
 
     def _miss(self, key, args, kwargs):
         sizes = snap = None
-        if self.dynamic is not False or self._marked[0] or _has_marks(args, kwargs):
+        if self.dynamic is not False or self._marked[0] or self._marked[2] or \
+                _has_marks(args, kwargs):
             # symbolic sizes (dynamic.py): a graph whose guard these sizes meet runs at once
             sizes = self._sizes_key(key, args, kwargs)
             fam = self.families.get(sizes[0])
@@ -426,16 +427,16 @@ class _Compiled:
             return p
         abstract = (key[0],) + tuple(walk(p) for p in key[1:n]) + key[n:]
         if _has_marks(args, kwargs):
-            dyn, static = self._marked
+            dyn, static, weak = self._marked
             for k, t in enumerate(_flatten((args, kwargs), [])):
                 d = t.__dict__
-                for name, into in (("_dynamo_dynamic_indices", dyn), ("_dynamo_weak_dynamic_indices", dyn),
-                                   ("_dynamo_static_indices", static)):
+                for name, into in (("_dynamo_dynamic_indices", dyn), ("_dynamo_static_indices", static),
+                                   ("_dynamo_weak_dynamic_indices", weak)):
                     into.update((k, i) for i in d.get(name, ()))
         return abstract, shapes
 
     def _allowed(self, k, d):
-        if (k, d) in self._marked[0]:
+        if (k, d) in self._marked[0] or (k, d) in self._marked[2]:
             return True
         return self.dynamic is True or (self.dynamic is None and config.automatic_dynamic_shapes)
 

@@ -417,3 +417,21 @@ def test_automatic_dynamic_shapes_setting(monkeypatch):
         forced(data((n, 2, 3)))
     assert traces(auto) == len(BATCHES) and traces(forced) == 3
     assert torch._dynamo.config.automatic_dynamic_shapes is False
+
+
+def test_mark_dynamic_warns_when_forced_static():
+    def f(x):
+        return x[: int(x.shape[0] ** 2 % 5) + 1].sum(0)
+
+    for mark, warns in ((torch._dynamo.mark_dynamic, True), (torch._dynamo.maybe_mark_dynamic, False)):
+        cf = torch.compile(f, dynamic=False)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            for i, n in enumerate((3, 5, 7, 9)):
+                x = data((n, 2), i)
+                if i == 0:
+                    mark(x, 0)
+                close(cf(x), f(x))
+        said = [w for w in caught if "could not be made dynamic" in str(w.message)]
+        assert bool(said) == warns
+        assert traces(cf) == 4

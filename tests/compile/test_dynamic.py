@@ -207,10 +207,12 @@ def test_mark_dynamic_and_mark_static():
     lambda x: x.sum(0) * float(x.shape[0] ** 2 % 5),        # a Python float from a size
     lambda x: x[: int(x.shape[0] ** 2 % 5) + 1].sum(0),      # an int no formula explains
     lambda x: x.reshape(3, -1).sum(0) if x.shape[0] % 3 == 0 else x.sum(0),   # control flow
+    lambda x: torch.cat([x, x]).view(4, -1).sum(0),           # a baked 4: (4, s0 // 2)
 ])
+@pytest.mark.filterwarnings("ignore:torch._dynamo hit config.recompile_limit")
 def test_unexplained_sizes_stay_specialised(fn):
     cfn = torch.compile(fn)
-    for i, n in enumerate((3, 5, 6, 9, 11, 7)):
+    for i, n in enumerate((4, 6, 8, 10, 12, 14, 3, 5, 6, 9, 11, 7)):
         x = data((n, 4), i)
         close(cfn(x), fn(x))
 

@@ -20,6 +20,7 @@ import numpy as np
 from .._tensor import Tensor
 from ..autograd.function import add_tracer, remove_tracer
 from ..autograd.grad_mode import MODE
+from ..nn.modules.module import STRUCTURE     # (this module loads after ember.nn)
 from . import config
 from .runtime import CompiledGraph
 from .tracer import GraphBreak, Tracer
@@ -226,7 +227,6 @@ class _Compiled:
         if self.root is None:
             parts.append(self._free_key())
         if self.modules:
-            from ..nn.modules.module import STRUCTURE
             if self._struct_at != STRUCTURE[0]:
                 self._structure()
             parts.append(self._struct_token)

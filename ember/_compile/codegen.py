@@ -18,6 +18,7 @@ import operator
 import numpy as np
 
 from .._tensor import _wrap
+from ..autograd.grad_mode import MODE
 from ..fx.graph import Node, _iter_nodes
 from .dynamic import Sym, SymInt, has_symbols, remake
 from .step_nodes import (
@@ -110,7 +111,8 @@ def _reuse_tables():
               arith.Div: "np.true_divide"}
     scalar = {arith.AddScalar: "np.add", arith.SubScalar: "np.subtract",
               arith.MulScalar: "np.multiply", arith.DivScalar: "np.true_divide"}
-    unary = {pointwise.Exp: "np.exp", pointwise.Tanh: "np.tanh", pointwise.Neg: "np.negative"}
+    unary = {pointwise.Exp: "np.exp", pointwise.Tanh: "np.tanh", pointwise.Neg: "np.negative",
+             pointwise.Relu: "np.maximum"}
     fresh = set(binary) | set(scalar) | set(unary) | {MatMul, Linear, Sum, ToDtype}
     _NO_VIEWS.update(set(binary) | set(scalar) | set(unary) | {MatMul, Linear, Sum})
     return binary, scalar, unary, fresh
@@ -145,8 +147,33 @@ def _reuse_line(n, em, dead, protected):
     if t in scalar and list(n.kwargs) == ["s"] and type(n.kwargs["s"]) in (int, float):
         return f"{n.name} = {scalar[t]}({a.name}, {n.kwargs['s']!r}, out={a.name})"
     if t in unary and len(n.args) == 1 and not n.kwargs:
-        return f"{n.name} = {unary[t]}({a.name}, out={a.name})"
+        zero = ", 0" if unary[t] == "np.maximum" else ""     # relu: np.maximum(x, 0)
+        return f"{n.name} = {unary[t]}({a.name}{zero}, out={a.name})"
     return None
+
+
+def _linear_lines(n, em):
+    """A 2-d ``Linear`` written out as Linear.forward's own two statements (one GEMM on the
+    transposed weight view, the bias added in place): two NumPy calls, no Python call."""
+    from ..ops.matmul import Linear
+    x = n.args[0] if n.args else None
+    if n.target is not Linear or n.kwargs or not isinstance(x, Node) or \
+            len(x.meta.get("shape") or ()) != 2 or not all(isinstance(a, Node) for a in n.args):
+        return None
+    lines = [f"{n.name} = np.matmul({x.name}, {n.args[1].name}.T){_comment(n)}"]
+    if len(n.args) > 2:
+        lines.append(f"{n.name} += {n.args[2].name}")
+    return lines
+
+
+def _owned(g, last, graph):
+    """Whether the gradient value ``g`` is a new array (an op that never returns a view of an
+    input) whose one use is the accumulation: it can become the .grad without a copy."""
+    global _REUSE
+    if _REUSE is None:
+        _REUSE = _reuse_tables()
+    return (g.op == "call_function" and g.target in _NO_VIEWS and len(g.users) == 1
+            and not g.meta.get("keeps_ctx"))
 
 
 def _views_dead(a, n, at, pos, protected):
@@ -189,6 +216,10 @@ def _ctx_call_lines(n, em):
 def _plain_lines(n, em, dying, protected):
     """The op on a fresh ctx, written into a dying input's buffer where it can be."""
     line = _reuse_line(n, em, dying, protected)
+    if line is None:
+        lowered = _linear_lines(n, em)
+        if lowered:
+            return lowered
     lines = [(line or f"{n.name} = {em.call(n, f'_new({em.cls(n.target)})')}") + _comment(n)]
     if line:
         lines.append(f"del {n.args[0].name}")
@@ -236,10 +267,9 @@ def emit_forward(graph, attrs, train, needs_grad=frozenset()):
 
     A graph that holds a ``Backward`` node is a whole training step: its forward ops keep
     ctxs, the backward runs inline, and nothing is returned for an outer autograd node."""
-    from ..autograd.engine import _accumulate
-    from ..autograd.grad_mode import MODE
+    from ..autograd.engine import _accumulate, accumulate_fresh
     em = _Emitter(graph)
-    em.ns.update(_accumulate=_accumulate, _MODE=MODE)
+    em.ns.update(_accumulate=_accumulate, _accumulate_fresh=accumulate_fresh, _MODE=MODE)
     bwd = backward_half(graph)
     ins = [n for n in input_nodes(graph) if n not in bwd]
     body = []
@@ -278,7 +308,11 @@ def emit_forward(graph, attrs, train, needs_grad=frozenset()):
             leaf = _tensor_expr(em, n.kwargs["leaf"], ins, attrs)
             named = next((a.name for a in ins if a.op == "get_attr" and attrs[a.target] is n.kwargs["leaf"]),
                          leaf)
-            body.append(f"_accumulate({leaf}, _wrap({n.args[0].name}), False)  # {named}.grad")
+            g = n.args[0]
+            if _owned(g, last, graph):
+                body.append(f"_accumulate_fresh({leaf}, {g.name})  # {named}.grad (kept: a new array no one else holds)")
+            else:
+                body.append(f"_accumulate({leaf}, _wrap({g.name}), False)  # {named}.grad")
         elif n.target is Backward:
             body += _inline_backward(graph, em, n, needs_grad, ins, attrs)
         elif train and n in needs_grad:
@@ -565,7 +599,6 @@ def _backward_lines(nodes, em, needs_grad, grad_inputs, out_nodes):
 def _rule(cls, ctx, *grads):
     """An op's own backward rule on arrays' wrappers, with grad mode off (its fast path, and
     no graph recorded), as the engine runs it in an ordinary backward."""
-    from ..autograd.grad_mode import MODE
     prev = MODE.grad_enabled
     MODE.grad_enabled = False
     try:

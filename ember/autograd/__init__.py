@@ -39,12 +39,12 @@ def _as_tuple(x):
 
 
 def _make_grads(outputs, grad_outputs, create_graph):
-    from ..ops.creation import ones_like
     if not grad_outputs and len(outputs) == 1:
         out = outputs[0]
         d = out._data
         if d.ndim == 0 and out.requires_grad and d.dtype.kind == "f":
             return [_wrap(np.ones((), d.dtype))]
+    from ..ops.creation import ones_like
     grads = []
     for i, out in enumerate(outputs):
         g = grad_outputs[i] if i < len(grad_outputs) else None

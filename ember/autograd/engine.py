@@ -54,6 +54,17 @@ def _accumulate(leaf, g, create_graph):
             h(leaf)
 
 
+def accumulate_fresh(leaf, arr):
+    """``_accumulate`` for a gradient array nothing else holds (a compiled step's freshly made
+    GEMM or sum): a leaf without a .grad or hooks keeps that array, without the copy (as
+    PyTorch's AccumulateGrad steals a gradient no one else references)."""
+    if leaf.grad is None and not leaf._hooks and arr.dtype == leaf._data.dtype and \
+            arr.shape == leaf._data.shape and not leaf.__dict__.get("_post_acc_hooks"):
+        leaf.grad = _wrap(arr)
+    else:
+        _accumulate(leaf, _wrap(arr), False)
+
+
 def _accumulate_values(leaf, g, old):
     if old is None:
         # NOTE: copy, because the same array may be handed to several leaves (add's backward

@@ -17,7 +17,7 @@ import warnings
 
 import numpy as np
 
-from .._tensor import Tensor
+from .._tensor import Tensor, _wrap
 from ..autograd.function import add_tracer, remove_tracer
 from ..autograd.grad_mode import MODE
 from ..nn.modules.module import STRUCTURE     # (this module loads after ember.nn)
@@ -307,6 +307,9 @@ class _Compiled:
             return self._miss(key, args, kwargs)
         if entry is _EAGER:
             return self.fn(*args, **kwargs)
+        if entry.direct:
+            # one new tensor from the inference code, nothing written: no further dispatch
+            return _wrap(entry.infer_fn(*args))
         if entry.flat_args:
             return entry(args)
         return entry(_flatten((args, kwargs), []))
@@ -387,6 +390,7 @@ class _Compiled:
                 self.compile_times.append(time.perf_counter() - t0)
                 return result
             g.flat_args = all(type(a) is Tensor for a in args) and not kwargs
+            g.direct = g.flat_args and g.single and not g.mutated and (g.is_step or g.infer_only)
             if tpl is not None:
                 g.template = tpl
             self.cache[key] = g

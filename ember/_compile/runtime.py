@@ -58,6 +58,7 @@ class CompiledGraph:
         # No output needs a gradient (the trace ran under no_grad, or on nothing that
         # requires grad): every call of this specialisation takes the inference code.
         self.infer_only = not any(n.meta.get("requires_grad") for n in _leaves(self.spec))
+        self.flat_args = self.direct = False     # set by the cache that holds this graph
         # symbolic sizes (dynamic.py): the outputs' shapes are known only once computed
         self.symbolic = "symbols" in graph.__dict__
 

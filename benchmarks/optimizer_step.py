@@ -46,6 +46,20 @@ def chunk(step, n):
     return (time.process_time() - t) / n
 
 
+def interleaved(steps, rounds, chunk_s):
+    """{label: median seconds per call} of ``steps`` ({label: callable}), timed in chunks of
+    about ``chunk_s`` (sized on the first) that take turns, the order reversed every round, so
+    that a slow phase of the machine falls on all of them alike."""
+    first = next(iter(steps.values()))
+    n = max(1, int(chunk_s / chunk(first, 3)))
+    times = {label: [] for label in steps}
+    order = list(steps.items())
+    for r in range(rounds):
+        for label, step in order if r % 2 else order[::-1]:
+            times[label].append(chunk(step, n))
+    return {label: statistics.median(v) for label, v in times.items()}
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--only", default="tiny_mlp,mlp,cnn")
@@ -55,14 +69,9 @@ def main():
     torch.set_num_threads(1)
     print(f"{'workload':<10} {'step() called':>14} {'step() generated':>17} {'ratio':>6}")
     for name in args.only.split(","):
-        called, generated = compiled(name, False), compiled(name, True)
-        n = max(1, int(args.chunk_s / chunk(called, 3)))
-        times = {"called": [], "generated": []}
-        for r in range(args.rounds):
-            order = [("called", called), ("generated", generated)]
-            for label, step in order if r % 2 else order[::-1]:
-                times[label].append(chunk(step, n))
-        a, b = statistics.median(times["called"]), statistics.median(times["generated"])
+        med = interleaved({"called": compiled(name, False), "generated": compiled(name, True)},
+                          args.rounds, args.chunk_s)
+        a, b = med["called"], med["generated"]
         print(f"{name:<10} {a * 1e6:>11.1f} µs {b * 1e6:>14.1f} µs {b / a:>6.2f}", flush=True)
 
 

@@ -11,7 +11,6 @@ and the median time per step relative to the default (above 1: the pass saves th
 """
 import argparse
 import os
-import statistics
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -19,7 +18,7 @@ sys.path.insert(0, os.path.dirname(HERE))
 sys.path.insert(0, HERE)
 
 import workloads
-from optimizer_step import chunk
+from optimizer_step import interleaved
 
 import ember as torch
 from ember._compile import api, passes
@@ -44,15 +43,8 @@ def measure(name, rounds, chunk_s):
     names = [p.__name__ for p in passes.PASSES]
     variants = [("all passes", ())] + [(f"without {n}", (n,)) for n in names] + [("no passes", names)]
     steps = [(label, *compiled(name, off)) for label, off in variants]
-    n = max(1, int(chunk_s / chunk(steps[0][1], 3)))
-    times = {label: [] for label, _, _ in steps}
-    for r in range(rounds):
-        order = steps if r % 2 else steps[::-1]
-        for label, step, _ in order:
-            times[label].append(chunk(step, n))
-    base = statistics.median(times["all passes"])
-    return [(label, ops, statistics.median(times[label]), statistics.median(times[label]) / base)
-            for label, _, ops in steps]
+    med = interleaved({label: step for label, step, _ in steps}, rounds, chunk_s)
+    return [(label, ops, med[label], med[label] / med["all passes"]) for label, _, ops in steps]
 
 
 def main():

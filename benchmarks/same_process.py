@@ -12,7 +12,6 @@ ember variant's ratio to PyTorch eager.
 """
 import argparse
 import os
-import statistics
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -21,7 +20,7 @@ sys.path.insert(0, HERE)
 
 import torch
 import workloads
-from optimizer_step import chunk
+from optimizer_step import interleaved
 
 import ember
 
@@ -52,12 +51,7 @@ def main():
         steps = {"torch": build(torch, name, "eager"), "ember": build(ember, name, "eager"),
                  "ember compile(model)": build(ember, name, "model"),
                  "ember compile(step)": build(ember, name, "step")}
-        n = max(1, int(args.chunk_s / chunk(steps["torch"], 2)))
-        times = {k: [] for k in steps}
-        for r in range(args.rounds):
-            for k in (list(steps) if r % 2 else list(steps)[::-1]):
-                times[k].append(chunk(steps[k], n))
-        med = {k: statistics.median(v) for k, v in times.items()}
+        med = interleaved(steps, args.rounds, args.chunk_s)
         cells = ", ".join(f"{k} {v * 1e3:.3f} ms ({v / med['torch']:.2f})" for k, v in med.items())
         print(f"{name}: {cells}", flush=True)
 

@@ -119,6 +119,15 @@ def _reuse_tables():
 
 
 _REUSE = None
+
+
+def _tables():
+    """(binary, scalar, unary, fresh) of _reuse_tables, built on first use (they import the
+    op modules)."""
+    global _REUSE
+    if _REUSE is None:
+        _REUSE = _reuse_tables()
+    return _REUSE
 _NO_VIEWS = set()      # ops whose result never shares memory with an input
 
 
@@ -126,10 +135,7 @@ def _reuse_line(n, em, dead, protected):
     """``n`` written into its first input's buffer (``out=``) when that input dies here, is a
     fresh array of the op's shape and dtype, and nothing else holds it: one allocation less,
     the same arithmetic (buffer reuse / in-place elementwise fusion)."""
-    global _REUSE
-    if _REUSE is None:
-        _REUSE = _reuse_tables()
-    binary, scalar, unary, fresh = _REUSE
+    binary, scalar, unary, fresh = _tables()
     a = n.args[0] if n.args else None
     if not (isinstance(a, Node) and a.op == "call_function" and a.target in fresh
             and a in dead and a not in protected and len(a.meta.get("shape") or ()) >= 1
@@ -152,7 +158,7 @@ def _reuse_line(n, em, dead, protected):
     return None
 
 
-def _linear_lines(n, em):
+def _linear_lines(n):
     """A 2-d ``Linear`` written out as Linear.forward's own two statements (one GEMM on the
     transposed weight view, the bias added in place): two NumPy calls, no Python call."""
     from ..ops.matmul import Linear
@@ -166,12 +172,10 @@ def _linear_lines(n, em):
     return lines
 
 
-def _owned(g, last, graph):
+def _owned(g):
     """Whether the gradient value ``g`` is a new array (an op that never returns a view of an
     input) whose one use is the accumulation: it can become the .grad without a copy."""
-    global _REUSE
-    if _REUSE is None:
-        _REUSE = _reuse_tables()
+    _tables()                       # (fills _NO_VIEWS)
     return (g.op == "call_function" and g.target in _NO_VIEWS and len(g.users) == 1
             and not g.meta.get("keeps_ctx"))
 
@@ -217,7 +221,7 @@ def _plain_lines(n, em, dying, protected):
     """The op on a fresh ctx, written into a dying input's buffer where it can be."""
     line = _reuse_line(n, em, dying, protected)
     if line is None:
-        lowered = _linear_lines(n, em)
+        lowered = _linear_lines(n)
         if lowered:
             return lowered
     lines = [(line or f"{n.name} = {em.call(n, f'_new({em.cls(n.target)})')}") + _comment(n)]
@@ -309,7 +313,7 @@ def emit_forward(graph, attrs, train, needs_grad=frozenset()):
             named = next((a.name for a in ins if a.op == "get_attr" and attrs[a.target] is n.kwargs["leaf"]),
                          leaf)
             g = n.args[0]
-            if _owned(g, last, graph):
+            if _owned(g):
                 body.append(f"_accumulate_fresh({leaf}, {g.name})  # {named}.grad (kept: a new array no one else holds)")
             else:
                 body.append(f"_accumulate({leaf}, _wrap({g.name}), False)  # {named}.grad")
